@@ -1,0 +1,16 @@
+{
+    "name": "Logistics Portal API",
+    "summary": "JSON API and portal pages for customers: orders, shipment status, documents and notifications",
+    "version": "18.0.1.0.0",
+    "author": "Logistics Suite Maintainers",
+    "license": "LGPL-3",
+    "category": "Website/Website",
+    "depends": [
+        "logistics_integration_base",
+        "logistics_tms_connector",
+        "portal",
+        "sale",
+    ],
+    "external_dependencies": {"python": ["jsonschema"]},
+    "data": ["security/security.xml", "security/ir.model.access.csv"],
+}
