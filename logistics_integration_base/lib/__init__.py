@@ -1,0 +1,1 @@
+"""Plain-Python building blocks of the integration engine (no Odoo imports)."""
