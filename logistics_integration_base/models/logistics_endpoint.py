@@ -1,0 +1,358 @@
+import json as jsonlib
+import logging
+from datetime import timedelta
+from urllib.parse import urljoin
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import backoff, correlation, errors, signature
+
+_logger = logging.getLogger(__name__)
+
+PRODUCTION_DATABASE_PARAM = "logistics_integration_base.production_database_uuid"
+TOKEN_EXPIRY_MARGIN = timedelta(seconds=60)
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+RATE_WINDOW = timedelta(minutes=1)
+
+
+class LogisticsEndpoint(models.Model):
+    """An external system the suite talks to: where, how, and how hard to try."""
+
+    _name = "logistics.endpoint"
+    _description = "Integration Endpoint"
+    _inherit = ["mail.thread"]
+    _order = "system, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        index=True,
+        help="Used in URLs (webhooks) and logs; letters, digits, - and _.",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    system = fields.Selection(
+        [
+            ("tms", "Transportation Management System"),
+            ("portal", "Customer portal"),
+            ("customer", "Customer system"),
+            ("carrier", "Carrier"),
+        ],
+        required=True,
+        tracking=True,
+    )
+    protocol = fields.Selection(
+        [("rest", "REST (JSON over HTTPS)"), ("soap", "SOAP (WSDL)")],
+        required=True,
+        default="rest",
+    )
+    environment = fields.Selection(
+        [("test", "Test"), ("production", "Production")],
+        required=True,
+        default="test",
+        tracking=True,
+        help="Production endpoints are only called from a database marked as "
+        "production in the settings.",
+    )
+    base_url = fields.Char(tracking=True)
+    wsdl_url = fields.Char(string="WSDL", tracking=True)
+    auth_method = fields.Selection(
+        [
+            ("none", "None"),
+            ("api_key", "API key header"),
+            ("basic", "Basic authentication"),
+            ("oauth2", "OAuth2 client credentials"),
+            ("hmac", "HMAC-signed requests"),
+        ],
+        required=True,
+        default="none",
+        tracking=True,
+    )
+    api_key_header = fields.Char(default="X-API-Key")
+    username = fields.Char(help="Basic authentication user.")
+    oauth_token_url = fields.Char(string="OAuth2 token URL")
+    oauth_client_id = fields.Char(string="OAuth2 client ID")
+    oauth_scope = fields.Char(string="OAuth2 scope")
+    secret_ids = fields.One2many("logistics.endpoint.secret", "endpoint_id")
+    connect_timeout = fields.Float(default=DEFAULT_CONNECT_TIMEOUT, required=True)
+    read_timeout = fields.Float(default=DEFAULT_READ_TIMEOUT, required=True)
+    max_attempts = fields.Integer(default=5, required=True)
+    backoff_schedule = fields.Char(
+        default=",".join(map(str, backoff.DEFAULT_SCHEDULE)),
+        required=True,
+        help="Seconds to wait before each retry, comma separated; the last value "
+        "repeats.",
+    )
+    rate_limit_per_minute = fields.Integer(
+        help="Outbound calls allowed per minute (0: no limit)."
+    )
+    verify_tls = fields.Boolean(default=True, string="Verify TLS certificates")
+    ca_bundle_path = fields.Char(
+        string="CA bundle", help="Path on the server of a PEM bundle to trust."
+    )
+    client_cert_path = fields.Char(
+        string="Client certificate", help="Path on the server of a PEM certificate."
+    )
+    client_key_path = fields.Char(
+        string="Client key", help="Path on the server of the certificate's key."
+    )
+    message_count = fields.Integer(compute="_compute_message_count")
+
+    _sql_constraints = [
+        (
+            "code_company_unique",
+            "unique(code, company_id)",
+            "Endpoint codes must be unique.",
+        ),
+        ("attempts_positive", "check(max_attempts > 0)", "Attempts must be > 0."),
+        (
+            "timeouts_positive",
+            "check(connect_timeout > 0 and read_timeout > 0)",
+            "Timeouts must be positive.",
+        ),
+    ]
+
+    def _compute_message_count(self):
+        counts = dict(
+            self.env["logistics.message"]._read_group(
+                [("endpoint_id", "in", self.ids)], ["endpoint_id"], ["__count"]
+            )
+        )
+        for endpoint in self:
+            endpoint.message_count = counts.get(endpoint, 0)
+
+    @api.constrains("backoff_schedule")
+    def _check_backoff_schedule(self):
+        for endpoint in self:
+            try:
+                backoff.parse_schedule(endpoint.backoff_schedule)
+            except ValueError as err:
+                raise ValidationError(
+                    _("Endpoint %(name)s: %(error)s", name=endpoint.name, error=err)
+                ) from err
+
+    @api.constrains("environment", "base_url", "wsdl_url", "oauth_token_url")
+    def _check_production_uses_tls(self):
+        for endpoint in self.filtered(lambda e: e.environment == "production"):
+            for url in endpoint._urls():
+                if url.lower().startswith("http://"):
+                    raise ValidationError(
+                        _(
+                            "Production endpoint %(name)s must use https://, not "
+                            "%(url)s.",
+                            name=endpoint.name,
+                            url=url,
+                        )
+                    )
+
+    # ------------------------------------------------------------------
+    # actions
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "logistics_integration_base.logistics_message_action"
+        )
+        action["domain"] = [("endpoint_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # business methods
+
+    @api.model
+    def _is_production_database(self):
+        params = self.env["ir.config_parameter"].sudo()
+        marked = params.get_param(PRODUCTION_DATABASE_PARAM)
+        return bool(marked) and marked == params.get_param("database.uuid")
+
+    def _check_callable(self):
+        """Refuse calls that must never happen; raise a permanent error."""
+        self.ensure_one()
+        if self.environment == "production" and not self._is_production_database():
+            raise errors.PermanentError(
+                _(
+                    "Endpoint %s is a production endpoint and this database is not "
+                    "marked as production: the call was refused.",
+                    self.name,
+                ),
+                system=self.system,
+            )
+        if self.environment == "production":
+            for url in self._urls():
+                if url.lower().startswith("http://"):
+                    raise errors.PermanentError(
+                        _("Plain http:// is refused for production endpoints."),
+                        system=self.system,
+                    )
+        self._check_rate_limit()
+
+    def _check_rate_limit(self):
+        if self.rate_limit_per_minute <= 0:
+            return
+        since = fields.Datetime.now() - RATE_WINDOW
+        sent = (
+            self.env["logistics.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("endpoint_id", "=", self.id),
+                    ("direction", "=", "outbound"),
+                    ("sent_at", ">=", since),
+                ]
+            )
+        )
+        if sent >= self.rate_limit_per_minute:
+            raise errors.RetryableError(
+                _(
+                    "Rate limit of %s calls per minute reached.",
+                    self.rate_limit_per_minute,
+                ),
+                system=self.system,
+                retry_after=int(RATE_WINDOW.total_seconds()),
+            )
+
+    def _urls(self):
+        return [u for u in (self.base_url, self.wsdl_url, self.oauth_token_url) if u]
+
+    def _retry_schedule(self):
+        return backoff.parse_schedule(self.backoff_schedule)
+
+    def _secret(self, kind):
+        """Plaintext of the newest active secret of that kind, or None."""
+        secret = self.secret_ids.filtered(lambda s: s.kind == kind and s.active)[:1]
+        return secret._plaintext() if secret else None
+
+    def _secrets(self, kind):
+        """Plaintexts of every active secret of that kind, newest first."""
+        return [
+            s._plaintext()
+            for s in self.secret_ids.filtered(lambda s: s.kind == kind and s.active)
+        ]
+
+    def _requests_options(self):
+        """Timeouts and TLS settings for `requests`, from the endpoint."""
+        self.ensure_one()
+        options = {
+            "timeout": (self.connect_timeout, self.read_timeout),
+            "verify": (self.ca_bundle_path or True) if self.verify_tls else False,
+        }
+        if self.client_cert_path:
+            options["cert"] = (
+                (self.client_cert_path, self.client_key_path)
+                if self.client_key_path
+                else self.client_cert_path
+            )
+        return options
+
+    def _auth_headers(self):
+        self.ensure_one()
+        if self.auth_method == "api_key":
+            return {self.api_key_header or "X-API-Key": self._secret("api_key") or ""}
+        if self.auth_method == "oauth2":
+            return {"Authorization": "Bearer %s" % self._oauth2_access_token()}
+        return {}
+
+    def _auth(self):
+        if self.auth_method == "basic":
+            return (self.username or "", self._secret("password") or "")
+        return None
+
+    def _oauth2_access_token(self):
+        """A cached client-credentials token, refreshed shortly before expiry."""
+        self.ensure_one()
+        cached = self.secret_ids.filtered(
+            lambda s: (
+                s.kind == "access_token"
+                and s.active
+                and s.expires_at
+                and s.expires_at - TOKEN_EXPIRY_MARGIN > fields.Datetime.now()
+            )
+        )[:1]
+        if cached:
+            return cached._plaintext()
+        options = self._requests_options()
+        try:
+            response = requests.post(
+                self.oauth_token_url,
+                timeout=options.pop("timeout"),
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.oauth_client_id,
+                    "client_secret": self._secret("client_secret") or "",
+                    **({"scope": self.oauth_scope} if self.oauth_scope else {}),
+                },
+                **options,
+            )
+            response.raise_for_status()
+            body = response.json()
+        except (requests.RequestException, ValueError) as err:
+            raise errors.classify(err) from err
+        token = body.get("access_token")
+        if not token:
+            raise errors.PermanentError(
+                _("The OAuth2 token endpoint answered without an access_token."),
+                system=self.system,
+            )
+        expires_in = int(body.get("expires_in") or 300)
+        self.secret_ids.filtered(lambda s: s.kind == "access_token").sudo().unlink()
+        self.env["logistics.endpoint.secret"].sudo().create(
+            {
+                "endpoint_id": self.id,
+                "kind": "access_token",
+                "value": token,
+                "expires_at": fields.Datetime.now() + timedelta(seconds=expires_in),
+            }
+        )
+        return token
+
+    def _request(
+        self, method, path, correlation_id, *, json=None, headers=None, data=None
+    ):
+        """One HTTP call to the endpoint, with every safeguard applied.
+
+        Returns the `requests.Response` of a 2xx answer; raises an
+        `errors.RetryableError` or `errors.PermanentError` otherwise.
+        """
+        self.ensure_one()
+        self._check_callable()
+        url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
+        all_headers = {
+            correlation.HEADER: correlation_id,
+            **self._auth_headers(),
+            **(headers or {}),
+        }
+        if self.auth_method == "hmac":
+            # Sign exactly the bytes sent: serialise the JSON body ourselves.
+            if json is not None:
+                data = jsonlib.dumps(json, separators=(",", ":")).encode()
+                json = None
+                all_headers["Content-Type"] = "application/json"
+            body = data if isinstance(data, bytes) else (data or "").encode()
+            all_headers.update(signature.signed_headers(self._secret("hmac"), body))
+        _logger.info("[%s] %s %s (endpoint %s)", correlation_id, method, url, self.code)
+        options = self._requests_options()
+        try:
+            response = requests.request(
+                method,
+                url,
+                timeout=options.pop("timeout"),
+                json=json,
+                data=data,
+                headers=all_headers,
+                auth=self._auth(),
+                **options,
+            )
+            response.raise_for_status()
+        except requests.RequestException as err:
+            classified = errors.classify(err)
+            classified.system = self.system
+            raise classified from err
+        return response

@@ -1,0 +1,126 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import states
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 200
+DEFAULT_RETENTION_DAYS = 90
+
+
+class LogisticsFlow(models.Model):
+    """The handler registry: one record per flow code.
+
+    Other addons register their flows as data: which model method applies a
+    message, which JSON Schema validates it, on which job channel it runs and
+    whether messages are processed in batches or one job per message.
+    """
+
+    _name = "logistics.flow"
+    _description = "Integration Flow"
+    _order = "code"
+    _rec_names_search = ["code", "name"]
+
+    code = fields.Char(
+        required=True,
+        index=True,
+        help="Stable identifier of the flow, e.g. `tms.event` or `order.submit`.",
+    )
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    direction = fields.Selection(states.DIRECTIONS, required=True)
+    handler_model = fields.Char(
+        required=True,
+        help="Model whose method applies (inbound) or sends (outbound) a message.",
+    )
+    handler_method = fields.Char(
+        required=True,
+        help="Method called with the message (one record); it returns a JSON-able "
+        "result and raises on failure.",
+    )
+    schema_name = fields.Char(
+        help="JSON Schema (in an addon's schemas/ folder) that payloads must match."
+    )
+    schema_version = fields.Integer(default=1)
+    channel = fields.Char(
+        compute="_compute_channel",
+        help="queue_job channel the flow's jobs run on: one channel per flow.",
+    )
+    processing_mode = fields.Selection(
+        [
+            ("batch", "Batched jobs"),
+            ("single", "One job per message"),
+        ],
+        default="batch",
+        required=True,
+        help="Batched: one job applies many pending messages of the flow in event "
+        "order, each in its own savepoint. One job per message: for slow, "
+        "independent messages such as outbound calls.",
+    )
+    batch_size = fields.Integer(default=DEFAULT_BATCH_SIZE, required=True)
+    max_attempts = fields.Integer(
+        default=5,
+        required=True,
+        help="Attempts before a message is dead (the endpoint's setting wins).",
+    )
+    retention_days = fields.Integer(
+        default=DEFAULT_RETENTION_DAYS,
+        required=True,
+        help="Payloads of finished messages older than this are purged.",
+    )
+
+    _sql_constraints = [
+        ("code_unique", "unique(code)", "A flow code must be unique."),
+        ("batch_size_positive", "check(batch_size > 0)", "Batch size must be > 0."),
+        ("attempts_positive", "check(max_attempts > 0)", "Attempts must be > 0."),
+    ]
+
+    @api.depends("code")
+    def _compute_channel(self):
+        for flow in self:
+            flow.channel = "root.logistics.%s" % (flow.code or "").replace(".", "_")
+
+    @api.constrains("handler_model", "handler_method")
+    def _check_handler(self):
+        for flow in self:
+            model = self.env.get(flow.handler_model)
+            if model is None:
+                raise ValidationError(
+                    _(
+                        "Flow %(flow)s: model %(model)s does not exist.",
+                        flow=flow.code,
+                        model=flow.handler_model,
+                    )
+                )
+            if not callable(getattr(model, flow.handler_method, None)):
+                raise ValidationError(
+                    _(
+                        "Flow %(flow)s: %(model)s has no method %(method)s.",
+                        flow=flow.code,
+                        model=flow.handler_model,
+                        method=flow.handler_method,
+                    )
+                )
+
+    @api.model
+    def _get_by_code(self, code):
+        flow = self.sudo().search([("code", "=", code)], limit=1)
+        if not flow:
+            raise ValidationError(_("Unknown integration flow %s.", code))
+        return flow
+
+    def _handler(self):
+        self.ensure_one()
+        return getattr(self.env[self.handler_model], self.handler_method)
+
+    def _enqueue_pending(self):
+        """Make sure one batch job per flow is waiting (queue_job identity key)."""
+        for flow in self.filtered(lambda f: f.processing_mode == "batch"):
+            self.env["logistics.message"].with_delay(
+                channel=flow.channel,
+                identity_key="logistics-flow-%s" % flow.code,
+                description=_("Process pending %s messages", flow.code),
+            )._job_process_pending(flow.id)

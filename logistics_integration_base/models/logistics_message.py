@@ -1,0 +1,553 @@
+import logging
+import traceback
+from datetime import timedelta
+
+from psycopg2 import IntegrityError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, create_index, create_unique_index
+
+from ..lib import backoff, correlation, errors, idempotency, ordering, states
+
+_logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 2000
+PENDING_CLAIM_STATES = (states.QUEUED, states.FAILED)
+# What the claim queries read: flushed before they run.
+CLAIM_FIELDS = ["flow_id", "state", "next_attempt_at", "event_time", "event_sequence"]
+
+# What `_log_messages` answers for each item it is given.
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+
+
+class LogisticsMessage(models.Model):
+    """Every inbound and outbound exchange of the suite: no side door.
+
+    States live in `lib/states.py`; errors are classified in `lib/errors.py`.
+    """
+
+    _name = "logistics.message"
+    _description = "Integration Message"
+    _order = "id desc"
+    _rec_name = "display_name"
+
+    direction = fields.Selection(states.DIRECTIONS, required=True, index=True)
+    flow_id = fields.Many2one(
+        "logistics.flow", required=True, index=True, ondelete="restrict"
+    )
+    flow_code = fields.Char(related="flow_id.code", store=True, index=True)
+    endpoint_id = fields.Many2one("logistics.endpoint", index=True, ondelete="restrict")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    state = fields.Selection(
+        states.STATES, required=True, default=states.RECEIVED, index=True
+    )
+    correlation_id = fields.Char(required=True, index=True, string="Correlation ID")
+    idempotency_key = fields.Char(index=True)
+    payload_fingerprint = fields.Char(readonly=True)
+    external_id = fields.Char(index=True, string="External ID")
+    res_model = fields.Char(string="Business Model", index=True)
+    res_id = fields.Many2oneReference(model_field="res_model", string="Business Record")
+    aggregate_key = fields.Char(
+        index=True,
+        help="What the message orders on, e.g. the shipment it updates: events of "
+        "one aggregate are applied in event order.",
+    )
+    event_time = fields.Datetime(help="The event's own time, as told by the sender.")
+    event_sequence = fields.Integer(help="The sender's sequence, for equal times.")
+    payload = fields.Json()
+    payload_purged = fields.Boolean(readonly=True)
+    schema_version = fields.Integer()
+    result = fields.Json(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    max_attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True, index=True)
+    last_error = fields.Text(readonly=True)
+    last_traceback = fields.Text(readonly=True)
+    error_kind = fields.Selection(
+        [("retryable", "Retryable"), ("permanent", "Permanent")], readonly=True
+    )
+    error_system = fields.Char(readonly=True, help="Which system the error came from.")
+    error_details = fields.Json(readonly=True)
+    conflict_details = fields.Json(
+        readonly=True, help="Fields the sender does not own and tried to write."
+    )
+    has_conflict = fields.Boolean(readonly=True, index=True)
+    received_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, readonly=True
+    )
+    sent_at = fields.Datetime(readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    latency_ms = fields.Integer(
+        readonly=True, help="From received to processed, in milliseconds."
+    )
+    duplicate_count = fields.Integer(readonly=True)
+    replay_count = fields.Integer(readonly=True)
+    replayed_by_id = fields.Many2one("res.users", readonly=True)
+    replayed_at = fields.Datetime(readonly=True)
+    job_uuid = fields.Char(readonly=True, string="Last Job")
+
+    def init(self):
+        create_unique_index(
+            self.env.cr,
+            "logistics_message_idempotency_uniq",
+            self._table,
+            ["COALESCE(endpoint_id, 0)", "flow_id", "idempotency_key"],
+        )
+        create_index(
+            self.env.cr,
+            "logistics_message_pending_idx",
+            self._table,
+            ["flow_id", "event_time", "event_sequence", "id"],
+            where="state IN ('queued', 'failed')",
+        )
+        create_index(
+            self.env.cr,
+            "logistics_message_aggregate_idx",
+            self._table,
+            ["aggregate_key", "event_time"],
+            where="aggregate_key IS NOT NULL",
+        )
+
+    @api.depends("flow_code", "external_id", "idempotency_key")
+    def _compute_display_name(self):
+        for message in self:
+            ref = message.external_id or message.idempotency_key or message.id
+            message.display_name = "%s %s" % (message.flow_code or "", ref)
+
+    # ------------------------------------------------------------------
+    # actions
+
+    def action_replay(self):
+        """Replay dead (or failed) messages, keeping their correlation IDs."""
+        if not self.env.user.has_group(
+            "logistics_integration_base.group_integration_manager"
+        ):
+            raise UserError(_("Only integration managers may replay messages."))
+        refused = self.filtered(
+            lambda m: states.QUEUED not in states.TRANSITIONS[m.state]
+        )
+        if refused:
+            raise UserError(
+                _(
+                    "Only dead or failed messages can be replayed; %(names)s are not.",
+                    names=", ".join(refused.mapped("display_name")),
+                )
+            )
+        now = fields.Datetime.now()
+        for message in self:
+            message.write(
+                {
+                    "state": states.QUEUED,
+                    "attempts": 0,
+                    "next_attempt_at": False,
+                    "replay_count": message.replay_count + 1,
+                    "replayed_by_id": self.env.uid,
+                    "replayed_at": now,
+                }
+            )
+            self.env["logistics.audit.log"]._append(
+                action="replay",
+                outcome="success",
+                message=message,
+                resolution=_("Replayed by %s", self.env.user.name),
+            )
+        self._enqueue()
+        return True
+
+    def action_open_trace(self):
+        self.ensure_one()
+        return self.env["logistics.trace"]._action_for(self.correlation_id)
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # logging messages in
+
+    @api.model
+    def _receive(self, flow_code, payload, **values):
+        """Log one inbound message; return (message, outcome, reason)."""
+        return self._log_messages(
+            flow_code, states.INBOUND, [dict(values, payload=payload)]
+        )[0]
+
+    @api.model
+    def _receive_batch(self, flow_code, items, endpoint=None):
+        """Log many inbound messages in one transaction.
+
+        `items` are dicts of message values (payload, idempotency_key,
+        correlation_id, external_id, aggregate_key, event_time, ...). Returns one
+        (message, outcome, reason) per item, in order.
+        """
+        if endpoint:
+            items = [dict(item, endpoint_id=endpoint.id) for item in items]
+        return self._log_messages(flow_code, states.INBOUND, items)
+
+    @api.model
+    def _send(self, flow_code, payload, **values):
+        """Log one outbound message and queue it; return (message, outcome, reason)."""
+        return self._log_messages(
+            flow_code, states.OUTBOUND, [dict(values, payload=payload)]
+        )[0]
+
+    @api.model
+    def _log_messages(self, flow_code, direction, items):
+        flow = self.env["logistics.flow"]._get_by_code(flow_code)
+        Message = self.sudo()
+        results = [None] * len(items)
+        new_vals, new_positions = [], []
+        existing = Message._existing_by_key(flow, items)
+        seen = {}
+        for position, item in enumerate(items):
+            vals = Message._prepare_message_vals(flow, direction, item)
+            key = (vals.get("endpoint_id") or 0, vals.get("idempotency_key"))
+            known = existing.get(key) or seen.get(key)
+            if vals.get("idempotency_key") and known is not None:
+                results[position] = Message._answer_known(known, vals)
+                continue
+            reason = Message._validate_payload(flow, vals)
+            if reason:
+                vals.update(reason)
+            if vals.get("idempotency_key"):
+                seen[key] = position
+            new_vals.append(vals)
+            new_positions.append(position)
+        created = Message._create_logged(new_vals)
+        for position, message in zip(new_positions, created, strict=True):
+            if message.state == states.DEAD:
+                results[position] = (message, REJECTED, message.last_error)
+            else:
+                results[position] = (message, ACCEPTED, None)
+        # Duplicates of a message created in this very batch point at it.
+        for position, result in enumerate(results):
+            if isinstance(result, tuple) and isinstance(result[0], int):
+                original = created[new_positions.index(result[0])]
+                results[position] = Message._answer_known(original, result[1])
+        created.filtered(lambda m: m.state == states.QUEUED)._enqueue()
+        return results
+
+    def _existing_by_key(self, flow, items):
+        keys = {item.get("idempotency_key") for item in items} - {None, False, ""}
+        if not keys:
+            return {}
+        found = self.search(
+            [("flow_id", "=", flow.id), ("idempotency_key", "in", list(keys))]
+        )
+        return {(m.endpoint_id.id or 0, m.idempotency_key): m for m in found}
+
+    def _answer_known(self, known, vals):
+        """Same key again: same payload is a duplicate, another is a conflict."""
+        if isinstance(known, int):  # first seen earlier in this batch
+            return (known, vals)
+        if known.state == states.DEAD and known.error_system == "schema":
+            return (known, REJECTED, known.last_error)
+        if known.payload_fingerprint == vals["payload_fingerprint"]:
+            known.duplicate_count += 1
+            return (known, DUPLICATE, None)
+        reason = _(
+            "Idempotency key %(key)s was already used with another payload "
+            "(message %(id)s).",
+            key=known.idempotency_key,
+            id=known.id,
+        )
+        self.env["logistics.audit.log"]._append(
+            action="idempotency_conflict",
+            outcome="refused",
+            message=known,
+            details=reason,
+        )
+        return (known, CONFLICT, reason)
+
+    def _prepare_message_vals(self, flow, direction, item):
+        vals = {
+            key: value
+            for key, value in item.items()
+            if key in self._fields and key != "state"
+        }
+        endpoint = self.env["logistics.endpoint"].browse(vals.get("endpoint_id"))
+        vals.update(
+            direction=direction,
+            flow_id=flow.id,
+            correlation_id=correlation.accept(item.get("correlation_id")),
+            payload_fingerprint=idempotency.fingerprint(item.get("payload")),
+            schema_version=item.get("schema_version") or flow.schema_version,
+            max_attempts=endpoint.max_attempts or flow.max_attempts,
+            state=states.QUEUED,
+        )
+        if endpoint:
+            vals["company_id"] = endpoint.company_id.id
+        return vals
+
+    def _validate_payload(self, flow, vals):
+        """Schema violations are permanent: the message is logged dead, never run."""
+        if not flow.schema_name:
+            return None
+        try:
+            self.env["logistics.schema"]._validate(
+                flow.schema_name, vals["schema_version"], vals.get("payload")
+            )
+        except errors.PermanentError as err:
+            return {
+                "state": states.DEAD,
+                "last_error": str(err),
+                "error_kind": "permanent",
+                "error_details": err.details,
+                "error_system": "schema",
+            }
+        return None
+
+    def _create_logged(self, vals_list):
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list)
+        except IntegrityError:
+            # A concurrent delivery of the same key won the race: create one by
+            # one so that only the losers become duplicates.
+            _logger.info(
+                "idempotency race on %s messages, retrying one by one", len(vals_list)
+            )
+        messages = self.browse()
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    messages |= self.create(vals)
+            except IntegrityError:
+                messages |= self.search(
+                    [
+                        ("flow_id", "=", vals["flow_id"]),
+                        ("idempotency_key", "=", vals["idempotency_key"]),
+                    ],
+                    limit=1,
+                )
+        return messages
+
+    # ------------------------------------------------------------------
+    # jobs
+
+    def _enqueue(self):
+        by_flow = self.grouped("flow_id")
+        for flow, messages in by_flow.items():
+            if flow.processing_mode == "batch":
+                flow._enqueue_pending()
+                continue
+            for message in messages:
+                job = message.with_delay(
+                    channel=flow.channel,
+                    identity_key="logistics-message-%s-%s"
+                    % (message.id, message.replay_count),
+                    description=_(
+                        "%(flow)s message %(id)s", flow=flow.code, id=message.id
+                    ),
+                )._job_process()
+                message.job_uuid = job.uuid
+
+    def _job_process(self):
+        """Job: process these messages (one-job-per-message mode)."""
+        self._process()
+        return _("%s message(s) processed", len(self))
+
+    @api.model
+    def _job_process_pending(self, flow_id):
+        """Job: apply a batch of due messages of one flow, in event order."""
+        flow = self.env["logistics.flow"].browse(flow_id)
+        messages = self._claim_due(flow, flow.batch_size)
+        messages._process()
+        if len(messages) == flow.batch_size:
+            flow._enqueue_pending()  # more are waiting: chain the next batch
+        return _("%s message(s) processed", len(messages))
+
+    @api.model
+    def _claim_due(self, flow, limit):
+        """Lock due messages of a flow; rows other workers hold are skipped."""
+        self.flush_model(CLAIM_FIELDS)
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM logistics_message
+                    WHERE flow_id = %s AND state IN %s
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                 ORDER BY event_time NULLS FIRST, event_sequence NULLS FIRST, id
+                    LIMIT %s
+                      FOR UPDATE SKIP LOCKED""",
+                flow.id,
+                PENDING_CLAIM_STATES,
+                fields.Datetime.now(),
+                limit,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _process(self):
+        """Apply each message in its own savepoint: one bad one fails alone."""
+        job_uuid = self.env.context.get("job_uuid")
+        for message in self:
+            try:
+                with self.env.cr.savepoint():
+                    message._process_one(job_uuid)
+            except Exception as exc:  # classified in lib/errors.py, in one place
+                message._record_failure(exc, job_uuid)
+
+    def _process_one(self, job_uuid):
+        self.ensure_one()
+        states.check_transition(self.state, states.PROCESSING)
+        self.write({"state": states.PROCESSING, "attempts": self.attempts + 1})
+        position = self.env["logistics.aggregate.position"]
+        if self.aggregate_key:
+            position = position._lock(self.flow_id, self.aggregate_key)
+            if ordering.is_stale(position._position(), self._position()):
+                self._finish(
+                    states.STALE,
+                    job_uuid,
+                    result={"stale_after": position.last_message_id.id},
+                )
+                return
+        result = self.flow_id._handler()(self)
+        if position:
+            position._advance(self)
+        self._finish(states.DONE, job_uuid, result=result)
+
+    def _finish(self, state, job_uuid, result=None):
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "state": state,
+                "processed_at": now,
+                "latency_ms": int((now - self.received_at).total_seconds() * 1000),
+                "result": result,
+                "next_attempt_at": False,
+                "last_error": False,
+                "error_kind": False,
+                "job_uuid": job_uuid or self.job_uuid,
+            }
+        )
+        _logger.debug("[%s] message %s %s", self.correlation_id, self.id, state)
+
+    def _record_failure(self, exc, job_uuid=None):
+        """Retry with backoff while it makes sense; else the message is dead."""
+        error = errors.classify(exc)
+        attempts = self.attempts + 1  # the savepoint rolled the increment back
+        retry = isinstance(error, errors.RetryableError) and backoff.should_retry(
+            attempts, self.max_attempts
+        )
+        vals = {
+            "attempts": attempts,
+            "last_error": str(error)[:MAX_ERROR_LENGTH],
+            "last_traceback": "".join(traceback.format_exception(exc)),
+            "error_kind": "retryable"
+            if isinstance(error, errors.RetryableError)
+            else "permanent",
+            "error_system": error.system or False,
+            "error_details": error.details or False,
+            "job_uuid": job_uuid or self.job_uuid,
+        }
+        if retry:
+            delay = backoff.next_delay(
+                attempts, self._retry_schedule(), retry_after=error.retry_after
+            )
+            vals.update(
+                state=states.FAILED,
+                next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
+            )
+        else:
+            vals["state"] = states.DEAD
+        self.write(vals)
+        _logger.warning(
+            "[%s] message %s (%s) %s after attempt %s: %s",
+            self.correlation_id,
+            self.id,
+            self.flow_code,
+            vals["state"],
+            attempts,
+            vals["last_error"],
+        )
+        if not retry:
+            self.env["logistics.audit.log"]._append(
+                action="dead_letter",
+                outcome="failure",
+                message=self,
+                details=vals["last_error"],
+            )
+
+    def _retry_schedule(self):
+        if self.endpoint_id:
+            return self.endpoint_id._retry_schedule()
+        return backoff.DEFAULT_SCHEDULE
+
+    def _position(self):
+        return ordering.EventPosition(self.event_time, self.event_sequence)
+
+    # ------------------------------------------------------------------
+    # crons
+
+    @api.model
+    def _cron_dispatch_due(self):
+        """Re-enqueue flows with due messages: retries, and jobs lost in a crash."""
+        self.flush_model(CLAIM_FIELDS)
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT flow_id FROM logistics_message
+                    WHERE state IN %s
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)""",
+                PENDING_CLAIM_STATES,
+                fields.Datetime.now(),
+            )
+        )
+        flows = self.env["logistics.flow"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
+        flows.filtered(lambda f: f.processing_mode == "batch")._enqueue_pending()
+        single = self.search(
+            [
+                (
+                    "flow_id",
+                    "in",
+                    flows.filtered(lambda f: f.processing_mode == "single").ids,
+                ),
+                ("state", "in", PENDING_CLAIM_STATES),
+                "|",
+                ("next_attempt_at", "=", False),
+                ("next_attempt_at", "<=", fields.Datetime.now()),
+            ]
+        )
+        single._enqueue()
+
+    @api.model
+    def _cron_purge_payloads(self, chunk_size=1000):
+        """Drop payloads of finished messages past their flow's retention."""
+        purged = 0
+        for flow in (
+            self.env["logistics.flow"]
+            .with_context(active_test=False)
+            .search([("retention_days", ">", 0)])
+        ):
+            limit = fields.Datetime.now() - timedelta(days=flow.retention_days)
+            while True:
+                batch = self.search(
+                    [
+                        ("flow_id", "=", flow.id),
+                        ("payload_purged", "=", False),
+                        ("state", "in", list(states.TERMINAL_STATES | {states.DEAD})),
+                        ("received_at", "<", limit),
+                    ],
+                    limit=chunk_size,
+                )
+                if not batch:
+                    break
+                batch.write({"payload": False, "result": False, "payload_purged": True})
+                purged += len(batch)
+        if purged:
+            _logger.info("purged payloads of %s messages", purged)
+        return purged

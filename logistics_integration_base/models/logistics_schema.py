@@ -1,0 +1,44 @@
+import functools
+import os
+
+from odoo import api, models
+from odoo.modules.module import get_module_path
+
+from ..lib import errors
+from ..lib.schema import SchemaRegistry
+
+SCHEMA_FOLDER = "schemas"
+
+
+@functools.cache
+def _registry(folder):
+    return SchemaRegistry(folder)
+
+
+class LogisticsSchema(models.AbstractModel):
+    """The canonical JSON Schemas shipped in the `schemas/` folder of each addon."""
+
+    _name = "logistics.schema"
+    _description = "Canonical JSON Schemas"
+
+    @api.model
+    def _registries(self):
+        modules = (
+            self.env["ir.module.module"]
+            .sudo()
+            .search([("name", "=like", "logistics_%"), ("state", "=", "installed")])
+        )
+        folders = (
+            os.path.join(get_module_path(name) or "", SCHEMA_FOLDER)
+            for name in sorted(modules.mapped("name"))
+        )
+        return [_registry(folder) for folder in folders if os.path.isdir(folder)]
+
+    @api.model
+    def _validate(self, name, version, payload):
+        """Raise `errors.SchemaViolation` (path + reason) or `PermanentError`."""
+        for registry in self._registries():
+            if (name, int(version)) in registry.available():
+                registry.validate(name, version, payload)
+                return
+        raise errors.PermanentError("Unknown schema %s v%s" % (name, version))
