@@ -421,6 +421,8 @@ class LogisticsMessage(models.Model):
 
     def _finish(self, state, job_uuid, result=None):
         now = fields.Datetime.now()
+        if self.direction == states.OUTBOUND and state == states.DONE:
+            self.sent_at = now
         self.write(
             {
                 "state": state,

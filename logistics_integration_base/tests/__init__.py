@@ -2,3 +2,4 @@ from . import test_message_log
 from . import test_ownership
 from . import test_audit_log
 from . import test_endpoint
+from . import test_endpoint_transport

@@ -29,8 +29,9 @@ def envelope(event_id, partner, occurred_at, reference, sequence=0):
 class IntegrationCase(TransactionCase):
     """A flow whose handler writes the event's reference onto a partner.
 
-    The handler sets the partner's reference (a TMS-owned field here). It goes through the ownership guard like every real handler, and
-    can be told to fail (`cls.failures`) to exercise retries and dead letters.
+    The reference is a TMS-owned field here. The handler goes through the
+    ownership guard like every real handler, and can be told to fail
+    (`cls.failures`) to exercise retries and dead letters.
     """
 
     @classmethod
