@@ -391,9 +391,15 @@ class LogisticsMessage(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _process(self):
-        """Apply each message in its own savepoint: one bad one fails alone."""
+        """Apply each message in its own savepoint: one bad one fails alone.
+
+        Handlers act for the integration, not for whoever enqueued the job (a
+        portal user, a manager replaying): they run as superuser, in the
+        message's company. Callers are authorised where messages come in.
+        """
         job_uuid = self.env.context.get("job_uuid")
-        for message in self:
+        for message in self.sudo():
+            message = message.with_company(message.company_id)  # noqa: PLW2901
             try:
                 with self.env.cr.savepoint():
                     message._process_one(job_uuid)
