@@ -590,6 +590,33 @@ def lint(tally):
     tally.check("lint: pylint-odoo", pylint.returncode == 0)
 
 
+def packaging(tally):
+    """Each addon builds its own wheel, `odoo-addon-<name>`, OCA style."""
+    say("packaging: a wheel per addon (whool)")
+    with tempfile.TemporaryDirectory() as wheels:
+        for addon in ADDONS:
+            built = venv_run(
+                [
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "--wheel-dir",
+                    wheels,
+                    REPO / addon,
+                ],
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+            found = list(Path(wheels).glob(f"odoo_addon_{addon}-18.0.*.whl"))
+            if built.returncode or not found:
+                print(built.stdout[-2000:], built.stderr[-2000:])
+            tally.check(f"packaging: {addon}", built.returncode == 0 and bool(found))
+
+
 def unit_test_paths():
     return sorted(
         str(p.relative_to(REPO))
@@ -668,6 +695,7 @@ def test(args):
     tally = Tally()
     if not args.no_lint:
         lint(tally)
+    packaging(tally)
     run_pytest(tally, "unit tests (no database)", unit_test_paths())
 
     db = args.db or f"logistics_test_{os.getpid()}"
