@@ -41,6 +41,11 @@ class LogisticsFlow(models.Model):
         help="Method called with the message (one record); it returns a JSON-able "
         "result and raises on failure.",
     )
+    history_method = fields.Char(
+        help="Optional method of the handler model called with a stale message "
+        "(older than what was already applied to its aggregate): it may record "
+        "history, e.g. a milestone on the timeline, but must not change state.",
+    )
     schema_name = fields.Char(
         help="JSON Schema (in an addon's schemas/ folder) that payloads must match."
     )
@@ -83,7 +88,7 @@ class LogisticsFlow(models.Model):
         for flow in self:
             flow.channel = "root.logistics.%s" % (flow.code or "").replace(".", "_")
 
-    @api.constrains("handler_model", "handler_method")
+    @api.constrains("handler_model", "handler_method", "history_method")
     def _check_handler(self):
         for flow in self:
             model = self.env.get(flow.handler_model)
@@ -95,15 +100,16 @@ class LogisticsFlow(models.Model):
                         model=flow.handler_model,
                     )
                 )
-            if not callable(getattr(model, flow.handler_method, None)):
-                raise ValidationError(
-                    _(
-                        "Flow %(flow)s: %(model)s has no method %(method)s.",
-                        flow=flow.code,
-                        model=flow.handler_model,
-                        method=flow.handler_method,
+            for method in filter(None, (flow.handler_method, flow.history_method)):
+                if not callable(getattr(model, method, None)):
+                    raise ValidationError(
+                        _(
+                            "Flow %(flow)s: %(model)s has no method %(method)s.",
+                            flow=flow.code,
+                            model=flow.handler_model,
+                            method=method,
+                        )
                     )
-                )
 
     @api.model
     def _get_by_code(self, code):
@@ -115,6 +121,12 @@ class LogisticsFlow(models.Model):
     def _handler(self):
         self.ensure_one()
         return getattr(self.env[self.handler_model], self.handler_method)
+
+    def _history_handler(self):
+        self.ensure_one()
+        if not self.history_method:
+            return None
+        return getattr(self.env[self.handler_model], self.history_method)
 
     def _enqueue_pending(self):
         """Make sure one batch job per flow is waiting (queue_job identity key)."""

@@ -414,10 +414,15 @@ class LogisticsMessage(models.Model):
         if self.aggregate_key:
             position = position._lock(self.flow_id, self.aggregate_key)
             if ordering.is_stale(position._position(), self._position()):
+                history = self.flow_id._history_handler()
+                result = history(self) if history else None
                 self._finish(
                     states.STALE,
                     job_uuid,
-                    result={"stale_after": position.last_message_id.id},
+                    result={
+                        "stale_after": position.last_message_id.id,
+                        "history": result,
+                    },
                 )
                 return
         result = self.flow_id._handler()(self)

@@ -39,7 +39,12 @@ class IntegrationCase(TransactionCase):
         super().setUpClass()
         cls.failures = {}
         cls.applied = []
+        cls.history = []
         case = cls
+
+        def record_history(model, message):
+            case.history.append(message.payload["event_id"])
+            return {"recorded": True}
 
         def apply_partner_note(model, message):
             failure = case.failures.get(message.payload["event_id"])
@@ -65,6 +70,14 @@ class IntegrationCase(TransactionCase):
             )
         )
         cls.startClassPatcher(
+            patch.object(
+                type(cls.env["res.partner"]),
+                "_logistics_test_history",
+                record_history,
+                create=True,
+            )
+        )
+        cls.startClassPatcher(
             patch.dict(config.options, logistics_secret_keys=TEST_KEY)
         )
         cls.flow = cls.env["logistics.flow"].create(
@@ -74,6 +87,7 @@ class IntegrationCase(TransactionCase):
                 "direction": "inbound",
                 "handler_model": "res.partner",
                 "handler_method": "_logistics_test_apply",
+                "history_method": "_logistics_test_history",
                 "schema_name": ENVELOPE,
                 "schema_version": 1,
                 "batch_size": 50,
@@ -103,6 +117,7 @@ class IntegrationCase(TransactionCase):
         super().setUp()
         self.failures.clear()
         self.applied.clear()
+        self.history.clear()
 
     @staticmethod
     def at(hour, minute=0):

@@ -92,6 +92,9 @@ class TestMessageLog(IntegrationCase):
             )
         self.assertEqual(late.state, states.STALE)
         self.assertEqual(self.partner.ref, "Delivered")
+        # ... but the flow's history handler saw it (e.g. for a timeline).
+        self.assertEqual(self.history, ["ev-0"])
+        self.assertEqual(late.result["history"], {"recorded": True})
 
     def test_retry_then_success(self):
         event = envelope("ev-r", self.partner, self.at(8), "Out for delivery")
