@@ -11,6 +11,7 @@ and `<addon>.tests.unit` without running it, each addon and its `tests` folder
 are registered here as plain packages before any test module is imported.
 """
 
+import importlib
 import sys
 import types
 from pathlib import Path
@@ -42,4 +43,20 @@ def _register_pure_packages():
                 sys.modules.setdefault(prefix + name, package)
 
 
+def _register_as_odoo_addons():
+    # Addons import each other's pure modules as `odoo.addons.<addon>.lib...`,
+    # the only name that exists inside Odoo: give it the same plain package.
+    try:
+        importlib.import_module("odoo.addons")
+    except ImportError:
+        return  # no Odoo here: the pure modules are still tested
+    for manifest in ROOT.glob("*/__manifest__.py"):
+        name = manifest.parent.name
+        sys.modules.setdefault("odoo.addons." + name, sys.modules[name])
+        sys.modules.setdefault(
+            "odoo.addons.%s.tests" % name, sys.modules[name + ".tests"]
+        )
+
+
 _register_pure_packages()
+_register_as_odoo_addons()

@@ -46,6 +46,11 @@ class LogisticsFlow(models.Model):
         "(older than what was already applied to its aggregate): it may record "
         "history, e.g. a milestone on the timeline, but must not change state.",
     )
+    dead_method = fields.Char(
+        help="Optional method of the handler model called when a message becomes "
+        "dead (permanent error or retries exhausted), after its failed attempt "
+        "was rolled back: e.g. to put the business record in exception.",
+    )
     schema_name = fields.Char(
         help="JSON Schema (in an addon's schemas/ folder) that payloads must match."
     )
@@ -88,7 +93,7 @@ class LogisticsFlow(models.Model):
         for flow in self:
             flow.channel = "root.logistics.%s" % (flow.code or "").replace(".", "_")
 
-    @api.constrains("handler_model", "handler_method", "history_method")
+    @api.constrains("handler_model", "handler_method", "history_method", "dead_method")
     def _check_handler(self):
         for flow in self:
             model = self.env.get(flow.handler_model)
@@ -100,7 +105,8 @@ class LogisticsFlow(models.Model):
                         model=flow.handler_model,
                     )
                 )
-            for method in filter(None, (flow.handler_method, flow.history_method)):
+            hooks = (flow.handler_method, flow.history_method, flow.dead_method)
+            for method in filter(None, hooks):
                 if not callable(getattr(model, method, None)):
                     raise ValidationError(
                         _(
@@ -121,6 +127,22 @@ class LogisticsFlow(models.Model):
     def _handler(self):
         self.ensure_one()
         return getattr(self.env[self.handler_model], self.handler_method)
+
+    def _notify_dead(self, message):
+        """Run the flow's dead-letter hook; its own failure never hides the letter."""
+        self.ensure_one()
+        if not self.dead_method:
+            return
+        try:
+            with self.env.cr.savepoint():
+                getattr(self.env[self.handler_model], self.dead_method)(message)
+        except Exception:
+            _logger.exception(
+                "[%s] dead-letter hook of flow %s failed for message %s",
+                message.correlation_id,
+                self.code,
+                message.id,
+            )
 
     def _history_handler(self):
         self.ensure_one()

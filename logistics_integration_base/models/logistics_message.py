@@ -487,6 +487,7 @@ class LogisticsMessage(models.Model):
             vals["last_error"],
         )
         if not retry:
+            self.flow_id._notify_dead(self)
             self.env["logistics.audit.log"]._append(
                 action="dead_letter",
                 outcome="failure",

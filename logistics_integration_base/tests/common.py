@@ -40,11 +40,15 @@ class IntegrationCase(TransactionCase):
         cls.failures = {}
         cls.applied = []
         cls.history = []
+        cls.dead_letters = []
         case = cls
 
         def record_history(model, message):
             case.history.append(message.payload["event_id"])
             return {"recorded": True}
+
+        def record_dead(model, message):
+            case.dead_letters.append(message.payload["event_id"])
 
         def apply_partner_note(model, message):
             failure = case.failures.get(message.payload["event_id"])
@@ -78,6 +82,14 @@ class IntegrationCase(TransactionCase):
             )
         )
         cls.startClassPatcher(
+            patch.object(
+                type(cls.env["res.partner"]),
+                "_logistics_test_dead",
+                record_dead,
+                create=True,
+            )
+        )
+        cls.startClassPatcher(
             patch.dict(config.options, logistics_secret_keys=TEST_KEY)
         )
         cls.flow = cls.env["logistics.flow"].create(
@@ -88,6 +100,7 @@ class IntegrationCase(TransactionCase):
                 "handler_model": "res.partner",
                 "handler_method": "_logistics_test_apply",
                 "history_method": "_logistics_test_history",
+                "dead_method": "_logistics_test_dead",
                 "schema_name": ENVELOPE,
                 "schema_version": 1,
                 "batch_size": 50,
@@ -118,6 +131,7 @@ class IntegrationCase(TransactionCase):
         self.failures.clear()
         self.applied.clear()
         self.history.clear()
+        self.dead_letters.clear()
 
     @staticmethod
     def at(hour, minute=0):

@@ -127,6 +127,7 @@ class TestMessageLog(IntegrationCase):
             with self.jobs():
                 self.env["logistics.message"]._cron_dispatch_due()
         self.assertEqual(message.state, states.DEAD)
+        self.assertEqual(self.dead_letters, ["ev-d"], "the flow's dead hook ran once")
         self.assertEqual(message.attempts, 3)
         self.assertIn("TMS timed out", message.last_error)
         self.assertTrue(message.last_traceback)
