@@ -527,7 +527,7 @@ class Tally:
         print("\n" + "-" * 72)
         for stage, passed, failed, note in self.rows:
             status = "ok  " if not failed else "FAIL"
-            print(f"{status} {stage:<34} {passed:>5} passed {failed:>4} failed  {note}")
+            print(f"{status} {stage:<44} {passed:>5} passed {failed:>4} failed {note}")
         print("-" * 72)
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
 
@@ -618,10 +618,12 @@ def packaging(tally):
 
 
 def unit_test_paths():
+    """Pure-Python tests of each addon, and of the simulators it ships."""
+    folders = [*REPO.glob("*/tests/unit"), *REPO.glob("*/simulator")]
     return sorted(
         str(p.relative_to(REPO))
-        for p in REPO.glob("*/tests/unit")
-        if p.is_dir() and not p.parts[-3].startswith(".")
+        for p in folders
+        if p.is_dir() and not p.relative_to(REPO).parts[0].startswith(".")
     )
 
 

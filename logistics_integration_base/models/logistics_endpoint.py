@@ -237,12 +237,16 @@ class LogisticsEndpoint(models.Model):
             for s in self.secret_ids.filtered(lambda s: s.kind == kind and s.active)
         ]
 
-    def _requests_options(self):
-        """Timeouts and TLS settings for `requests`, from the endpoint."""
+    def _timeout(self):
+        """(connect, read) timeouts in seconds, for `requests`."""
+        return (self.connect_timeout, self.read_timeout)
+
+    def _tls_options(self):
+        """Certificate verification and client certificate, for `requests`."""
         self.ensure_one()
         options = {
-            "timeout": (self.connect_timeout, self.read_timeout),
             "verify": (self.ca_bundle_path or True) if self.verify_tls else False,
+            "cert": None,
         }
         if self.client_cert_path:
             options["cert"] = (
@@ -251,6 +255,23 @@ class LogisticsEndpoint(models.Model):
                 else self.client_cert_path
             )
         return options
+
+    def _session(self, correlation_id):
+        """A `requests.Session` with the endpoint's auth, TLS and correlation ID.
+
+        Every safeguard is checked first (production guard, https, rate limit).
+        Calls made with it must pass `timeout=self._timeout()`.
+        """
+        self.ensure_one()
+        self._check_callable()
+        session = requests.Session()
+        session.headers[correlation.HEADER] = correlation_id
+        session.headers.update(self._auth_headers())
+        session.auth = self._auth()
+        tls = self._tls_options()
+        session.verify = tls["verify"]
+        session.cert = tls["cert"]
+        return session
 
     def _auth_headers(self):
         self.ensure_one()
@@ -278,18 +299,17 @@ class LogisticsEndpoint(models.Model):
         )[:1]
         if cached:
             return cached._plaintext()
-        options = self._requests_options()
         try:
             response = requests.post(
                 self.oauth_token_url,
-                timeout=options.pop("timeout"),
+                timeout=self._timeout(),
                 data={
                     "grant_type": "client_credentials",
                     "client_id": self.oauth_client_id,
                     "client_secret": self._secret("client_secret") or "",
                     **({"scope": self.oauth_scope} if self.oauth_scope else {}),
                 },
-                **options,
+                **self._tls_options(),
             )
             response.raise_for_status()
             body = response.json()
@@ -322,34 +342,27 @@ class LogisticsEndpoint(models.Model):
         `errors.RetryableError` or `errors.PermanentError` otherwise.
         """
         self.ensure_one()
-        self._check_callable()
         url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
-        all_headers = {
-            correlation.HEADER: correlation_id,
-            **self._auth_headers(),
-            **(headers or {}),
-        }
+        extra_headers = dict(headers or {})
         if self.auth_method == "hmac":
             # Sign exactly the bytes sent: serialise the JSON body ourselves.
             if json is not None:
                 data = jsonlib.dumps(json, separators=(",", ":")).encode()
                 json = None
-                all_headers["Content-Type"] = "application/json"
+                extra_headers["Content-Type"] = "application/json"
             body = data if isinstance(data, bytes) else (data or "").encode()
-            all_headers.update(signature.signed_headers(self._secret("hmac"), body))
+            extra_headers.update(signature.signed_headers(self._secret("hmac"), body))
         _logger.info("[%s] %s %s (endpoint %s)", correlation_id, method, url, self.code)
-        options = self._requests_options()
         try:
-            response = requests.request(
-                method,
-                url,
-                timeout=options.pop("timeout"),
-                json=json,
-                data=data,
-                headers=all_headers,
-                auth=self._auth(),
-                **options,
-            )
+            with self._session(correlation_id) as session:
+                response = session.request(
+                    method,
+                    url,
+                    timeout=self._timeout(),
+                    json=json,
+                    data=data,
+                    headers=extra_headers,
+                )
             response.raise_for_status()
         except requests.RequestException as err:
             classified = errors.classify(err)

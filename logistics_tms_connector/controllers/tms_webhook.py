@@ -1,0 +1,125 @@
+import json
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.logistics_integration_base.lib import correlation, errors, signature
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_EVENTS_PER_REQUEST = 1000
+
+
+class TmsWebhookController(http.Controller):
+    """Signed TMS events in; answered at once, applied later by jobs."""
+
+    @http.route(
+        "/logistics/tms/<string:endpoint_code>/events",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def receive_events(self, endpoint_code, **_params):
+        correlation_id = correlation.accept(
+            request.httprequest.headers.get(correlation.HEADER)
+        )
+        endpoint = (
+            request.env["logistics.endpoint"]
+            .sudo()
+            .search([("code", "=", endpoint_code), ("system", "=", "tms")], limit=1)
+        )
+        if not endpoint:
+            return _error(
+                404,
+                "unknown_endpoint",
+                "No TMS endpoint %s." % endpoint_code,
+                correlation_id,
+            )
+        body = request.httprequest.get_data(cache=False)
+        if len(body) > MAX_BODY_BYTES:
+            return _error(
+                413,
+                "payload_too_large",
+                "At most %s bytes." % MAX_BODY_BYTES,
+                correlation_id,
+            )
+        try:
+            signature.verify(
+                endpoint._secrets("hmac"),
+                request.httprequest.headers.get(signature.TIMESTAMP_HEADER),
+                request.httprequest.headers.get(signature.SIGNATURE_HEADER),
+                body,
+                tolerance=endpoint.tms_webhook_tolerance,
+            )
+        except errors.SignatureError as err:
+            _logger.warning(
+                "[%s] TMS webhook for %s refused: %s",
+                correlation_id,
+                endpoint_code,
+                err.reason,
+            )
+            return _error(
+                401, "invalid_signature", str(err), correlation_id, reason=err.reason
+            )
+        try:
+            events = _events(json.loads(body))
+        except ValueError as err:
+            return _error(400, "malformed_body", str(err), correlation_id)
+        results = (
+            request.env["logistics.shipment"]
+            .sudo()
+            ._tms_receive_events(endpoint, events, correlation_id)
+        )
+        return _json(
+            202,
+            {
+                "correlation_id": correlation_id,
+                "results": [
+                    {
+                        "event_id": message.external_id,
+                        "status": outcome,
+                        **({"reason": reason} if reason else {}),
+                    }
+                    for message, outcome, reason in results
+                ],
+            },
+            correlation_id,
+        )
+
+
+def _events(body):
+    """One event, or {"events": [...]}; anything else is malformed."""
+    if isinstance(body, dict) and isinstance(body.get("events"), list):
+        events = body["events"]
+    elif isinstance(body, dict) and "event_id" in body:
+        events = [body]
+    else:
+        raise ValueError('Expected one event or {"events": [...]}.')
+    if not events:
+        raise ValueError("No event in the batch.")
+    if len(events) > MAX_EVENTS_PER_REQUEST:
+        raise ValueError("At most %s events per request." % MAX_EVENTS_PER_REQUEST)
+    if not all(isinstance(event, dict) for event in events):
+        raise ValueError("Every event must be a JSON object.")
+    return events
+
+
+def _json(status, body, correlation_id):
+    return request.make_json_response(
+        body, status=status, headers=[(correlation.HEADER, correlation_id)]
+    )
+
+
+def _error(status, code, message, correlation_id, **details):
+    return _json(
+        status,
+        {
+            "error": {"code": code, "message": message, "details": details},
+            "correlation_id": correlation_id,
+        },
+        correlation_id,
+    )

@@ -1,0 +1,1 @@
+"""Plain-Python building blocks of the TMS connector (no Odoo imports)."""

@@ -1,0 +1,207 @@
+"""Shipment milestone codes and the shipment status they lead to.
+
+Canonical milestone codes are X12 214 ``AT7-01`` shipment status codes (data
+element 1650), e.g. ``X3`` arrived at pickup, ``AF`` departed pickup, ``D1``
+delivered. A few events the suite needs have no such code and use
+*suite-internal* codes (:data:`SUITE_INTERNAL_CODES`):
+
+* ``TA`` tender accepted, ``TD`` tender declined: X12 answers a tender with a
+  990 response, not with a 214 status;
+* ``CR`` carrier assigned;
+* ``OD`` out for delivery.
+
+Each TMS speaks its own vocabulary: an endpoint's milestone mapping (by
+default :data:`DEFAULT_TMS_CODES`, the simulator's) translates it into
+canonical codes with :func:`canonical_code`. :func:`next_status` then decides
+whether a milestone moves the shipment's status; statuses only move forward,
+so a late or repeated milestone is recorded on the timeline without turning
+the clock back.
+"""
+
+# Canonical code -> label, in lifecycle order.
+CANONICAL = {
+    "TA": "Tender accepted",
+    "TD": "Tender declined",
+    "CR": "Carrier assigned",
+    "X3": "Arrived at pickup location",
+    "AF": "Departed pickup location",
+    "X6": "En route to delivery location",
+    "AG": "Estimated delivery",
+    "SD": "Shipment delayed",
+    "OD": "Out for delivery",
+    "X1": "Arrived at delivery location",
+    "AH": "Attempted delivery",
+    "A7": "Refused by consignee",
+    "D1": "Completed unloading at delivery location (delivered)",
+    "A3": "Shipment returned to shipper",
+    "CA": "Shipment cancelled",
+}
+SUITE_INTERNAL_CODES = frozenset({"TA", "TD", "CR", "OD"})
+
+STATUS_DRAFT = "draft"
+STATUS_RELEASED = "released"
+STATUS_ACCEPTED = "accepted"
+STATUS_CARRIER_ASSIGNED = "carrier_assigned"
+STATUS_PICKED_UP = "picked_up"
+STATUS_IN_TRANSIT = "in_transit"
+STATUS_OUT_FOR_DELIVERY = "out_for_delivery"
+STATUS_EXCEPTION = "exception"
+STATUS_DELIVERED = "delivered"
+STATUS_RETURNED = "returned"
+STATUS_CANCELLED = "cancelled"
+
+# Shipment statuses (value, label), in rank order.
+STATUSES = [
+    (STATUS_DRAFT, "Draft"),
+    (STATUS_RELEASED, "Released"),
+    (STATUS_ACCEPTED, "Accepted"),
+    (STATUS_CARRIER_ASSIGNED, "Carrier Assigned"),
+    (STATUS_PICKED_UP, "Picked Up"),
+    (STATUS_IN_TRANSIT, "In Transit"),
+    (STATUS_OUT_FOR_DELIVERY, "Out for Delivery"),
+    (STATUS_EXCEPTION, "Exception"),
+    (STATUS_DELIVERED, "Delivered"),
+    (STATUS_RETURNED, "Returned"),
+    (STATUS_CANCELLED, "Cancelled"),
+]
+STATUS_RANK = {
+    STATUS_DRAFT: 0,
+    STATUS_RELEASED: 10,
+    STATUS_ACCEPTED: 20,
+    STATUS_CARRIER_ASSIGNED: 30,
+    STATUS_PICKED_UP: 40,
+    STATUS_IN_TRANSIT: 50,
+    STATUS_OUT_FOR_DELIVERY: 60,
+    STATUS_EXCEPTION: 80,
+    STATUS_DELIVERED: 90,
+    STATUS_RETURNED: 95,
+    STATUS_CANCELLED: 100,
+}
+# Statuses a shipment never leaves for an exception or a cancellation.
+CLOSED_STATUSES = frozenset({STATUS_DELIVERED, STATUS_RETURNED, STATUS_CANCELLED})
+
+# Canonical code -> the status it leads to (None: recorded, status unchanged).
+STATUS_FOR_CODE = {
+    "TA": STATUS_ACCEPTED,
+    "TD": STATUS_EXCEPTION,
+    "CR": STATUS_CARRIER_ASSIGNED,
+    "X3": STATUS_CARRIER_ASSIGNED,
+    "AF": STATUS_PICKED_UP,
+    "X6": STATUS_IN_TRANSIT,
+    "AG": STATUS_IN_TRANSIT,
+    "SD": None,
+    "OD": STATUS_OUT_FOR_DELIVERY,
+    "X1": STATUS_OUT_FOR_DELIVERY,
+    "AH": STATUS_EXCEPTION,
+    "A7": STATUS_EXCEPTION,
+    "D1": STATUS_DELIVERED,
+    "A3": STATUS_RETURNED,
+    "CA": STATUS_CANCELLED,
+}
+
+# The TMS simulator's status vocabulary -> canonical code.
+DEFAULT_TMS_CODES = {
+    "TENDER_ACCEPTED": "TA",
+    "TENDER_DECLINED": "TD",
+    "CARRIER_ASSIGNED": "CR",
+    "PICKUP_ARRIVED": "X3",
+    "PICKUP_DEPARTED": "AF",
+    "IN_TRANSIT": "X6",
+    "ETA_UPDATED": "AG",
+    "OUT_FOR_DELIVERY": "OD",
+    "DELIVERY_ARRIVED": "X1",
+    "DELIVERED": "D1",
+    "DELIVERY_ATTEMPTED": "AH",
+    "REFUSED": "A7",
+    "DELAYED": "SD",
+    "CANCELLED": "CA",
+    "RETURNED": "A3",
+}
+
+
+class UnknownStatusCode(ValueError):
+    """A TMS status code that the endpoint's milestone mapping does not know.
+
+    :param code: the TMS's code, as received
+    """
+
+    def __init__(self, code):
+        super().__init__(
+            f"Unknown TMS status code '{code}': "
+            "add it to the endpoint's milestone mapping"
+        )
+        self.code = code
+
+
+def canonical_code(tms_code, table=None):
+    """The canonical code of a TMS status code.
+
+    Codes that already are canonical pass through when ``table`` does not map
+    them, so a TMS speaking X12 needs no mapping.
+
+    :param tms_code: the code received from the TMS (surrounding blanks ignored)
+    :param table: mapping TMS code -> canonical code; the simulator's
+        :data:`DEFAULT_TMS_CODES` when ``None``
+    :raises UnknownStatusCode: if the code is neither mapped nor canonical
+    :raises ValueError: if the table maps the code to a non-canonical code
+    """
+    table = DEFAULT_TMS_CODES if table is None else table
+    if not isinstance(tms_code, str):
+        raise UnknownStatusCode(tms_code)
+    code = tms_code.strip()
+    mapped = table.get(code)
+    if mapped is None:
+        if code in CANONICAL:
+            return code
+        raise UnknownStatusCode(tms_code)
+    if mapped not in CANONICAL:
+        raise ValueError(
+            f"The milestone mapping turns TMS status code '{code}' into "
+            f"'{mapped}', which is not a canonical milestone code"
+        )
+    return mapped
+
+
+def table_problems(table):
+    """Problems of a milestone mapping: ``[{"pointer", "reason"}]``, ``[]`` if fine.
+
+    Every key must be a non-empty string and every value a canonical code.
+    """
+    problems = []
+    for tms_code, code in table.items():
+        pointer = "/" + str(tms_code).replace("~", "~0").replace("/", "~1")
+        if not isinstance(tms_code, str) or not tms_code.strip():
+            problems.append({"pointer": pointer, "reason": "empty TMS status code"})
+        elif code not in CANONICAL:
+            known = ", ".join(CANONICAL)
+            reason = f"'{code}' is not a canonical milestone code ({known})"
+            problems.append({"pointer": pointer, "reason": reason})
+    return problems
+
+
+def next_status(current, code):
+    """The status a shipment in ``current`` moves to on milestone ``code``.
+
+    Returns ``None`` when the status does not change:
+
+    * the code does not affect the status (``SD`` delayed);
+    * the shipment already is in that status;
+    * an exception (``AH``, ``A7``, ``TD``) or a cancellation (``CA``) arrives
+      for a delivered, returned or cancelled shipment;
+    * any other milestone would move the status backwards, e.g. a late ``X3``
+      after ``D1``.
+
+    Exceptions and cancellations apply from any open status.
+
+    :raises ValueError: for an unknown status or canonical code
+    """
+    if current not in STATUS_RANK:
+        raise ValueError(f"Unknown shipment status {current!r}")
+    if code not in STATUS_FOR_CODE:
+        raise ValueError(f"Unknown canonical milestone code {code!r}")
+    new = STATUS_FOR_CODE[code]
+    if new is None or new == current:
+        return None
+    if new in (STATUS_EXCEPTION, STATUS_CANCELLED):
+        return None if current in CLOSED_STATUSES else new
+    return new if STATUS_RANK[new] > STATUS_RANK[current] else None

@@ -1,0 +1,123 @@
+"""TMS clients: one interface, two transports (REST with JSON, SOAP with a WSDL).
+
+Both take what the Odoo endpoint decides (authentication, timeouts, TLS, the
+correlation header) as arguments, and raise the integration core's
+`RetryableError` / `PermanentError` so that retries are decided in one place:
+connection errors, timeouts, 5xx, 429 and SOAP server faults are retryable;
+4xx and SOAP client faults are permanent and carry the TMS's own message.
+"""
+
+from pathlib import Path
+
+import requests
+import zeep
+import zeep.exceptions
+import zeep.helpers
+from zeep.transports import Transport
+
+from odoo.addons.logistics_integration_base.lib import errors
+
+SHIPPED_WSDL = Path(__file__).resolve().parent.parent / "data" / "tms.wsdl"
+SOAP_NAMESPACE = "urn:logistics-suite:tms:v1"
+SOAP_BINDING = "{%s}TmsBinding" % SOAP_NAMESPACE
+DEFAULT_EVENT_PAGE = 200
+HTTP_TOO_MANY_REQUESTS = 429
+HTTP_SERVER_ERROR = 500
+
+
+class TmsRestClient:
+    """The TMS's REST API; `request(method, path, json=None)` does the HTTP."""
+
+    def __init__(self, request):
+        self._request = request
+
+    def release(self, payload):
+        body = self._json(self._request("POST", "shipments", json=payload))
+        reference = body.get("shipmentId")
+        if not reference:
+            raise errors.PermanentError(
+                "The TMS accepted the shipment without a shipmentId.", system="tms"
+            )
+        return reference
+
+    def amend(self, reference, payload):
+        return self._json(
+            self._request("PUT", "shipments/%s" % reference, json=payload)
+        )
+
+    def cancel(self, reference, reason):
+        return self._json(
+            self._request(
+                "POST", "shipments/%s/cancel" % reference, json={"reason": reason}
+            )
+        )
+
+    def events(self, cursor, limit=DEFAULT_EVENT_PAGE):
+        body = self._json(
+            self._request("GET", "events?after=%s&limit=%s" % (cursor or "0", limit))
+        )
+        return body.get("events") or [], body.get("cursor") or cursor
+
+    @staticmethod
+    def _json(response):
+        try:
+            return response.json()
+        except ValueError as err:
+            raise errors.PermanentError(
+                "The TMS answered with something that is not JSON.", system="tms"
+            ) from err
+
+
+class TmsSoapClient:
+    """The TMS's SOAP service, described by a WSDL (shipped or the endpoint's)."""
+
+    def __init__(self, address, session, timeout, wsdl=None):
+        connect_timeout, read_timeout = timeout
+        transport = Transport(
+            session=session, timeout=connect_timeout, operation_timeout=read_timeout
+        )
+        self._client = zeep.Client(str(wsdl or SHIPPED_WSDL), transport=transport)
+        self._service = self._client.create_service(SOAP_BINDING, address)
+
+    def release(self, payload):
+        answer = self._call("ReleaseShipment", shipment=payload)
+        reference = answer["shipmentId"]
+        if not reference:
+            raise errors.PermanentError(
+                "The TMS accepted the shipment without a shipmentId.", system="tms"
+            )
+        return reference
+
+    def amend(self, reference, payload):
+        return self._call("AmendShipment", shipmentId=reference, shipment=payload)
+
+    def cancel(self, reference, reason):
+        return self._call("CancelShipment", shipmentId=reference, reason=reason)
+
+    def _call(self, operation, **values):
+        try:
+            answer = getattr(self._service, operation)(**values)
+        except zeep.exceptions.Fault as fault:
+            raise classify_fault(fault) from fault
+        except zeep.exceptions.TransportError as err:
+            raise classify_transport_error(err) from err
+        except (requests.RequestException, OSError) as err:
+            raise errors.classify(err, system="tms") from err
+        return zeep.helpers.serialize_object(answer, dict)
+
+
+def classify_fault(fault):
+    """SOAP client faults are the caller's fault (permanent); server faults retry."""
+    code = str(fault.code or "")
+    message = "SOAP fault %s: %s" % (code or "?", fault.message)
+    if code.rsplit(":", maxsplit=1)[-1].lower().startswith("client"):
+        return errors.PermanentError(message, system="tms")
+    return errors.RetryableError(message, system="tms")
+
+
+def classify_transport_error(err):
+    status = err.status_code or 0
+    message = "SOAP transport error HTTP %s" % status
+    if status == HTTP_TOO_MANY_REQUESTS or status >= HTTP_SERVER_ERROR:
+        return errors.RetryableError(message, system="tms")
+    return errors.PermanentError(message, system="tms")

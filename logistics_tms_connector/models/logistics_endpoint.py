@@ -1,0 +1,165 @@
+import json
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.logistics_integration_base.lib import correlation, errors
+
+from ..lib import mapping, milestones
+from ..lib.tms_client import TmsRestClient, TmsSoapClient
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_WEBHOOK_TOLERANCE = 300
+DEFAULT_POLL_PAGE = 200
+WEBHOOK_ROUTE = "/logistics/tms/%s/events"
+
+
+class LogisticsEndpoint(models.Model):
+    _inherit = "logistics.endpoint"
+
+    tms_mapping_template = fields.Text(
+        string="Mapping template",
+        help="JSON template turning the canonical shipment document into this "
+        "TMS's payload (see the addon's documentation). Empty: the default "
+        "template of the protocol.",
+    )
+    tms_status_map_ids = fields.One2many(
+        "logistics.tms.status.map",
+        "endpoint_id",
+        string="Status codes",
+        help="This TMS's status codes and the milestone code each one means. "
+        "Empty: the suite's default table.",
+    )
+    tms_webhook_tolerance = fields.Integer(
+        string="Webhook tolerance (s)",
+        default=DEFAULT_WEBHOOK_TOLERANCE,
+        help="How far a webhook's timestamp may be from now (replay window).",
+    )
+    tms_webhook_url = fields.Char(
+        string="Webhook URL", compute="_compute_tms_webhook_url"
+    )
+    tms_poll_enabled = fields.Boolean(
+        string="Poll for events",
+        help="For a TMS without webhooks: a scheduled job pulls its event feed.",
+    )
+    tms_poll_cursor = fields.Char(string="Poll cursor", readonly=True, copy=False)
+    tms_poll_page_size = fields.Integer(default=DEFAULT_POLL_PAGE)
+
+    @api.depends("code")
+    def _compute_tms_webhook_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for endpoint in self:
+            endpoint.tms_webhook_url = (
+                base_url + WEBHOOK_ROUTE % endpoint.code
+                if endpoint.system == "tms" and endpoint.code
+                else False
+            )
+
+    @api.constrains("tms_mapping_template")
+    def _check_tms_mapping_template(self):
+        schema = self.env["logistics.shipment"]._canonical_schema()
+        for endpoint in self.filtered("tms_mapping_template"):
+            try:
+                template = json.loads(endpoint.tms_mapping_template)
+            except ValueError as err:
+                raise ValidationError(
+                    _("The mapping template is not valid JSON: %s", err)
+                ) from err
+            problems = mapping.validate(template, schema)
+            if problems:
+                raise ValidationError(
+                    _(
+                        "The mapping template does not fit the canonical shipment:\n%s",
+                        "\n".join(
+                            "%s: %s" % (p["pointer"] or "(root)", p["reason"])
+                            for p in problems
+                        ),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # actions
+
+    def action_preview_tms_mapping(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Mapping preview"),
+            "res_model": "logistics.tms.mapping.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_endpoint_id": self.id},
+        }
+
+    def action_load_default_status_codes(self):
+        for endpoint in self:
+            known = set(endpoint.tms_status_map_ids.mapped("tms_code"))
+            endpoint.tms_status_map_ids = [
+                fields.Command.create({"tms_code": code, "canonical_code": canonical})
+                for code, canonical in milestones.DEFAULT_TMS_CODES.items()
+                if code not in known
+            ]
+
+    # ------------------------------------------------------------------
+    # business methods
+
+    def _tms_template(self):
+        self.ensure_one()
+        if self.tms_mapping_template:
+            return json.loads(self.tms_mapping_template)
+        return mapping.default_template(self.protocol)
+
+    def _tms_status_table(self):
+        self.ensure_one()
+        if not self.tms_status_map_ids:
+            return dict(milestones.DEFAULT_TMS_CODES)
+        return {row.tms_code: row.canonical_code for row in self.tms_status_map_ids}
+
+    def _tms_client(self, correlation_id):
+        """The client for this TMS; every call carries the correlation ID."""
+        self.ensure_one()
+        if self.protocol == "soap":
+            return TmsSoapClient(
+                self.base_url,
+                self._session(correlation_id),
+                self._timeout(),
+                wsdl=self.wsdl_url or None,
+            )
+        return TmsRestClient(
+            lambda method, path, json=None: self._request(
+                method, path, correlation_id, json=json
+            )
+        )
+
+    @api.model
+    def _cron_poll_tms_events(self):
+        for endpoint in self.search(
+            [("system", "=", "tms"), ("tms_poll_enabled", "=", True)]
+        ):
+            try:
+                endpoint._tms_poll()
+            except errors.IntegrationError as err:
+                _logger.warning("polling TMS %s failed: %s", endpoint.code, err)
+
+    def _tms_poll(self):
+        """Pull the event feed since the stored cursor, through the message log."""
+        self.ensure_one()
+        if self.protocol != "rest":
+            raise UserError(_("Only REST TMS endpoints can be polled."))
+        correlation_id = correlation.new_id()
+        client = self._tms_client(correlation_id)
+        total = 0
+        while True:
+            events, cursor = client.events(
+                self.tms_poll_cursor, self.tms_poll_page_size
+            )
+            if events:
+                self.env["logistics.shipment"]._tms_receive_events(
+                    self, events, correlation_id
+                )
+            self.tms_poll_cursor = cursor
+            total += len(events)
+            if len(events) < self.tms_poll_page_size:
+                return total

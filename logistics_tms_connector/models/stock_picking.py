@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from .logistics_shipment import default_windows
+
+SECONDS_PER_HOUR = 3600
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    logistics_shipment_id = fields.Many2one(
+        "logistics.shipment", string="Shipment", copy=False, index="btree_not_null"
+    )
+    logistics_shipment_status = fields.Selection(
+        related="logistics_shipment_id.status", string="Shipment status"
+    )
+
+    def action_logistics_release(self):
+        """Create the shipments of these delivery orders and release them."""
+        shipments = self.env["logistics.shipment"]._create_from_pickings(self)
+        if not shipments:
+            raise UserError(_("These transfers already have their shipments."))
+        shipments.action_release()
+        return True
+
+    def action_cancel(self):
+        result = super().action_cancel()
+        self.logistics_shipment_id.filtered(
+            lambda s: (
+                s.status not in ("delivered", "cancelled", "returned")
+                and all(p.state == "cancel" for p in s.picking_ids)
+            )
+        ).action_cancel()
+        return result
+
+    def _logistics_release_ready(self):
+        """Release the ready delivery orders of warehouses that want it."""
+        ready = self.filtered(
+            lambda p: (
+                p.state == "assigned"
+                and p.picking_type_code == "outgoing"
+                and not p.logistics_shipment_id
+                and p.picking_type_id.warehouse_id.tms_release_trigger
+                == "picking_ready"
+                and p.picking_type_id.warehouse_id.tms_endpoint_id
+            )
+        )
+        if ready:
+            self.env["logistics.shipment"]._create_from_pickings(ready).action_release()
+
+    def _prepare_shipment_vals(self, endpoint):
+        self.ensure_one()
+        order = self.sale_id
+        start = self.scheduled_date or fields.Datetime.now()
+        pickup_start, pickup_end, delivery_start, delivery_end = default_windows(start)
+        if order.commitment_date:
+            delivery_end = order.commitment_date
+            delivery_start = min(delivery_start, delivery_end - timedelta(hours=4))
+        warehouse = self.picking_type_id.warehouse_id
+        return {
+            "endpoint_id": endpoint.id,
+            "company_id": self.company_id.id,
+            "sale_order_id": order.id,
+            "picking_ids": [fields.Command.link(self.id)],
+            "partner_id": (
+                order.partner_id or self.partner_id
+            ).commercial_partner_id.id,
+            "shipper_id": warehouse.partner_id.id or self.company_id.partner_id.id,
+            "consignee_id": self.partner_id.id,
+            "requested_pickup_start": pickup_start,
+            "requested_pickup_end": pickup_end,
+            "requested_delivery_start": delivery_start,
+            "requested_delivery_end": delivery_end,
+            "promised_delivery_end": delivery_end,
+            "customer_po": order.client_order_ref,
+            "order_reference": order.name or self.name,
+            "correlation_id": order.logistics_correlation_id or False,
+            "line_ids": [
+                fields.Command.create(move._prepare_shipment_line_vals())
+                for move in self.move_ids.filtered(lambda m: m.state != "cancel")
+            ],
+        }

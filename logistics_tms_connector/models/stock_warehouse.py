@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    tms_endpoint_id = fields.Many2one(
+        "logistics.endpoint",
+        string="TMS",
+        domain="[('system', '=', 'tms')]",
+        check_company=True,
+        help="The TMS that plans this warehouse's outgoing shipments.",
+    )
+    tms_release_trigger = fields.Selection(
+        [
+            ("manual", "With the Release button"),
+            ("order_confirmed", "When the sale order is confirmed"),
+            ("picking_ready", "When the delivery order is ready"),
+        ],
+        string="Release to TMS",
+        default="manual",
+        required=True,
+    )

@@ -1,0 +1,83 @@
+import json
+import time
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.logistics_integration_base.lib import signature
+
+from .common import ALL_STEPS, WEBHOOK_SECRET, TmsCase
+
+WEBHOOK_WAIT = 30
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(TmsCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.simulator_webhook_url = (
+            "http://127.0.0.1:%s/logistics/tms/sim_rest/events" % (cls.http_port())
+        )
+        super().setUpClass()
+
+    def _post(self, body, secret=WEBHOOK_SECRET, timestamp=None):
+        raw = json.dumps(body).encode()
+        headers = signature.signed_headers(secret, raw, now=timestamp)
+        headers["Content-Type"] = "application/json"
+        return self.url_open(
+            "/logistics/tms/sim_rest/events", data=raw, headers=headers
+        )
+
+    def _event(self, event_id="EV-X"):
+        return {
+            "event_id": event_id,
+            "event_type": "shipment.milestone",
+            "occurred_at": "2026-11-27T10:00:00Z",
+            "sequence": 1,
+            "aggregate": {"type": "shipment", "id": "TMS-000999"},
+            "data": {"shipment_id": "TMS-000999", "status_code": "IN_TRANSIT"},
+        }
+
+    def _messages(self):
+        return self.env["logistics.message"].search_count(
+            [("flow_code", "=", "tms.event")]
+        )
+
+    def test_signed_webhooks_from_the_simulator_deliver_the_shipment(self):
+        shipment = self.released_shipment()
+        with self.jobs():
+            self.tms.advance(shipment.tms_reference, ALL_STEPS)
+            deadline = time.monotonic() + WEBHOOK_WAIT
+            while self._messages() < ALL_STEPS and time.monotonic() < deadline:
+                time.sleep(0.2)
+        self.assertEqual(self._messages(), ALL_STEPS)
+        self.assertEqual(shipment.status, "delivered")
+
+    def test_accepted_duplicate_and_rejected_in_one_batch(self):
+        bad = self._event("EV-BAD")
+        del bad["data"]["status_code"]
+        response = self._post({"events": [self._event(), self._event(), bad]})
+        self.assertEqual(response.status_code, 202)
+        statuses = [r["status"] for r in response.json()["results"]]
+        self.assertEqual(statuses, ["accepted", "duplicate", "rejected"])
+        self.assertIn("/data", response.json()["results"][2]["reason"])
+
+    def test_bad_signature_is_refused_and_nothing_stored(self):
+        response = self._post({"events": [self._event()]}, secret="not-the-secret")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"]["details"]["reason"], "mismatch")
+        self.assertEqual(self._messages(), 0)
+
+    def test_expired_timestamp_is_refused_and_nothing_stored(self):
+        response = self._post({"events": [self._event()]}, timestamp=time.time() - 3600)
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"]["details"]["reason"], "expired")
+        self.assertEqual(self._messages(), 0)
+
+    def test_malformed_body_is_refused(self):
+        raw = b"{not json"
+        headers = signature.signed_headers(WEBHOOK_SECRET, raw)
+        response = self.url_open(
+            "/logistics/tms/sim_rest/events", data=raw, headers=headers
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self._messages(), 0)
