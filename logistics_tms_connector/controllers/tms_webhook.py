@@ -22,6 +22,7 @@ class TmsWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        readonly=False,  # auth="none" routes are read-only by default in Odoo 18
     )
     def receive_events(self, endpoint_code, **_params):
         correlation_id = correlation.accept(

@@ -80,7 +80,7 @@ class TmsSoapClient:
         self._service = self._client.create_service(SOAP_BINDING, address)
 
     def release(self, payload):
-        answer = self._call("ReleaseShipment", shipment=payload)
+        answer = self._call("ReleaseShipment", shipment=without_nulls(payload))
         reference = answer["shipmentId"]
         if not reference:
             raise errors.PermanentError(
@@ -89,7 +89,9 @@ class TmsSoapClient:
         return reference
 
     def amend(self, reference, payload):
-        return self._call("AmendShipment", shipmentId=reference, shipment=payload)
+        return self._call(
+            "AmendShipment", shipmentId=reference, shipment=without_nulls(payload)
+        )
 
     def cancel(self, reference, reason):
         return self._call("CancelShipment", shipmentId=reference, reason=reason)
@@ -104,6 +106,16 @@ class TmsSoapClient:
         except (requests.RequestException, OSError) as err:
             raise errors.classify(err, system="tms") from err
         return zeep.helpers.serialize_object(answer, dict)
+
+
+def without_nulls(value):
+    """Drop null values and the groups left empty: optional XSD elements."""
+    if isinstance(value, dict):
+        pruned = {key: without_nulls(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if item not in (None, {})}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
 
 
 def classify_fault(fault):

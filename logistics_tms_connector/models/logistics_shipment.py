@@ -143,6 +143,11 @@ class LogisticsShipment(models.Model):
     pod_attachment_id = fields.Many2one(
         "ir.attachment", string="Proof of delivery", copy=False
     )
+    tms_field_times = fields.Json(
+        copy=False,
+        help="Event time of the last TMS update of each TMS-owned field: a late "
+        "event may fill a field, never overwrite a newer value.",
+    )
     milestone_ids = fields.One2many("logistics.shipment.milestone", "shipment_id")
     exception_type = fields.Selection(EXCEPTION_TYPES, copy=False, tracking=True)
     exception_note = fields.Text(copy=False)
@@ -466,27 +471,19 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _tms_event_item(self, event, correlation_id):
-        aggregate = event.get("aggregate") if isinstance(event, dict) else None
+        """Message values of one event (a JSON object; the schema checks the rest)."""
+        aggregate = event.get("aggregate")
         aggregate_id = aggregate.get("id") if isinstance(aggregate, dict) else None
         return {
             "payload": event,
-            "idempotency_key": event.get("event_id")
-            if isinstance(event, dict)
-            else None,
-            "external_id": event.get("event_id") if isinstance(event, dict) else None,
+            "idempotency_key": event.get("event_id"),
+            "external_id": event.get("event_id"),
             "aggregate_key": "tms-shipment/%s" % aggregate_id
             if aggregate_id
             else False,
-            "event_time": _parse_time(event.get("occurred_at"))
-            if isinstance(event, dict)
-            else None,
-            "event_sequence": event.get("sequence")
-            if isinstance(event, dict)
-            else None,
-            "correlation_id": (
-                event.get("correlation_id") if isinstance(event, dict) else None
-            )
-            or correlation_id,
+            "event_time": _parse_time(event.get("occurred_at")),
+            "event_sequence": event.get("sequence"),
+            "correlation_id": event.get("correlation_id") or correlation_id,
             "res_model": self._name,
         }
 
@@ -495,14 +492,14 @@ class LogisticsShipment(models.Model):
         """Apply one TMS event: milestone, TMS-owned fields, status, exceptions."""
         event = message.payload
         data = event["data"]
-        shipment = self._tms_find(message.endpoint_id, data)
+        shipment = self._tms_find(message, data)
         code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
-        message.write({"res_model": self._name, "res_id": shipment.id})
         milestone = shipment._add_milestone(message, code)
-        shipment._logistics_apply(self._tms_owned_values(shipment, event), TMS, message)
+        shipment._apply_tms_values(message)
+        # The status is Odoo's: derived from the TMS's milestones, never copied.
         new_status = milestones.next_status(shipment.status, code)
         if new_status and new_status != shipment.status:
-            shipment.with_context(logistics_source=TMS).status = new_status
+            shipment.status = new_status
         shipment._tms_exceptions(code, data, message)
         return {
             "shipment": shipment.name,
@@ -515,13 +512,16 @@ class LogisticsShipment(models.Model):
     def _tms_record_history(self, message):
         """A stale event: on the timeline, never over newer state."""
         data = message.payload["data"]
-        shipment = self._tms_find(message.endpoint_id, data)
+        shipment = self._tms_find(message, data)
         code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
         milestone = shipment._add_milestone(message, code, stale=True)
+        shipment._apply_tms_values(message)
         return {"shipment": shipment.name, "milestone_id": milestone.id}
 
     @api.model
-    def _tms_find(self, endpoint, data):
+    def _tms_find(self, message, data):
+        """The shipment an event is about; the message is linked to it."""
+        endpoint = message.endpoint_id
         shipment = self.search(
             [
                 ("endpoint_id", "=", endpoint.id),
@@ -547,6 +547,7 @@ class LogisticsShipment(models.Model):
                 ),
                 system=TMS,
             )
+        message.write({"res_model": self._name, "res_id": shipment.id})
         return shipment
 
     @api.model
@@ -556,11 +557,27 @@ class LogisticsShipment(models.Model):
         except milestones.UnknownStatusCode as err:
             raise errors.PermanentError(str(err), system=TMS) from err
 
-    @api.model
-    def _tms_owned_values(self, shipment, event):
+    def _apply_tms_values(self, message):
+        """Write what the event tells, field by field, unless a newer event did."""
+        self.ensure_one()
+        event_time = fields.Datetime.to_string(
+            message.event_time or fields.Datetime.now()
+        )
+        times = dict(self.tms_field_times or {})
+        vals = {
+            name: value
+            for name, value in self._tms_owned_values(message.payload).items()
+            if times.get(name, "") <= event_time
+        }
+        if vals:
+            self._logistics_apply(vals, TMS, message)
+            self.tms_field_times = dict(times, **dict.fromkeys(vals, event_time))
+
+    def _tms_owned_values(self, event):
+        self.ensure_one()
         data = event["data"]
         vals = {}
-        if not shipment.tms_reference:
+        if not self.tms_reference:
             vals["tms_reference"] = data["shipment_id"]
         if data.get("carrier"):
             vals["carrier_id"] = self._carrier(data["carrier"]).id
@@ -574,7 +591,7 @@ class LogisticsShipment(models.Model):
             vals.update(
                 pod_signed_by=pod.get("signed_by"),
                 pod_signed_at=_parse_time(pod.get("signed_at")),
-                pod_attachment_id=shipment._attach_pod(pod).id,
+                pod_attachment_id=self._attach_pod(pod).id,
             )
         return vals
 
@@ -638,31 +655,30 @@ class LogisticsShipment(models.Model):
         )
 
     def _tms_exceptions(self, code, data, message):
+        """Declined tenders, failed or refused deliveries, returns and delays."""
         self.ensure_one()
+        reason = " ".join(filter(None, (data.get("reason_code"), data.get("reason"))))
         if code == "TD":
             self._raise_exception(
-                "tms_refused",
-                _("The TMS declined the tender: %s", data.get("reason") or code),
-                message,
+                "tms_refused", _("The TMS declined the tender: %s", reason), message
             )
-        elif code in EXCEPTION_FOR_CODE:
-            self._raise_exception(
-                EXCEPTION_FOR_CODE[code],
-                "%s %s" % (data.get("reason_code") or "", data.get("reason") or ""),
-                message,
+            return
+        if code in EXCEPTION_FOR_CODE:
+            self._raise_exception(EXCEPTION_FOR_CODE[code], reason, message)
+            return
+        late_by = delay.delay_minutes(
+            self.eta or None, self.promised_delivery_end or None
+        )
+        if late_by:
+            note = _(
+                "ETA %(eta)s is %(minutes)s minutes past the promised window.",
+                eta=self.eta,
+                minutes=late_by,
             )
-        elif code == "SD" or delay.is_late(self.eta, self.promised_delivery_end):
-            late_by = delay.delay_minutes(self.eta, self.promised_delivery_end)
+            self._raise_exception("delay", note, message)
+        elif code == "SD":
             self._raise_exception(
-                "delay",
-                _(
-                    "ETA %(eta)s is %(minutes)s minutes past the promised window.",
-                    eta=self.eta,
-                    minutes=late_by or 0,
-                )
-                if late_by
-                else _("The TMS reports a delay: %s", data.get("reason") or code),
-                message,
+                "delay", _("The TMS reports a delay: %s", reason), message
             )
 
     def _raise_exception(self, exception_type, note, message=None):
@@ -670,7 +686,7 @@ class LogisticsShipment(models.Model):
         self.ensure_one()
         if self.exception_type == exception_type:
             return
-        self.with_context(logistics_source=TMS).write(
+        self.write(
             {
                 "exception_type": exception_type,
                 "exception_note": note,

@@ -114,6 +114,7 @@ BATCH_LINGER = 0.3
 IDLE_WAIT = 1.0
 JOIN_TIMEOUT = 2.0
 STOP_POLL = 0.1
+SERVE_POLL = 0.1
 
 ORIGIN, HUB, DESTINATION = "origin", "hub", "destination"
 
@@ -259,24 +260,20 @@ def validate_shipment(payload):
     reference = payload.get("externalReference")
     if not isinstance(reference, str) or not reference.strip():
         raise _invalid("externalReference must be a non-empty string")
-    _validate_party(payload, "consignee", required=True)
-    _validate_party(payload, "shipper", required=False)
+    _validate_consignee(payload.get("consignee"))
     for key in ("pickupWindow", "deliveryWindow"):
         _validate_window(payload, key)
     _validate_items(payload.get("items"))
 
 
-def _validate_party(payload, key, required):
-    party = payload.get(key)
-    if party is None:
-        if required:
-            raise _invalid(f"{key} is required")
-        return
-    if not isinstance(party, dict):
-        raise _invalid(f"{key} must be an object")
-    name = party.get("name")
+def _validate_consignee(consignee):
+    if consignee is None:
+        raise _invalid("consignee is required")
+    if not isinstance(consignee, dict):
+        raise _invalid("consignee must be an object")
+    name = consignee.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _invalid(f"{key}.name is required")
+        raise _invalid("consignee.name is required")
 
 
 def _validate_window(payload, key):
@@ -638,6 +635,7 @@ class Simulator:
             self._reset_locked()
             self._wakeup.notify_all()
         _drain(self._outbox)
+        self._worker.wake()
         _logger.info("state reset")
 
     def _reset_locked(self):
@@ -805,10 +803,10 @@ class Simulator:
             "occurred_at": iso_z(occurred),
             "sequence": sequence,
             "aggregate": {"type": "shipment", "id": shipment.shipment_id},
-            "data": data,
         }
         if shipment.correlation_id:
             event["correlation_id"] = shipment.correlation_id
+        event["data"] = data
         shipment.last_occurred = occurred
         self._events.append(event)
         _logger.info(
@@ -964,43 +962,57 @@ class WebhookWorker(threading.Thread):
         self._simulator = simulator
         self._outbox = outbox
         self._stop_event = threading.Event()
+        self._wake_event = threading.Event()
         self._opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}), _NoRedirect()
         )
 
     def stop(self):
         self._stop_event.set()
+        self._wake_event.set()
+        self._outbox.put(None)  # unblocks the queue wait
+
+    def wake(self):
+        """Cut a backoff pause short (after a reset, stale work is dropped)."""
+        self._wake_event.set()
+
+    def _pause(self, delay):
+        """Wait ``delay`` seconds or until woken; True when stopping."""
+        self._wake_event.wait(delay)
+        self._wake_event.clear()
+        return self._stop_event.is_set()
 
     def run(self):
         batch, generation = [], None
         while not self._stop_event.is_set():
             try:
-                item_generation, event = self._outbox.get(
-                    timeout=BATCH_LINGER if batch else IDLE_WAIT
-                )
+                item = self._outbox.get(timeout=BATCH_LINGER if batch else IDLE_WAIT)
             except queue.Empty:
-                if batch:
-                    self._deliver(generation, batch)
+                item = None  # nothing new for a while: send what is held
+            if item is None or item[0] != generation:
+                self._flush(generation, batch)
                 batch = []
-                continue
-            if batch and item_generation != generation:
-                self._deliver(generation, batch)
-                batch = []
-            generation = item_generation
-            batch.append(event)
-            options, _current = self._simulator.webhook_settings()
-            if len(batch) >= options.batch_size:
-                self._deliver(generation, batch)
-                batch = []
+            if item is not None:
+                generation = item[0]
+                batch.append(item[1])
+                options, _current = self._simulator.webhook_settings()
+                if len(batch) >= options.batch_size:
+                    self._flush(generation, batch)
+                    batch = []
+
+    def _flush(self, generation, batch):
+        if batch and not self._stop_event.is_set():
+            self._deliver(generation, batch)
 
     def _deliver(self, generation, events):
+        self._wake_event.clear()
         body = json.dumps({"events": events}).encode("utf-8")
         ids = ",".join(event["event_id"] for event in events)
         correlation = next(
             (e["correlation_id"] for e in events if e.get("correlation_id")), None
         )
         for attempt, delay in enumerate((0.0, *WEBHOOK_BACKOFF), start=1):
-            if delay and self._stop_event.wait(delay):
+            if delay and self._pause(delay):
                 return
             options, current = self._simulator.webhook_settings()
             if current != generation or not options.url:
@@ -1049,7 +1061,7 @@ class HttpRequest:
 
     @property
     def query(self):
-        return parse_qs(urlsplit(self.target).query)
+        return parse_qs(urlsplit(self.target).query, keep_blank_values=True)
 
     @property
     def correlation_id(self):
@@ -1442,7 +1454,9 @@ class RequestHandler(BaseHTTPRequestHandler):
     """Turns HTTP exchanges into :class:`HttpRequest` / :class:`HttpResponse`."""
 
     server_version = SERVER_NAME
-    sys_version = ""
+
+    def version_string(self):
+        return SERVER_NAME
 
     def do_GET(self):
         self._handle()
@@ -1563,7 +1577,9 @@ def main(argv=None):
     stop_requested = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, _frame: stop_requested.append(number))
-    serving = threading.Thread(target=server.serve_forever, name="tms-http")
+    serving = threading.Thread(
+        target=server.serve_forever, args=(SERVE_POLL,), name="tms-http"
+    )
     serving.start()
     print(f"TMS simulator listening on {base_url}", flush=True)
     while not stop_requested:
