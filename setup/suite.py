@@ -742,6 +742,111 @@ def suite_installed(db):
     return venv_eval(code) == "installed"
 
 
+SIMULATOR = REPO / "logistics_tms_connector" / "simulator" / "tms_simulator.py"
+SIMULATOR_ENDPOINT = "simulator"
+SIMULATOR_READY = "TMS simulator listening on "
+STOP_TIMEOUT = 20
+
+
+def simulator_secrets():
+    """API key and webhook secret shared by the simulator and its endpoint."""
+    path = RUN_DIR / "simulator-secrets"
+    if not path.is_file():
+        RUN_DIR.mkdir(exist_ok=True)
+        path.write_text("%s\n%s\n" % (os.urandom(16).hex(), os.urandom(16).hex()))
+        path.chmod(0o600)
+    api_key, webhook_secret = path.read_text().split()
+    return api_key, webhook_secret
+
+
+def start_simulator(odoo_port, api_key, webhook_secret):
+    webhook = "http://127.0.0.1:%s/logistics/tms/%s/events" % (
+        odoo_port,
+        SIMULATOR_ENDPOINT,
+    )
+    process = subprocess.Popen(
+        [
+            venv_python(),
+            SIMULATOR,
+            "--port",
+            "0",
+            "--api-key",
+            api_key,
+            "--webhook-url",
+            webhook,
+            "--webhook-secret",
+            webhook_secret,
+            "--step-delay",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=(LOG_DIR / "tms-simulator.log").open("w"),
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line.startswith(SIMULATOR_READY):
+        process.kill()
+        fail("the TMS simulator did not start; see .run/logs/tms-simulator.log")
+    return process, line[len(SIMULATOR_READY) :].strip()
+
+
+def configure_simulator_endpoint(config, db, url, api_key, webhook_secret):
+    """The simulator as the default TMS of the main warehouse (idempotent)."""
+    script = RUN_DIR / "configure-simulator.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            Endpoint = env["logistics.endpoint"]
+            endpoint = Endpoint.search([("code", "=", {SIMULATOR_ENDPOINT!r})])
+            values = {{
+                "name": "TMS simulator", "code": {SIMULATOR_ENDPOINT!r},
+                "system": "tms", "protocol": "rest",
+                "base_url": {url + "/api/v1/"!r}, "auth_method": "api_key",
+                "api_key_header": "X-API-Key",
+            }}
+            if endpoint:
+                endpoint.write(values)
+            else:
+                endpoint = Endpoint.create(values)
+            endpoint.secret_ids.unlink()
+            env["logistics.endpoint.secret"].create([
+                {{"endpoint_id": endpoint.id, "kind": kind, "value": value}}
+                for kind, value in (("api_key", {api_key!r}),
+                                    ("hmac", {webhook_secret!r}))
+            ])
+            warehouse = env.ref("stock.warehouse0")
+            if not warehouse.tms_endpoint_id:
+                warehouse.write({{"tms_endpoint_id": endpoint.id,
+                                  "tms_release_trigger": "order_confirmed"}})
+            env.cr.commit()
+            """
+        )
+    )
+    with script.open() as stdin, (LOG_DIR / "run-configure.log").open("w") as out:
+        proc = run(
+            odoo_command(config, "-d", db, "--no-http", subcommand="shell"),
+            check=False,
+            stdin=stdin,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    if proc.returncode:
+        fail(
+            "configuring the simulator endpoint failed; see .run/logs/run-configure.log"
+        )
+
+
+def stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def run_server(args):
     bootstrap()
     ensure_postgres()
@@ -753,6 +858,15 @@ def run_server(args):
     rc, _problems, _text = run_odoo_phase("run-prepare", config, phase, False)
     if rc:
         fail(f"preparing database {args.db} failed; see {LOG_DIR}/run-prepare.log", rc)
+    processes = []
+    tms_line = "TMS:      none (--no-simulator)"
+    if not args.no_simulator:
+        api_key, webhook_secret = simulator_secrets()
+        simulator, url = start_simulator(args.port, api_key, webhook_secret)
+        processes.append(simulator)
+        configure_simulator_endpoint(config, args.db, url, api_key, webhook_secret)
+        tms_line = f"TMS:      simulator at {url} (endpoint '{SIMULATOR_ENDPOINT}')"
+    processes.append(subprocess.Popen(odoo_command(config)))
     print(
         textwrap.dedent(
             f"""
@@ -761,13 +875,20 @@ def run_server(args):
               database: {args.db}
               login:    {ADMIN_LOGIN} / {ADMIN_PASSWORD}
               jobs:     Settings > Technical > Queue Jobs (channels {JOB_CHANNELS})
-            Ctrl-C stops the server.
+              {tms_line}
+            Ctrl-C stops everything started here.
             """
         ),
         flush=True,
     )
-    cmd = odoo_command(config)
-    os.execv(cmd[0], [str(c) for c in cmd])
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+    return 0
 
 
 # ---------------------------------------------------------------------------
@@ -781,6 +902,11 @@ def main(argv=None):
     run_parser.add_argument("--db", default=os.environ.get("LOGISTICS_DB", DEFAULT_DB))
     run_parser.add_argument(
         "--port", type=int, default=int(os.environ.get("LOGISTICS_PORT", DEFAULT_PORT))
+    )
+    run_parser.add_argument(
+        "--no-simulator",
+        action="store_true",
+        help="do not start the TMS simulator (configure a real TMS endpoint)",
     )
     test_parser = sub.add_parser("test", help="every check; exits non-zero on failure")
     test_parser.add_argument("--db", help="database name (default: a fresh one)")

@@ -39,6 +39,8 @@ class TestReleaseAndEvents(TmsCase):
         applied = self.run_timeline(shipment)
         self.assertEqual(applied, ALL_STEPS)
         self._assert_delivered(shipment)
+        self.assertEqual(self.endpoint.tms_poll_cursor, str(ALL_STEPS))
+        self.assertEqual(self.poll(), 0, "the cursor remembers what was read")
         self.assertEqual(len(shipment.milestone_ids), ALL_STEPS)
         # One correlation ID from the release to the last event.
         messages = self.env["logistics.message"].search(
@@ -106,6 +108,20 @@ class TestReleaseAndEvents(TmsCase):
         self.assertEqual(shipment.status, "picked_up")
         with self.assertRaises(UserError):
             shipment.requested_delivery_end = new_end.replace(hour=20)
+
+    def test_amendment_refused_by_the_tms_is_an_exception(self):
+        shipment = self.released_shipment()
+        # The carrier left with the goods; Odoo has not heard of it yet.
+        self.tms.advance(shipment.tms_reference, 4)
+        with self.jobs():
+            shipment.tail_lift = True
+        amend = self.env["logistics.message"].search(
+            [("flow_code", "=", "shipment.amend"), ("res_id", "=", shipment.id)]
+        )
+        self.assertEqual(amend.state, "dead")
+        self.assertIn("already picked up", amend.last_error)
+        self.assertEqual(shipment.exception_type, "tms_refused")
+        self.assertIn("already picked up", shipment.exception_note)
 
     def test_cancellation_round_trip(self):
         shipment = self.released_shipment()
