@@ -15,6 +15,7 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -881,6 +882,8 @@ def run_server(args):
         ),
         flush=True,
     )
+    # A SIGTERM stops everything too, like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(1)
