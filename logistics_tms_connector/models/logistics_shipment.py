@@ -463,11 +463,27 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _tms_receive_events(self, endpoint, events, correlation_id=None):
-        """Log TMS events (webhook batch or polled page); return one result each."""
-        items = [self._tms_event_item(event, correlation_id) for event in events]
-        return self.env["logistics.message"]._receive_batch(
-            "tms.event", items, endpoint=endpoint
-        )
+        """Log TMS events (webhook batch or polled page); return one result each.
+
+        Each event goes to the flow `_tms_event_flow` names (milestones by
+        default); results come back in the order of the events.
+        """
+        by_flow = {}
+        for position, event in enumerate(events):
+            by_flow.setdefault(self._tms_event_flow(event), []).append(position)
+        results = [None] * len(events)
+        Message = self.env["logistics.message"]
+        for flow_code, positions in by_flow.items():
+            items = [self._tms_event_item(events[i], correlation_id) for i in positions]
+            answers = Message._receive_batch(flow_code, items, endpoint=endpoint)
+            for position, answer in zip(positions, answers, strict=True):
+                results[position] = answer
+        return results
+
+    @api.model
+    def _tms_event_flow(self, event):
+        """The flow of a TMS event; other addons route their event types here."""
+        return "tms.event"
 
     @api.model
     def _tms_event_item(self, event, correlation_id):
