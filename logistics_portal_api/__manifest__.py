@@ -12,5 +12,11 @@
         "sale",
     ],
     "external_dependencies": {"python": ["jsonschema"]},
-    "data": ["security/security.xml", "security/ir.model.access.csv"],
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "data/logistics_flow_data.xml",
+        "views/logistics_api_key_views.xml",
+        "views/res_partner_views.xml",
+    ],
 }

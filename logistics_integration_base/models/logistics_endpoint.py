@@ -342,7 +342,11 @@ class LogisticsEndpoint(models.Model):
         `errors.RetryableError` or `errors.PermanentError` otherwise.
         """
         self.ensure_one()
-        url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
+        url = (
+            urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
+            if path
+            else self.base_url
+        )
         extra_headers = dict(headers or {})
         if self.auth_method == "hmac":
             # Sign exactly the bytes sent: serialise the JSON body ourselves.

@@ -63,12 +63,15 @@ class LogisticsFlow(models.Model):
         [
             ("batch", "Batched jobs"),
             ("single", "One job per message"),
+            ("sync", "In the request"),
         ],
         default="batch",
         required=True,
         help="Batched: one job applies many pending messages of the flow in event "
         "order, each in its own savepoint. One job per message: for slow, "
-        "independent messages such as outbound calls.",
+        "independent messages such as outbound calls. In the request: for "
+        "requests answered at once (e.g. order acknowledgement); a failure "
+        "is retried by jobs like the others.",
     )
     batch_size = fields.Integer(default=DEFAULT_BATCH_SIZE, required=True)
     max_attempts = fields.Integer(

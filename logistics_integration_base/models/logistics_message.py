@@ -41,6 +41,11 @@ class LogisticsMessage(models.Model):
     )
     flow_code = fields.Char(related="flow_id.code", store=True, index=True)
     endpoint_id = fields.Many2one("logistics.endpoint", index=True, ondelete="restrict")
+    partner_id = fields.Many2one(
+        "res.partner",
+        index="btree_not_null",
+        help="The customer or partner the exchange is with (e.g. the API caller).",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -344,6 +349,9 @@ class LogisticsMessage(models.Model):
             if flow.processing_mode == "batch":
                 flow._enqueue_pending()
                 continue
+            if flow.processing_mode == "sync" and not messages.filtered("attempts"):
+                messages._process()  # answered in the request
+                continue
             for message in messages:
                 job = message.with_delay(
                     channel=flow.channel,
@@ -528,7 +536,7 @@ class LogisticsMessage(models.Model):
                 (
                     "flow_id",
                     "in",
-                    flows.filtered(lambda f: f.processing_mode == "single").ids,
+                    flows.filtered(lambda f: f.processing_mode != "batch").ids,
                 ),
                 ("state", "in", PENDING_CLAIM_STATES),
                 "|",

@@ -1,0 +1,3 @@
+from . import test_orders
+from . import test_security
+from . import test_shipments_webhooks

@@ -1,0 +1,1 @@
+"""Pure-Python pieces of the customer API: keys, scopes, throttling, OpenAPI."""

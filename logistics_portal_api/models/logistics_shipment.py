@@ -1,0 +1,121 @@
+from odoo import api, fields, models
+
+# What the customer sees of the shipment's status: curated, never internal.
+NOTIFIED_STATUSES = (
+    "accepted",
+    "carrier_assigned",
+    "picked_up",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "returned",
+    "cancelled",
+)
+
+
+class LogisticsShipment(models.Model):
+    _inherit = "logistics.shipment"
+
+    def write(self, vals):
+        before = (
+            {shipment.id: shipment.status for shipment in self}
+            if "status" in vals
+            else {}
+        )
+        result = super().write(vals)
+        for shipment in self.filtered(
+            lambda s: s.id in before and before[s.id] != s.status
+        ):
+            shipment._portal_notify_status(before[shipment.id])
+        return result
+
+    def _portal_notify_status(self, previous):
+        if self.status not in NOTIFIED_STATUSES or not self.partner_id:
+            return
+        event = (
+            "shipment.delivered"
+            if self.status == "delivered"
+            else "shipment.status_changed"
+        )
+        data = dict(self._portal_json(), previous_status=previous)
+        self.env["logistics.customer.webhook"]._notify(
+            self.partner_id, event, data, self.correlation_id, self
+        )
+
+    def _raise_exception(self, exception_type, note, message=None):
+        had = self.exception_type
+        result = super()._raise_exception(exception_type, note, message)
+        if self.exception_type and self.exception_type != had and self.partner_id:
+            self.env["logistics.customer.webhook"]._notify(
+                self.partner_id,
+                "shipment.exception",
+                self._portal_json(),
+                self.correlation_id,
+                self,
+            )
+        return result
+
+    def _portal_documents(self):
+        """Documents the customer may download: proof of delivery, delivery slips."""
+        self.ensure_one()
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "&",
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    "&",
+                    ("res_model", "=", "stock.picking"),
+                    ("res_id", "in", self.picking_ids.ids),
+                ],
+                order="id",
+            )
+        )
+
+    def _portal_json(self, with_timeline=True):
+        """What the customer API and portal show of a shipment."""
+        self.ensure_one()
+        answer = {
+            "reference": self.name,
+            "order_reference": self.sale_order_id.name or None,
+            "customer_reference": self.customer_po or None,
+            "status": self.status,
+            "exception": dict(self._fields["exception_type"].selection).get(
+                self.exception_type
+            )
+            if self.exception_type
+            else None,
+            "eta": _iso(self.eta),
+            "promised_delivery_end": _iso(self.promised_delivery_end),
+            "carrier": {"name": self.carrier_id.name, "scac": self.carrier_id.scac_code}
+            if self.carrier_id
+            else None,
+            "tracking_number": self.tracking_number or None,
+            "tracking_url": self.tracking_url or None,
+            "delivered_at": _iso(self.pod_signed_at),
+            "signed_by": self.pod_signed_by or None,
+        }
+        if with_timeline:
+            milestones = self.milestone_ids.sorted(lambda m: (m.event_time, m.id))
+            answer["milestones"] = [
+                {
+                    "code": milestone.code,
+                    "label": milestone.label,
+                    "time": _iso(milestone.event_time),
+                    "location": milestone.location or None,
+                    "reason": milestone.reason or None,
+                }
+                for milestone in milestones
+            ]
+        return answer
+
+    @api.model
+    def _portal_domain(self, partner):
+        return [("partner_id", "child_of", partner.commercial_partner_id.id)]
+
+
+def _iso(moment):
+    return fields.Datetime.to_string(moment).replace(" ", "T") + "Z" if moment else None
