@@ -18,5 +18,12 @@
         "data/logistics_flow_data.xml",
         "views/logistics_api_key_views.xml",
         "views/res_partner_views.xml",
+        "views/portal_templates.xml",
+        "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "logistics_portal_api/static/src/js/tours/*.js",
+        ],
+    },
 }

@@ -251,6 +251,17 @@ def ensure_build_tools():
         )
 
 
+def ensure_browser():
+    """Odoo's browser tests (tours) run in headless Chromium; without it they
+    are skipped, which the test command counts as failed."""
+    if any(
+        shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+    ):
+        return
+    if not apt_install(["chromium"]):
+        print("   no Chromium: browser tests will be skipped (and counted as failed)")
+
+
 def requirements_files(tree):
     files = [REPO / "setup" / "requirements.txt"]
     if tree:
@@ -332,6 +343,7 @@ def bootstrap():
     tree, system_site = locate_odoo()
     ensure_venv(system_site)
     install_requirements(tree)
+    ensure_browser()
     ensure_addons_link()
     version = venv_eval("import odoo.release as r; print(r.version)")
     if not version or not version.startswith("%d.%d" % ODOO_SERIES):

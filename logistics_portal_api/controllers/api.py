@@ -317,7 +317,7 @@ class LogisticsApi(http.Controller):
         )
 
     @api_route("/orders", ["GET"], "orders:read")
-    def list_orders(self, key, correlation_id):
+    def list_orders(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
         domain = [
             ("partner_id", "child_of", _partner(key).id),
@@ -396,7 +396,7 @@ class LogisticsApi(http.Controller):
     # shipments, documents, invoices
 
     @api_route("/shipments", ["GET"], "shipments:read")
-    def list_shipments(self, key, correlation_id):
+    def list_shipments(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
         Shipment = request.env["logistics.shipment"]
         domain = Shipment._portal_domain(_partner(key)) + _date_filters("create_date")
@@ -435,7 +435,7 @@ class LogisticsApi(http.Controller):
         return _document_response(attachment)
 
     @api_route("/invoices", ["GET"], "orders:read")
-    def list_invoices(self, key, correlation_id):
+    def list_invoices(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
         domain = [
             ("partner_id", "child_of", _partner(key).id),
