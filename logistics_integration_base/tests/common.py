@@ -81,30 +81,15 @@ class IntegrationCase(JobsMixin, TransactionCase):
             case.applied.append(message.payload["event_id"])
             return {"partner_id": partner.id}
 
-        cls.startClassPatcher(
-            patch.object(
-                type(cls.env["res.partner"]),
-                "_logistics_test_apply",
-                apply_partner_note,
-                create=True,
+        handlers = {
+            "_logistics_test_apply": apply_partner_note,
+            "_logistics_test_history": record_history,
+            "_logistics_test_dead": record_dead,
+        }
+        for name, handler in handlers.items():
+            cls.startClassPatcher(
+                patch.object(type(cls.env["res.partner"]), name, handler, create=True)
             )
-        )
-        cls.startClassPatcher(
-            patch.object(
-                type(cls.env["res.partner"]),
-                "_logistics_test_history",
-                record_history,
-                create=True,
-            )
-        )
-        cls.startClassPatcher(
-            patch.object(
-                type(cls.env["res.partner"]),
-                "_logistics_test_dead",
-                record_dead,
-                create=True,
-            )
-        )
         cls.startClassPatcher(
             patch.dict(config.options, logistics_secret_keys=TEST_KEY)
         )
