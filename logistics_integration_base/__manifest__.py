@@ -20,5 +20,6 @@
         "views/logistics_trace_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/logistics_observability_views.xml",
     ],
 }

@@ -9,3 +9,5 @@ from . import logistics_audit_log
 from . import logistics_field_ownership
 from . import logistics_trace
 from . import res_config_settings
+from . import logistics_flow_stat
+from . import logistics_alert_rule

@@ -84,7 +84,7 @@ class LogisticsMessage(models.Model):
     )
     has_conflict = fields.Boolean(readonly=True, index=True)
     received_at = fields.Datetime(
-        default=fields.Datetime.now, required=True, readonly=True
+        default=fields.Datetime.now, required=True, readonly=True, index=True
     )
     sent_at = fields.Datetime(readonly=True)
     processed_at = fields.Datetime(readonly=True)

@@ -12,6 +12,11 @@ class ResConfigSettings(models.TransientModel):
         help="Only a database marked here may call endpoints marked production. The "
         "mark is bound to this database's UUID: a copy of it is not production.",
     )
+    logistics_metrics_token = fields.Char(
+        string="Metrics token",
+        config_parameter="logistics_integration_base.metrics_token",
+        help="Bearer token that /logistics/metrics asks for (empty: metrics off).",
+    )
     logistics_audit_retention_days = fields.Integer(
         string="Audit log retention (days)",
         config_parameter=AUDIT_RETENTION_PARAM,

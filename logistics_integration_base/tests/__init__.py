@@ -4,3 +4,4 @@ from . import test_audit_log
 from . import test_endpoint
 from . import test_endpoint_transport
 from . import test_operations
+from . import test_observability
