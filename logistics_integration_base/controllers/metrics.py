@@ -61,7 +61,11 @@ class MetricsController(http.Controller):
         )
 
     def _flow_lines(self):
-        stats = request.env["logistics.flow.stat"].sudo().search([])
+        stats = (
+            request.env["logistics.flow.stat"]
+            .sudo()
+            .search([("flow_id.active", "=", True)])
+        )
         lines = []
         for field_name, metric, text in FLOW_GAUGES:
             lines += ["# HELP %s %s" % (metric, text), "# TYPE %s gauge" % metric]

@@ -56,8 +56,8 @@ class LogisticsAlertRule(models.Model):
     @api.model
     def _cron_evaluate(self):
         """Check every active rule against the current flow figures."""
-        rules = self.search([])
-        stats = self.env["logistics.flow.stat"].search([])
+        rules = self.search([("active", "=", True)])
+        stats = self.env["logistics.flow.stat"].search([("flow_id.active", "=", True)])
         for rule in rules:
             rule._evaluate(stats)
 
