@@ -104,6 +104,20 @@ class LogisticsEndpoint(models.Model):
         string="Client key", help="Path on the server of the certificate's key."
     )
     message_count = fields.Integer(compute="_compute_message_count")
+    # Connector catalog: what ops need to know about the connection.
+    purpose = fields.Text(help="What this connection is for, in a sentence or two.")
+    owner_id = fields.Many2one(
+        "res.users", string="Owner", help="Who answers for this connection."
+    )
+    flow_ids = fields.Many2many(
+        "logistics.flow",
+        string="Flows",
+        help="The flows exchanged with this system.",
+    )
+    dependencies = fields.Text(
+        help="What this connection needs (other endpoints, VPNs, certificates, "
+        "jobs) and what depends on it."
+    )
 
     _sql_constraints = [
         (
