@@ -732,6 +732,28 @@ class LogisticsShipment(models.Model):
             or self.env.ref("base.user_admin")
         )
 
+    @api.model
+    def _cron_detect_overdue(self):
+        """Shipments past their promised window with no delivery: a delay."""
+        overdue = self.search(
+            [
+                ("status", "in", OPEN_STATUSES),
+                ("promised_delivery_end", "<", fields.Datetime.now()),
+                ("exception_type", "=", False),
+            ]
+        )
+        for shipment in overdue:
+            shipment._raise_exception(
+                "delay",
+                _(
+                    "Not delivered by the promised %(end)s; last news: %(last)s.",
+                    end=shipment.promised_delivery_end,
+                    last=shipment.milestone_ids.sorted("event_time")[-1:].label
+                    or _("none"),
+                ),
+            )
+        return len(overdue)
+
     # ------------------------------------------------------------------
     # creation from Odoo documents
 

@@ -159,6 +159,15 @@ class TestReleaseAndEvents(TmsCase):
         self.assertFalse(shipment.exception_type)
         self.assertFalse(shipment.activity_ids)
 
+    def test_overdue_shipment_becomes_a_delay_exception(self):
+        shipment = self.released_shipment()
+        self.run_timeline(shipment, steps=3)
+        shipment.promised_delivery_end = "2000-01-01 00:00:00"
+        self.assertEqual(self.env["logistics.shipment"]._cron_detect_overdue(), 1)
+        self.assertEqual(shipment.exception_type, "delay")
+        self.assertIn("Arrived at pickup", shipment.exception_note)
+        self.assertEqual(self.env["logistics.shipment"]._cron_detect_overdue(), 0)
+
     def test_tms_owned_fields_are_read_only_for_odoo_users(self):
         shipment = self.released_shipment()
         with self.assertRaises(UserError):
