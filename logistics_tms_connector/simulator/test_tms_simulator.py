@@ -869,3 +869,157 @@ def test_script_is_importable_by_path():
     assert signature == expected.hexdigest()
     args = module.parse_args(["--port", "0"])
     assert (args.host, args.step_delay, args.auto_advance) == ("127.0.0.1", 0.2, True)
+
+
+# --- Freight charges (optional) and settlement references -------------------
+
+FREIGHT_SCHEMA = (
+    HERE.parent.parent
+    / "logistics_freight_settlement"
+    / "schemas"
+    / "freight.charge.v1.json"
+)
+
+
+def assert_valid_charges_event(event):
+    """The charges event matches the freight addon's schema (when it is there)."""
+    assert event["event_type"] == "freight.charges"
+    if FREIGHT_SCHEMA.is_file():
+        schema = json.loads(FREIGHT_SCHEMA.read_text())
+        jsonschema.Draft202012Validator(schema).validate(event)
+
+
+def _charges_run(manual, payload, **scenario):
+    manual.control("scenario", {"charges_event": True, **scenario})
+    assert manual.api("POST", "/shipments", json=payload).status_code == 201
+    emitted = manual.advance("TMS-000001", 20)["emitted"]
+    assert manual.advance("TMS-000001")["emitted"] == []
+    return emitted
+
+
+def test_no_charges_event_unless_asked(manual):
+    assert manual.release().status_code == 201
+    events = manual.advance("TMS-000001", 20)["emitted"]
+    assert [e["data"]["status_code"] for e in events] == DEFAULT_CODES
+    scenario = manual.control("scenario", {})
+    assert (scenario["charges_event"], scenario["charges"]) == (False, None)
+
+
+def test_charges_event_follows_the_delivery(manual):
+    payload = shipment_payload(
+        items=[{"sku": "KEG30", "quantity": 4, "weightKg": 146.0}],
+        constraints={"tailLift": True},
+    )
+    events = _charges_run(manual, payload)
+    assert [e["data"]["status_code"] for e in events] == [*DEFAULT_CODES, "CHARGES"]
+    assert_valid_events(events[:-1])
+    charges_event = events[-1]
+    assert_valid_charges_event(charges_event)
+    data = charges_event["data"]
+    assert (data["currency"], data["carrier"]) == (
+        "EUR",
+        {"name": "Speedy Freight", "scac": "SPDF"},
+    )
+    assert data["charges"] == [
+        {
+            "code": code,
+            "description": description,
+            "amount": amount,
+            "quantity": 1,
+            "expected_amount": amount,
+        }
+        for code, description, amount in (
+            ("400", "Base freight", 51.1),
+            ("FUE", "Fuel surcharge", 9.2),
+            ("LFT", "Tail-lift delivery", 35.0),
+        )
+    ]
+    by_code = {e["data"]["status_code"]: e for e in events}
+    delivered_at = parse_utc(by_code["DELIVERED"]["occurred_at"])
+    assert parse_utc(charges_event["occurred_at"]) > delivered_at
+    assert parse_utc(by_code["ETA_UPDATED"]["data"]["eta"]) == delivered_at
+    assert manual.api("GET", "/shipments/TMS-000001").json()["status"] == "delivered"
+    cancelled = manual.api("POST", "/shipments/TMS-000001/cancel", json={})
+    assert cancelled.status_code == 409
+
+
+def test_charges_without_tail_lift_have_a_minimum_base_freight(manual):
+    events = _charges_run(manual, shipment_payload())  # 7.5 kg, no constraints
+    charges = events[-1]["data"]["charges"]
+    assert [(c["code"], c["amount"]) for c in charges] == [("400", 45.0), ("FUE", 8.1)]
+
+
+def test_scenario_charges_replace_the_computed_ones(manual):
+    custom = [
+        {"code": "400", "amount": 99.5, "expected_amount": 90},
+        {"code": "XYZ", "description": "Mystery fee", "amount": 12.5},
+    ]
+    events = _charges_run(manual, shipment_payload(), charges=custom)
+    assert events[-1]["data"]["charges"] == custom
+    assert_valid_charges_event(events[-1])
+
+
+def test_no_charges_event_without_a_delivery(manual):
+    events = _charges_run(manual, shipment_payload(), outcome="refused")
+    assert events[-1]["data"]["status_code"] == "REFUSED"
+    assert "CHARGES" not in [e["data"]["status_code"] for e in events]
+
+
+@pytest.mark.parametrize(
+    ("charges", "error"),
+    [
+        ({"code": "400"}, "charges must be a list or null"),
+        ([3], "charges[0] must be an object"),
+        ([{"amount": 1}], "charges[0].code must be a non-empty string"),
+        ([{"code": "400", "amount": "1"}], "charges[0].amount must be a number"),
+        (
+            [{"code": "400", "amount": 1, "expected_amount": True}],
+            "charges[0].expected_amount must be a number",
+        ),
+    ],
+)
+def test_invalid_scenario_charges_are_refused(tms, charges, error):
+    response = tms.session.post(
+        f"{tms.url}/_control/scenario", json={"charges": charges}, timeout=HTTP_TIMEOUT
+    )
+    assert response.status_code == 422
+    assert response.json() == {"error": error}
+
+
+def test_settlement_references_are_recorded(manual):
+    assert manual.release().status_code == 201
+    path = "/shipments/TMS-000001/settlement"
+    bill = {"kind": "vendor_bill", "number": "BILL/2026/0001", "amount": 95.3}
+    recorded = manual.api("POST", path, json={"invoices": [bill]})
+    assert recorded.status_code == 200
+    assert recorded.json() == {
+        "shipmentId": "TMS-000001",
+        "status": "recorded",
+        "invoices": [bill],
+    }
+    corrected = dict(bill, amount=96.0)
+    invoice = {"kind": "customer_invoice", "number": "INV/2026/0007"}
+    manual.api("POST", path, json={"invoices": [corrected, invoice]})
+    assert manual.api("GET", path).json() == {
+        "shipmentId": "TMS-000001",
+        "invoices": [corrected, invoice],
+    }
+    invalid = manual.api(
+        "POST", path, json={"invoices": [{"kind": "x", "number": "1"}]}
+    )
+    assert invalid.status_code == 422
+    assert invalid.json() == {
+        "error": "invoices[0].kind must be one of vendor_bill, customer_invoice"
+    }
+    empty = manual.api("POST", path, json={"invoices": []})
+    assert empty.json() == {"error": "invoices must be a non-empty list"}
+    unknown = manual.api(
+        "POST", "/shipments/TMS-000404/settlement", json={"invoices": [bill]}
+    )
+    assert (unknown.status_code, unknown.json()) == (
+        404,
+        {"error": "unknown shipment TMS-000404"},
+    )
+    assert manual.api("GET", "/shipments/TMS-000404/settlement").status_code == 404
+    anonymous = Tms(manual.url, api_key=None)
+    assert anonymous.api("GET", path).status_code == 401

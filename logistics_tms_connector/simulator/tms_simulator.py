@@ -10,7 +10,10 @@ talks to, in tests and demos:
   ``../data/tms.wsdl`` (served at ``GET /soap/tms.wsdl`` with this URL);
 * HMAC-SHA256 signed webhooks, posted by a background worker with retries;
 * a control API under ``/_control`` for tests: fault injection, webhook
-  options, scenarios, manual advance, request log and reset.
+  options, scenarios, manual advance, request log and reset;
+* optionally, a ``freight.charges`` event after the delivery (scenario option
+  ``charges_event``) and a settlement endpoint that records the invoice
+  references Odoo sends back.
 
 Every released shipment runs a timeline of events (tender accepted, carrier
 assigned, milestones, delivered with a proof of delivery) emitted one by one,
@@ -88,6 +91,7 @@ FEED_DEFAULT_LIMIT = 100
 FEED_MAX_LIMIT = 500
 MAX_ADVANCE_STEPS = 100
 REQUEST_LOG_SIZE = 1000
+MAX_CHARGE_CODE_LENGTH = 16
 
 # --- Simulation -------------------------------------------------------------
 OUTCOMES = ("delivered", "declined", "refused", "attempted", "delay")
@@ -104,6 +108,16 @@ STEP_MINUTES_MAX = 90
 INITIAL_ETA_SLACK = timedelta(minutes=30)
 DELAY = timedelta(days=2)
 POD_SIGNER = "J. Doe"
+# Freight charges of the optional ``freight.charges`` event (X12 210 codes).
+CHARGES_CURRENCY = "EUR"
+BASE_FREIGHT_CODE = "400"
+FUEL_SURCHARGE_CODE = "FUE"
+TAIL_LIFT_CODE = "LFT"
+BASE_FREIGHT_MINIMUM = 45.0
+BASE_FREIGHT_PER_KG = 0.35
+FUEL_SURCHARGE_RATE = 0.18
+TAIL_LIFT_FEE = 35.0
+SETTLEMENT_KINDS = ("vendor_bill", "customer_invoice")
 
 # --- Webhook delivery -------------------------------------------------------
 WEBHOOK_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -166,6 +180,10 @@ REASONS = {
 PICKUP_DEPARTED = "PICKUP_DEPARTED"
 DELIVERED = "DELIVERED"
 CANCELLED = "CANCELLED"
+CHARGES = "CHARGES"
+CHARGES_STEP = Step("freight.charges", CHARGES, DESTINATION)
+# Steps that report on the shipment without moving its status.
+STATUS_NEUTRAL_CODES = frozenset({CHARGES})
 STAGE_PLACES = {
     ORIGIN: ("shipper", "Shipper warehouse", "Antwerp"),
     DESTINATION: ("consignee", "Consignee", "Ghent"),
@@ -333,6 +351,8 @@ class ScenarioOptions:
     step_delay: float = DEFAULT_STEP_DELAY
     auto_advance: bool = True
     seed: int = DEFAULT_SEED
+    charges_event: bool = False
+    charges: list | None = None
 
 
 @dataclass
@@ -393,6 +413,38 @@ def _as_any(_key, value):
     return value
 
 
+def _as_number(key, value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(f"{key} must be a number")
+    return value
+
+
+def _as_charge(key, charge):
+    if not isinstance(charge, dict):
+        raise _invalid(f"{key} must be an object")
+    code = charge.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise _invalid(f"{key}.code must be a non-empty string")
+    if len(code) > MAX_CHARGE_CODE_LENGTH:
+        raise _invalid(f"{key}.code is longer than {MAX_CHARGE_CODE_LENGTH}")
+    _as_number(f"{key}.amount", charge.get("amount"))
+    for name in ("quantity", "expected_amount"):
+        if charge.get(name) is not None:
+            _as_number(f"{key}.{name}", charge[name])
+    if charge.get("description") is not None:
+        _as_optional_text(f"{key}.description", charge["description"])
+    return dict(charge)
+
+
+def _as_charges(key, value):
+    """A list of charges to send instead of the computed ones (None: computed)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _invalid(f"{key} must be a list or null")
+    return [_as_charge(f"{key}[{index}]", charge) for index, charge in enumerate(value)]
+
+
 def _as_header_value(key, value):
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _invalid(f"{key} must be a number or a string")
@@ -413,6 +465,8 @@ SCENARIO_FIELDS = {
     "step_delay": _as_non_negative_number,
     "auto_advance": _as_bool,
     "seed": _as_int,
+    "charges_event": _as_bool,
+    "charges": _as_charges,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,
@@ -471,9 +525,15 @@ class Shipment:
     last_occurred: datetime | None = None
     last_stage: str = ORIGIN
     held: list = field(default_factory=list)
+    charges_event: bool = False
+    charges: list | None = None
+    settlement: list = field(default_factory=list)
 
     def __post_init__(self):
         self.timeline = TIMELINES[self.outcome]
+        self.arrival_index = len(self.timeline) - 1
+        if self.charges_event and self.timeline[-1].status_code == DELIVERED:
+            self.timeline = (*self.timeline, CHARGES_STEP)
         self.minutes = [
             self.rng.randint(STEP_MINUTES_MIN, STEP_MINUTES_MAX) for _ in self.timeline
         ]
@@ -490,7 +550,7 @@ class Shipment:
         return self.accepted_at + timedelta(minutes=sum(self.minutes[:index]))
 
     def planned_arrival(self):
-        return self.planned_time(len(self.timeline) - 1)
+        return self.planned_time(self.arrival_index)
 
     def step_time(self, index):
         return self.planned_time(index) + self.shift
@@ -571,6 +631,53 @@ def _pod_data(shipment, _step, occurred):
     }
 
 
+def _weight_kg(payload):
+    """The shipment's weight: each item's ``weightKg`` is the weight of its line."""
+    return sum(
+        item["weightKg"]
+        for item in payload.get("items") or []
+        if isinstance(item.get("weightKg"), int | float)
+        and not isinstance(item.get("weightKg"), bool)
+    )
+
+
+def default_charges(payload):
+    """Base freight by weight, a fuel surcharge, and a tail-lift if it was asked.
+
+    The tendered price is the expected amount: the carrier bills what was agreed.
+    """
+    base = round(
+        max(BASE_FREIGHT_MINIMUM, _weight_kg(payload) * BASE_FREIGHT_PER_KG), 2
+    )
+    charges = [
+        (BASE_FREIGHT_CODE, "Base freight", base),
+        (FUEL_SURCHARGE_CODE, "Fuel surcharge", round(base * FUEL_SURCHARGE_RATE, 2)),
+    ]
+    if (payload.get("constraints") or {}).get("tailLift") is True:
+        charges.append((TAIL_LIFT_CODE, "Tail-lift delivery", TAIL_LIFT_FEE))
+    return [
+        {
+            "code": code,
+            "description": description,
+            "amount": amount,
+            "quantity": 1,
+            "expected_amount": amount,
+        }
+        for code, description, amount in charges
+    ]
+
+
+def _charges_data(shipment, _step, _occurred):
+    charges = shipment.charges
+    if charges is None:
+        charges = default_charges(shipment.payload)
+    return {
+        "carrier": dict(CARRIER),
+        "currency": CHARGES_CURRENCY,
+        "charges": [dict(charge) for charge in charges],
+    }
+
+
 EXTRA_DATA = {
     "CARRIER_ASSIGNED": _carrier_data,
     "IN_TRANSIT": _planned_eta_data,
@@ -580,6 +687,7 @@ EXTRA_DATA = {
     "TENDER_DECLINED": _reason_data,
     "REFUSED": _reason_data,
     "DELIVERY_ATTEMPTED": _reason_data,
+    CHARGES: _charges_data,
 }
 
 
@@ -675,6 +783,8 @@ class Simulator:
             accepted_at=utc_now(),
             rng=random.Random(f"{scenario.seed}:{shipment_id}"),
             next_due=time.monotonic() + scenario.step_delay,
+            charges_event=scenario.charges_event,
+            charges=scenario.charges,
         )
         self._shipments[shipment_id] = shipment
         self._by_reference[shipment.external_reference] = shipment_id
@@ -721,6 +831,24 @@ class Simulator:
                 "status": shipment.status,
                 "payload": shipment.payload,
             }
+
+    def record_settlement(self, shipment_id, body):
+        """Store the invoice references Odoo sends for a shipment (by kind, number)."""
+        invoices = validate_settlement(body)
+        with self._lock:
+            shipment = self._get_locked(shipment_id)
+            known = {(i["kind"], i["number"]): i for i in shipment.settlement}
+            for invoice in invoices:
+                known[(invoice["kind"], invoice["number"])] = invoice
+            shipment.settlement = list(known.values())
+            recorded = list(shipment.settlement)
+        _logger.info("shipment %s: %s invoice reference(s)", shipment_id, len(invoices))
+        return {"shipmentId": shipment_id, "status": "recorded", "invoices": recorded}
+
+    def settlement_view(self, shipment_id):
+        with self._lock:
+            shipment = self._get_locked(shipment_id)
+            return {"shipmentId": shipment_id, "invoices": list(shipment.settlement)}
 
     def shipments_view(self):
         with self._lock:
@@ -790,7 +918,8 @@ class Simulator:
         if builder:
             data.update(builder(shipment, step, occurred))
         shipment.position += 1
-        shipment.status = step.status_code.lower()
+        if step.status_code not in STATUS_NEUTRAL_CODES:
+            shipment.status = step.status_code.lower()
         shipment.picked_up = shipment.picked_up or step.status_code == PICKUP_DEPARTED
         shipment.last_stage = step.stage
         return self._record_event_locked(shipment, step.event_type, occurred, data)
@@ -1232,6 +1361,25 @@ def parse_soap_request(body):
     return name, operation
 
 
+def validate_settlement(body):
+    """The invoice references of a settlement call; 422 names the first problem."""
+    if not isinstance(body, dict):
+        raise _invalid("body must be a JSON object")
+    invoices = body.get("invoices")
+    if not isinstance(invoices, list) or not invoices:
+        raise _invalid("invoices must be a non-empty list")
+    for index, invoice in enumerate(invoices):
+        where = f"invoices[{index}]"
+        if not isinstance(invoice, dict):
+            raise _invalid(f"{where} must be an object")
+        if invoice.get("kind") not in SETTLEMENT_KINDS:
+            raise _invalid(f"{where}.kind must be one of {', '.join(SETTLEMENT_KINDS)}")
+        number = invoice.get("number")
+        if not isinstance(number, str) or not number.strip():
+            raise _invalid(f"{where}.number must be a non-empty string")
+    return [dict(invoice) for invoice in invoices]
+
+
 class Application:
     """Routes requests to the REST, SOAP and control handlers."""
 
@@ -1247,6 +1395,16 @@ class Application:
             ),
             ("GET", re.compile(r"/api/v1/shipments/([^/]+)"), self._rest_get),
             ("GET", re.compile(r"/api/v1/events"), self._rest_events),
+            (
+                "POST",
+                re.compile(r"/api/v1/shipments/([^/]+)/settlement"),
+                self._rest_settlement,
+            ),
+            (
+                "GET",
+                re.compile(r"/api/v1/shipments/([^/]+)/settlement"),
+                self._rest_settlement_get,
+            ),
         )
         self._soap_operations = {
             "ReleaseShipment": self._soap_release,
@@ -1363,6 +1521,15 @@ class Application:
 
     def _rest_get(self, _request, shipment_id):
         return json_response(HTTP_OK, self.simulator.shipment_view(shipment_id))
+
+    def _rest_settlement(self, request, shipment_id):
+        body = json_body(request)
+        return json_response(
+            HTTP_OK, self.simulator.record_settlement(shipment_id, body)
+        )
+
+    def _rest_settlement_get(self, _request, shipment_id):
+        return json_response(HTTP_OK, self.simulator.settlement_view(shipment_id))
 
     def _rest_events(self, request):
         after = query_int(request.query, "after", 0)

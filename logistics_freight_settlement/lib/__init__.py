@@ -1,0 +1,1 @@
+"""Plain-Python building blocks of freight settlement (no Odoo imports)."""

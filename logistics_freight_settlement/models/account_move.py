@@ -1,0 +1,40 @@
+from odoo import _, api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    freight_charge_count = fields.Integer(compute="_compute_freight_charge_count")
+
+    @api.depends("line_ids.freight_charge_id")
+    def _compute_freight_charge_count(self):
+        for move in self:
+            move.freight_charge_count = len(move.line_ids.freight_charge_id)
+
+    def action_view_freight_charges(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "logistics_freight_settlement.logistics_freight_charge_action"
+        )
+        action["domain"] = [("id", "in", self.line_ids.freight_charge_id.ids)]
+        action["context"] = {}
+        action["name"] = _("Freight charges of %s", self.name)
+        return action
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        # The integration tells the TMS, whoever posts (an accountant).
+        posted.sudo().line_ids.freight_charge_id.shipment_id._freight_send_invoice_refs()
+        return posted
+
+    def button_cancel(self):
+        charges = self.sudo().line_ids.freight_charge_id
+        result = super().button_cancel()
+        charges._freight_reopen()
+        return result
+
+    def unlink(self):
+        charges = self.sudo().line_ids.freight_charge_id
+        result = super().unlink()
+        charges.exists()._freight_reopen()
+        return result
