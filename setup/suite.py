@@ -759,6 +759,7 @@ SIMULATOR = REPO / "logistics_tms_connector" / "simulator" / "tms_simulator.py"
 SIMULATOR_ENDPOINT = "simulator"
 SIMULATOR_READY = "TMS simulator listening on "
 STOP_TIMEOUT = 20
+START_TIMEOUT = 120
 
 
 def simulator_secrets():
@@ -791,6 +792,9 @@ def start_simulator(odoo_port, api_key, webhook_secret):
             webhook_secret,
             "--step-delay",
             "5",
+            # Ids unique across runs: the demo database outlives the simulator.
+            "--id-prefix",
+            "%X-" % int(time.time()),
         ],
         stdout=subprocess.PIPE,
         stderr=(LOG_DIR / "tms-simulator.log").open("w"),
@@ -803,50 +807,64 @@ def start_simulator(odoo_port, api_key, webhook_secret):
     return process, line[len(SIMULATOR_READY) :].strip()
 
 
-def configure_simulator_endpoint(config, db, url, api_key, webhook_secret):
-    """The simulator as the default TMS of the main warehouse (idempotent)."""
-    script = RUN_DIR / "configure-simulator.py"
-    script.write_text(
-        textwrap.dedent(
-            f"""
-            Endpoint = env["logistics.endpoint"]
-            endpoint = Endpoint.search([("code", "=", {SIMULATOR_ENDPOINT!r})])
-            values = {{
-                "name": "TMS simulator", "code": {SIMULATOR_ENDPOINT!r},
-                "system": "tms", "protocol": "rest",
-                "base_url": {url + "/api/v1/"!r}, "auth_method": "api_key",
-                "api_key_header": "X-API-Key",
-            }}
-            if endpoint:
-                endpoint.write(values)
-            else:
-                endpoint = Endpoint.create(values)
-            endpoint.secret_ids.unlink()
-            env["logistics.endpoint.secret"].create([
-                {{"endpoint_id": endpoint.id, "kind": kind, "value": value}}
-                for kind, value in (("api_key", {api_key!r}),
-                                    ("hmac", {webhook_secret!r}))
-            ])
-            warehouse = env.ref("stock.warehouse0")
-            if not warehouse.tms_endpoint_id:
-                warehouse.write({{"tms_endpoint_id": endpoint.id,
-                                  "tms_release_trigger": "order_confirmed"}})
-            env.cr.commit()
-            """
-        )
+def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
+    """Demo data and the TMS endpoints (setup/demo_seed.py, idempotent)."""
+    keys_file = RUN_DIR / "demo-keys.json"
+    env = dict(
+        os.environ,
+        LOGISTICS_DEMO_TMS_URL=tms_url,
+        LOGISTICS_DEMO_TMS_API_KEY=api_key,
+        LOGISTICS_DEMO_WEBHOOK_SECRET=webhook_secret,
+        LOGISTICS_DEMO_SOAP="1" if soap else "0",
+        LOGISTICS_DEMO_KEYS_FILE=str(keys_file),
     )
-    with script.open() as stdin, (LOG_DIR / "run-configure.log").open("w") as out:
+    script = REPO / "setup" / "demo_seed.py"
+    with script.open() as stdin, (LOG_DIR / "run-seed.log").open("w") as out:
         proc = run(
             odoo_command(config, "-d", db, "--no-http", subcommand="shell"),
             check=False,
             stdin=stdin,
             stdout=out,
             stderr=subprocess.STDOUT,
+            env=env,
         )
-    if proc.returncode:
-        fail(
-            "configuring the simulator endpoint failed; see .run/logs/run-configure.log"
-        )
+    if (
+        proc.returncode
+        or "demo data ready" not in (LOG_DIR / "run-seed.log").read_text()
+    ):
+        fail("loading the demo data failed; see .run/logs/run-seed.log")
+    return keys_file
+
+
+def start_driver(odoo_port, simulator_url, keys_file):
+    return subprocess.Popen(
+        [
+            venv_python(),
+            REPO / "setup" / "demo_driver.py",
+            "--odoo-url",
+            "http://127.0.0.1:%s" % odoo_port,
+            "--simulator-url",
+            simulator_url or "",
+            "--keys-file",
+            keys_file,
+        ],
+        stdout=(LOG_DIR / "demo-driver.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for_odoo(port, process):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(
+                "http://127.0.0.1:%s/web/health" % port, timeout=2
+            ) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def stop(processes):
@@ -872,31 +890,54 @@ def run_server(args):
     if rc:
         fail(f"preparing database {args.db} failed; see {LOG_DIR}/run-prepare.log", rc)
     processes = []
-    tms_line = "TMS:      none (--no-simulator)"
-    if not args.no_simulator:
-        api_key, webhook_secret = simulator_secrets()
-        simulator, url = start_simulator(args.port, api_key, webhook_secret)
-        processes.append(simulator)
-        configure_simulator_endpoint(config, args.db, url, api_key, webhook_secret)
-        tms_line = f"TMS:      simulator at {url} (endpoint '{SIMULATOR_ENDPOINT}')"
-    processes.append(subprocess.Popen(odoo_command(config)))
-    print(
-        textwrap.dedent(
-            f"""
-            Odoo with the logistics suite and the queue_job runner:
-              URL:      http://127.0.0.1:{args.port}/odoo
-              database: {args.db}
-              login:    {ADMIN_LOGIN} / {ADMIN_PASSWORD}
-              jobs:     Settings > Technical > Queue Jobs (channels {JOB_CHANNELS})
-              {tms_line}
-            Ctrl-C stops everything started here.
-            """
-        ),
-        flush=True,
-    )
-    # A SIGTERM stops everything too, like Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    simulator_url = None
     try:
+        if args.tms_url:
+            tms_url = args.tms_url
+            api_key = os.environ.get("LOGISTICS_TMS_API_KEY", "")
+            webhook_secret = os.environ.get("LOGISTICS_TMS_WEBHOOK_SECRET", "")
+            tms_line = f"TMS:      {tms_url} (endpoint '{SIMULATOR_ENDPOINT}')"
+        else:
+            api_key, webhook_secret = simulator_secrets()
+            simulator, simulator_url = start_simulator(
+                args.port, api_key, webhook_secret
+            )
+            processes.append(simulator)
+            tms_url = simulator_url
+            tms_line = (
+                f"TMS:      simulator at {simulator_url} (REST and SOAP endpoints)"
+            )
+        keys_file = seed_demo(
+            config, args.db, tms_url, api_key, webhook_secret, soap=not args.tms_url
+        )
+        odoo = subprocess.Popen(odoo_command(config))
+        processes.append(odoo)
+        if not wait_for_odoo(args.port, odoo):
+            fail("Odoo did not answer on port %s" % args.port)
+        driver_line = "driver:   none (--quiet)"
+        if not args.quiet:
+            processes.append(start_driver(args.port, simulator_url, keys_file))
+            driver_line = "driver:   placing portal orders (.run/logs/demo-driver.log)"
+        print(
+            textwrap.dedent(
+                f"""
+                Odoo with the logistics suite and the queue_job runner:
+                  URL:      http://127.0.0.1:{args.port}/odoo
+                  database: {args.db}
+                  login:    {ADMIN_LOGIN} / {ADMIN_PASSWORD}
+                  portal:   http://127.0.0.1:{args.port}/my (customer logins and
+                            API keys in {keys_file.relative_to(REPO)})
+                  API:      http://127.0.0.1:{args.port}/api/logistics/v1/openapi.json
+                  jobs:     Settings > Technical > Queue Jobs ({JOB_CHANNELS})
+                  {tms_line}
+                  {driver_line}
+                Ctrl-C stops everything started here.
+                """
+            ),
+            flush=True,
+        )
+        # A SIGTERM stops everything too, like Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
         while all(process.poll() is None for process in processes):
             time.sleep(1)
     except KeyboardInterrupt:
@@ -919,9 +960,15 @@ def main(argv=None):
         "--port", type=int, default=int(os.environ.get("LOGISTICS_PORT", DEFAULT_PORT))
     )
     run_parser.add_argument(
-        "--no-simulator",
+        "--quiet",
         action="store_true",
-        help="do not start the TMS simulator (configure a real TMS endpoint)",
+        help="no scenario driver: the demo database stays as it is",
+    )
+    run_parser.add_argument(
+        "--tms-url",
+        help="a real TMS (REST base URL) instead of the simulator; its API key and "
+        "webhook secret come from LOGISTICS_TMS_API_KEY and "
+        "LOGISTICS_TMS_WEBHOOK_SECRET",
     )
     test_parser = sub.add_parser("test", help="every check; exits non-zero on failure")
     test_parser.add_argument("--db", help="database name (default: a fresh one)")

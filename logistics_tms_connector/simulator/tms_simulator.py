@@ -85,8 +85,8 @@ HTTP_UNPROCESSABLE = 422
 HTTP_SERVER_ERROR = 500
 HTTP_STATUS_RANGE = range(100, 600)
 
-SHIPMENT_ID_FORMAT = "TMS-{:06d}"
-EVENT_ID_FORMAT = "EV-{:06d}"
+SHIPMENT_ID_FORMAT = "TMS-{}{:06d}"
+EVENT_ID_FORMAT = "EV-{}{:06d}"
 FEED_DEFAULT_LIMIT = 100
 FEED_MAX_LIMIT = 500
 MAX_ADVANCE_STEPS = 100
@@ -701,8 +701,11 @@ class Simulator:
     delivers the events it is handed through an outbox queue.
     """
 
-    def __init__(self, webhook, scenario, api_key=None):
+    def __init__(self, webhook, scenario, api_key=None, id_prefix=""):
         self.api_key = api_key
+        # Ids are unique per run of the simulator; a prefix keeps them unique
+        # across runs that talk to the same Odoo database.
+        self.id_prefix = id_prefix
         self.wsdl_text = None
         self._defaults = (webhook, scenario)
         self._lock = threading.Lock()
@@ -772,7 +775,9 @@ class Simulator:
         return True, shipment.shipment_id
 
     def _new_shipment_locked(self, payload, correlation_id):
-        shipment_id = SHIPMENT_ID_FORMAT.format(len(self._shipments) + 1)
+        shipment_id = SHIPMENT_ID_FORMAT.format(
+            self.id_prefix, len(self._shipments) + 1
+        )
         scenario = self._scenario
         shipment = Shipment(
             shipment_id=shipment_id,
@@ -927,7 +932,7 @@ class Simulator:
     def _record_event_locked(self, shipment, event_type, occurred, data):
         sequence = len(self._events) + 1
         event = {
-            "event_id": EVENT_ID_FORMAT.format(sequence),
+            "event_id": EVENT_ID_FORMAT.format(self.id_prefix, sequence),
             "event_type": event_type,
             "occurred_at": iso_z(occurred),
             "sequence": sequence,
@@ -1713,6 +1718,12 @@ def parse_args(argv=None):
         help="timelines only move on POST /_control/advance",
     )
     parser.add_argument(
+        "--id-prefix",
+        default="",
+        help="prefix of shipment and event ids (e.g. TMS-<prefix>000001), so that "
+        "ids stay unique across runs",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         type=str.upper,
@@ -1726,7 +1737,7 @@ def build_simulator(args):
     scenario = ScenarioOptions(
         step_delay=max(0.0, args.step_delay), auto_advance=args.auto_advance
     )
-    return Simulator(webhook, scenario, api_key=args.api_key)
+    return Simulator(webhook, scenario, api_key=args.api_key, id_prefix=args.id_prefix)
 
 
 def main(argv=None):

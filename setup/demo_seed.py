@@ -1,0 +1,190 @@
+# Demo data of the run command, run inside `odoo shell` (where `env` exists).
+# Idempotent: re-running updates what is there. Reads its settings from the
+# environment (set by setup/suite.py):
+#   LOGISTICS_DEMO_TMS_URL         base URL of the TMS (simulator or real)
+#   LOGISTICS_DEMO_TMS_API_KEY     the TMS's API key
+#   LOGISTICS_DEMO_WEBHOOK_SECRET  HMAC secret of the TMS's webhooks
+#   LOGISTICS_DEMO_SOAP            "1": also a SOAP endpoint on the simulator
+#   LOGISTICS_DEMO_KEYS_FILE       where the customers' API keys are written
+# ruff: noqa: F821 - `env` is given by odoo shell
+import json
+import os
+from pathlib import Path
+
+TMS_URL = os.environ["LOGISTICS_DEMO_TMS_URL"].rstrip("/")
+KEYS_FILE = Path(os.environ["LOGISTICS_DEMO_KEYS_FILE"])
+SCOPES = [
+    "orders:write",
+    "orders:read",
+    "shipments:read",
+    "documents:read",
+    "webhooks:manage",
+]
+CUSTOMERS = [
+    # name, city, credit limit, shortage policy
+    ("Brasserie Dupont", "Leuze", 0.0, "backorder"),
+    ("Café Central", "Ghent", 600.0, "backorder"),
+    ("Hotel Astoria", "Brussels", 0.0, "hold"),
+]
+PRODUCTS = [
+    # code, name, price, weight kg, stock
+    ("KEG30", "Keg 30 l", 80.0, 36.5, 500),
+    ("CRATE24", "Crate of 24 bottles", 30.0, 14.0, 800),
+    ("GLASS6", "Tasting glasses (6)", 18.0, 2.0, 40),
+    ("PALLET", "Mixed pallet", 950.0, 450.0, 0),
+]
+CARRIERS = [("Speedy Freight", "SPDF"), ("Northern Haulage", "NHLG")]
+
+
+def upsert(model, domain, values):
+    record = env[model].with_context(active_test=False).search(domain, limit=1)
+    if record:
+        record.write(values)
+        return record
+    return env[model].create(values)
+
+
+def endpoint(code, name, protocol, base_url):
+    record = upsert(
+        "logistics.endpoint",
+        [("code", "=", code)],
+        {
+            "name": name,
+            "code": code,
+            "system": "tms",
+            "protocol": protocol,
+            "base_url": base_url,
+            "auth_method": "api_key",
+            "api_key_header": "X-API-Key",
+            "active": True,
+            "purpose": "Demo TMS: plans and executes the shipments.",
+            "owner_id": env.ref("base.user_admin").id,
+            "dependencies": "The TMS simulator started by setup/run.",
+        },
+    )
+    record.secret_ids.unlink()
+    env["logistics.endpoint.secret"].create(
+        [
+            {"endpoint_id": record.id, "kind": kind, "value": value}
+            for kind, value in (
+                ("api_key", os.environ["LOGISTICS_DEMO_TMS_API_KEY"]),
+                ("hmac", os.environ["LOGISTICS_DEMO_WEBHOOK_SECRET"]),
+            )
+        ]
+    )
+    record.flow_ids = env["logistics.flow"].search(
+        [
+            (
+                "code",
+                "in",
+                [
+                    "shipment.release",
+                    "shipment.amend",
+                    "shipment.cancel",
+                    "tms.event",
+                    "freight.charge",
+                ],
+            )
+        ]
+    )
+    return record
+
+
+rest = endpoint("simulator", "TMS simulator (REST)", "rest", TMS_URL + "/api/v1/")
+if os.environ.get("LOGISTICS_DEMO_SOAP") == "1":
+    endpoint("simulator_soap", "TMS simulator (SOAP)", "soap", TMS_URL + "/soap")
+warehouse = env.ref("stock.warehouse0")
+warehouse.write({"tms_endpoint_id": rest.id, "tms_release_trigger": "order_confirmed"})
+
+eur = env.ref("base.EUR")
+eur.active = True
+stock = env.ref("stock.stock_location_stock")
+for code, name, price, weight, quantity in PRODUCTS:
+    product = upsert(
+        "product.product",
+        [("default_code", "=", code)],
+        {
+            "name": name,
+            "default_code": code,
+            "list_price": price,
+            "weight": weight,
+            "is_storable": True,
+            "sale_ok": True,
+        },
+    )
+    missing = quantity - product.qty_available
+    if missing > 0:
+        env["stock.quant"]._update_available_quantity(product, stock, missing)
+
+pricelist = upsert(
+    "product.pricelist",
+    [("name", "=", "Horeca prices")],
+    {
+        "name": "Horeca prices",
+        "item_ids": [
+            (5, 0, 0),
+            (
+                0,
+                0,
+                {
+                    "applied_on": "3_global",
+                    "compute_price": "percentage",
+                    "percent_price": 5.0,
+                },
+            ),
+        ],
+    },
+)
+for name, scac in CARRIERS:
+    upsert(
+        "res.partner",
+        [("scac_code", "=", scac)],
+        {"name": name, "scac_code": scac, "is_company": True},
+    )
+
+keys = {}
+for name, city, credit_limit, policy in CUSTOMERS:
+    customer = upsert(
+        "res.partner",
+        [("name", "=", name), ("is_company", "=", True)],
+        {
+            "name": name,
+            "is_company": True,
+            "city": city,
+            "country_id": env.ref("base.be").id,
+            "credit_limit": credit_limit,
+            "portal_shortage_policy": policy,
+            "freight_terms": "prepaid_and_add",
+            "property_product_pricelist": pricelist.id,
+        },
+    )
+    login = name.lower().replace(" ", ".").replace("é", "e") + "@demo.invalid"
+    user = (
+        env["res.users"].with_context(active_test=False).search([("login", "=", login)])
+    )
+    if not user:
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": name + " (portal)",
+                    "login": login,
+                    "password": login,
+                    "groups_id": [(6, 0, [env.ref("base.group_portal").id])],
+                }
+            )
+        )
+        user.partner_id.parent_id = customer
+    env["logistics.api.key"].search([("user_id", "=", user.id)]).action_revoke()
+    _key, full_key = env["logistics.api.key"]._issue(user, SCOPES, "Demo driver")
+    _key.rate_limit_per_minute = 600
+    keys[name] = {"login": login, "password": login, "api_key": full_key}
+
+# Settle freight every few minutes in the demo (daily in production).
+settlement = env.ref("logistics_freight_settlement.ir_cron_freight_settlement")
+settlement.write({"interval_number": 5, "interval_type": "minutes"})
+env.cr.commit()  # odoo shell does not commit by itself
+KEYS_FILE.write_text(json.dumps(keys, indent=2))
+KEYS_FILE.chmod(0o600)
+print("demo data ready: %s customers, keys in %s" % (len(keys), KEYS_FILE))
