@@ -1,4 +1,5 @@
 import logging
+import time
 import traceback
 from datetime import timedelta
 
@@ -88,6 +89,12 @@ class LogisticsMessage(models.Model):
     )
     sent_at = fields.Datetime(readonly=True)
     processed_at = fields.Datetime(readonly=True)
+    received_ts = fields.Float(
+        digits=(16, 6),
+        readonly=True,
+        help="Reception time as a Unix timestamp with microseconds (Odoo datetimes "
+        "keep whole seconds): the base of the latency figures.",
+    )
     latency_ms = fields.Integer(
         readonly=True, help="From received to processed, in milliseconds."
     )
@@ -288,6 +295,7 @@ class LogisticsMessage(models.Model):
             correlation_id=correlation.accept(item.get("correlation_id")),
             payload_fingerprint=idempotency.fingerprint(item.get("payload")),
             schema_version=item.get("schema_version") or flow.schema_version,
+            received_ts=time.time(),
             max_attempts=endpoint.max_attempts or flow.max_attempts,
             state=states.QUEUED,
         )
@@ -446,7 +454,7 @@ class LogisticsMessage(models.Model):
             {
                 "state": state,
                 "processed_at": now,
-                "latency_ms": int((now - self.received_at).total_seconds() * 1000),
+                "latency_ms": self._latency_ms(now),
                 "result": result,
                 "next_attempt_at": False,
                 "last_error": False,
@@ -455,6 +463,11 @@ class LogisticsMessage(models.Model):
             }
         )
         _logger.debug("[%s] message %s %s", self.correlation_id, self.id, state)
+
+    def _latency_ms(self, now):
+        if self.received_ts:
+            return max(0, int((time.time() - self.received_ts) * 1000))
+        return int((now - self.received_at).total_seconds() * 1000)
 
     def _record_failure(self, exc, job_uuid=None):
         """Retry with backoff while it makes sense; else the message is dead."""
