@@ -726,8 +726,10 @@ class LogisticsShipment(models.Model):
         )
 
     def _exception_user(self):
+        warehouse = self.picking_ids.picking_type_id.warehouse_id[:1]
         return (
-            self.sale_order_id.user_id
+            warehouse.tms_exception_user_id
+            or self.sale_order_id.user_id
             or self.endpoint_id.create_uid
             or self.env.ref("base.user_admin")
         )

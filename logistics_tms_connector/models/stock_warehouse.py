@@ -11,6 +11,13 @@ class StockWarehouse(models.Model):
         check_company=True,
         help="The TMS that plans this warehouse's outgoing shipments.",
     )
+    tms_exception_user_id = fields.Many2one(
+        "res.users",
+        string="Shipment exceptions handled by",
+        domain="[('share', '=', False)]",
+        help="Who gets the activity when a shipment goes wrong (delay, failed or "
+        "refused delivery, TMS refusal). Empty: the order's salesperson.",
+    )
     tms_release_trigger = fields.Selection(
         [
             ("manual", "With the Release button"),

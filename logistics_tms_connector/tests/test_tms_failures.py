@@ -63,8 +63,13 @@ class TestTmsFailures(TmsCase):
 
     def test_refused_delivery_is_an_exception(self):
         self.tms.control("scenario", {"outcome": "refused", "auto_advance": False})
+        dispatcher = self.env["res.users"].create(
+            {"name": "Dispatcher", "login": "dispatcher-test"}
+        )
+        self.warehouse.tms_exception_user_id = dispatcher
         shipment = self.released_shipment()
         self.run_timeline(shipment)
+        self.assertEqual(shipment.activity_ids.user_id, dispatcher)
         self.assertEqual(shipment.status, "exception")
         self.assertEqual(shipment.exception_type, "refused")
         self.assertEqual(shipment.milestone_ids[-1].code, "A7")
