@@ -5,6 +5,7 @@ from . import logistics_shipment
 from . import logistics_shipment_line
 from . import logistics_shipment_milestone
 from . import stock_warehouse
+from . import delivery_carrier
 from . import stock_picking
 from . import stock_move
 from . import sale_order

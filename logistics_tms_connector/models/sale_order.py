@@ -27,7 +27,7 @@ class SaleOrder(models.Model):
         result = super().action_confirm()
         pickings = self.picking_ids.filtered(
             lambda p: (
-                p.picking_type_id.warehouse_id.tms_release_trigger == "order_confirmed"
+                p._tms_release_trigger() == "order_confirmed"
                 and p.picking_type_id.warehouse_id.tms_endpoint_id
                 and p.state not in ("done", "cancel")
             )
@@ -57,6 +57,10 @@ class SaleOrder(models.Model):
         if not pickings:
             raise UserError(_("This order has no delivery left to release."))
         return pickings.action_logistics_release()
+
+    def action_open_logistics_trace(self):
+        self.ensure_one()
+        return self.env["logistics.trace"]._action_for(self.logistics_correlation_id)
 
     def action_view_logistics_shipments(self):
         self.ensure_one()

@@ -43,13 +43,21 @@ class StockPicking(models.Model):
                 p.state == "assigned"
                 and p.picking_type_code == "outgoing"
                 and not p.logistics_shipment_id
-                and p.picking_type_id.warehouse_id.tms_release_trigger
-                == "picking_ready"
+                and p._tms_release_trigger() == "picking_ready"
                 and p.picking_type_id.warehouse_id.tms_endpoint_id
             )
         )
         if ready:
             self.env["logistics.shipment"]._create_from_pickings(ready).action_release()
+
+    def _tms_release_trigger(self):
+        """The delivery method's release trigger, else the warehouse's."""
+        self.ensure_one()
+        carrier = self.carrier_id or self.sale_id.carrier_id
+        return (
+            carrier.tms_release_trigger
+            or self.picking_type_id.warehouse_id.tms_release_trigger
+        )
 
     def _prepare_shipment_vals(self, endpoint):
         self.ensure_one()

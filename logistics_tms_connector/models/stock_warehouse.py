@@ -1,5 +1,11 @@
 from odoo import fields, models
 
+RELEASE_TRIGGERS = [
+    ("manual", "With the Release button"),
+    ("order_confirmed", "When the sale order is confirmed"),
+    ("picking_ready", "When the delivery order is ready"),
+]
+
 
 class StockWarehouse(models.Model):
     _inherit = "stock.warehouse"
@@ -19,11 +25,7 @@ class StockWarehouse(models.Model):
         "refused delivery, TMS refusal). Empty: the order's salesperson.",
     )
     tms_release_trigger = fields.Selection(
-        [
-            ("manual", "With the Release button"),
-            ("order_confirmed", "When the sale order is confirmed"),
-            ("picking_ready", "When the delivery order is ready"),
-        ],
+        RELEASE_TRIGGERS,
         string="Release to TMS",
         default="manual",
         required=True,

@@ -1,5 +1,6 @@
 import random
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -174,6 +175,32 @@ class TestReleaseAndEvents(TmsCase):
             shipment.tracking_number = "typed by hand"
         arch = self.env["logistics.shipment"].get_view(view_type="form")["arch"]
         self.assertIn('name="tracking_number" readonly="1"', arch)
+
+    def test_delivery_method_trigger_wins_over_the_warehouse(self):
+        self.warehouse.tms_release_trigger = "order_confirmed"
+        express = self.env["delivery.carrier"].create(
+            {
+                "name": "Express by hand",
+                "product_id": self.env["product.product"]
+                .create({"name": "Express", "type": "service"})
+                .id,
+                "tms_release_trigger": "manual",
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "carrier_id": express.id,
+                "order_line": [
+                    fields.Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1}
+                    )
+                ],
+            }
+        )
+        with self.jobs():
+            order.action_confirm()
+        self.assertFalse(order.logistics_shipment_ids, "manual for this method")
 
     def test_trigger_on_order_confirmation(self):
         self.warehouse.tms_release_trigger = "order_confirmed"
