@@ -31,6 +31,11 @@ def _package_prefixes():
 
 
 def _register_pure_packages():
+    # The umbrella's own tests/ holds Odoo test modules too: never import them.
+    for prefix in _package_prefixes():
+        package = types.ModuleType(prefix + "tests", "without its Odoo tests")
+        package.__path__ = [str(ROOT / "tests")]
+        sys.modules.setdefault(prefix + "tests", package)
     for manifest in ROOT.glob("*/__manifest__.py"):
         addon = manifest.parent
         for prefix in _package_prefixes():
