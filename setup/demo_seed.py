@@ -135,11 +135,42 @@ pricelist = upsert(
         ],
     },
 )
+RATES = (
+    # charge type, basis, rate, minimum: what the carriers agreed to charge
+    ("base", "per_kg", 0.35, 45.0),
+    ("tail_lift", "per_shipment", 35.0, 0.0),
+)
 for name, scac in CARRIERS:
-    upsert(
+    carrier = upsert(
         "res.partner",
         [("scac_code", "=", scac)],
         {"name": name, "scac_code": scac, "is_company": True},
+    )
+    upsert(
+        "logistics.freight.rate.card",
+        [("carrier_id", "=", carrier.id), ("name", "=", "%s 2026" % scac)],
+        {
+            "name": "%s 2026" % scac,
+            "carrier_id": carrier.id,
+            "currency_id": eur.id,
+            "date_from": "2026-01-01",
+            "line_ids": [(5, 0, 0)]
+            + [
+                (
+                    0,
+                    0,
+                    {
+                        "charge_type_id": env.ref(
+                            "logistics_freight_settlement.charge_type_%s" % code
+                        ).id,
+                        "basis": basis,
+                        "rate": rate,
+                        "minimum_amount": minimum,
+                    },
+                )
+                for code, basis, rate, minimum in RATES
+            ],
+        },
     )
 
 keys = {}
