@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 SYSTEMS = [("odoo", "Odoo"), ("tms", "TMS"), ("portal", "Customer portal")]
@@ -38,25 +38,31 @@ class LogisticsFieldOwnership(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.clear_cache("templates")  # forms show owned fields read-only
+        self.env.registry.clear_cache("default", "templates")  # guard + read-only forms
         return records
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_cache("templates")
+        self.env.registry.clear_cache("default", "templates")
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.clear_cache("templates")
+        self.env.registry.clear_cache("default", "templates")
         return result
 
     @api.model
     def _owners(self, model_name):
+        """{field name: owner} of a model: read on every inbound write, so cached."""
+        return dict(self._owners_cached(model_name))
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _owners_cached(self, model_name):
         rows = self.sudo().search_read(
             [("model_name", "=", model_name)], ["field_name", "owner"]
         )
-        return {row["field_name"]: row["owner"] for row in rows}
+        return tuple((row["field_name"], row["owner"]) for row in rows)
 
     @api.model
     def _split_vals(self, model_name, vals, source):
