@@ -1,0 +1,437 @@
+"""The processes a benchmark run owns: database, Odoo (prefork), TMS simulator.
+
+Everything listens on 127.0.0.1, every wait has a deadline, and ``Stack.close``
+stops what was started (by process id) and drops the database, also after an
+error or Ctrl-C.
+"""
+
+import contextlib
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import psycopg2
+import requests
+from cryptography.fernet import Fernet
+
+import odoo
+
+REPO = Path(__file__).resolve().parents[2]
+SUITE_MODULE = "logistics_suite"
+SERVER_WIDE_MODULES = "base,web,queue_job"
+JOB_CHANNELS = "root:2,root.logistics:2"
+HTTP_WORKERS = 2
+CRON_THREADS = 1
+# A batch job applies up to a flow's batch size of messages in one request of
+# an HTTP worker (queue_job runs jobs through /queue_job/runjob).
+LIMIT_TIME_REAL = 900
+LIMIT_TIME_CPU = 600
+ADMIN = ("admin", "admin")
+SERVER_LAUNCHER = Path(__file__).resolve().parent / "odoo_server.py"
+SIMULATOR = REPO / "logistics_tms_connector" / "simulator" / "tms_simulator.py"
+SIMULATOR_READY = "TMS simulator listening on "
+GNU_TIME = Path("/usr/bin/time")
+
+INSTALL_TIMEOUT = 900
+SHELL_TIMEOUT = 900
+START_TIMEOUT = 180
+SIMULATOR_TIMEOUT = 30
+STOP_TIMEOUT = 30
+HEALTH_POLL = 0.5
+RSS_POLL = 0.5
+MIB = 1024 * 1024
+WORKER_ALIVE = re.compile(r"Worker (\w+) \((\d+)\) alive")
+ROLES = {
+    "WorkerHTTP": "http worker",
+    "WorkerCron": "cron worker",
+    "WorkerJobRunner": "job runner",
+}
+
+
+class StackError(RuntimeError):
+    """A process of the stack did not start or a set-up step failed."""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_addons_path():
+    """Odoo's own addons, the umbrella link made by setup/bootstrap, the repo."""
+    core = Path(odoo.__file__).resolve().parent.parent / "addons"
+    link = REPO / ".addons"
+    if not (link / SUITE_MODULE).exists():
+        raise StackError(
+            "%s/%s is missing: run setup/bootstrap first." % (link, SUITE_MODULE)
+        )
+    paths = [link, REPO]
+    if (core / "web").is_dir():
+        paths.insert(0, core)
+    return ",".join(str(p) for p in paths)
+
+
+def new_fernet_key():
+    return Fernet.generate_key().decode()
+
+
+class Stack:
+    """Database + Odoo prefork (2 HTTP workers, cron, job runner) + simulator."""
+
+    def __init__(self, db, log_dir):
+        self.db = db
+        self.log_dir = Path(log_dir)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = Path(tempfile.mkdtemp(prefix="logistics-bench-"))
+        self.config = self.data_dir / "odoo.conf"
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%s" % self.port
+        self.odoo = None  # the Popen (GNU time or Odoo itself)
+        self.simulator = None
+        self.simulator_url = None
+        self.simulator_api_key = os.urandom(16).hex()
+        self.database_created = False
+        self.rss = RssSampler()
+        self.server_log = self.log_dir / "odoo-server.log"
+        self._log_offset = 0
+        self._roles = {}
+        self._time_report = self.log_dir / "odoo-time-v.txt"
+
+    # ------------------------------------------------------------------
+    # configuration and database
+
+    def write_config(self):
+        options = {
+            "addons_path": odoo_addons_path(),
+            "data_dir": self.data_dir / "filestore",
+            "db_name": self.db,
+            "http_interface": "127.0.0.1",
+            "http_port": self.port,
+            "gevent_port": free_port(),
+            "list_db": "False",
+            "server_wide_modules": SERVER_WIDE_MODULES,
+            "without_demo": "all",
+            "logistics_secret_keys": new_fernet_key(),
+            "workers": HTTP_WORKERS,
+            "max_cron_threads": CRON_THREADS,
+            "limit_time_real": LIMIT_TIME_REAL,
+            "limit_time_cpu": LIMIT_TIME_CPU,
+            "log_level": "info",
+        }
+        lines = ["[options]", *("%s = %s" % item for item in options.items())]
+        lines += ["", "[queue_job]", "channels = %s" % JOB_CHANNELS, ""]
+        self.config.write_text("\n".join(lines))
+        return self.config
+
+    def odoo_command(self, *args, subcommand=None):
+        return [
+            sys.executable,
+            "-m",
+            "odoo",
+            *([subcommand] if subcommand else []),
+            "-c",
+            str(self.config),
+            *args,
+        ]
+
+    def create_database(self):
+        """A fresh database with the whole suite (no demo data)."""
+        self.drop_database()
+        self.database_created = True
+        log = self.log_dir / "install.log"
+        with log.open("w") as out:
+            proc = subprocess.run(
+                self.odoo_command(
+                    "-d",
+                    self.db,
+                    "-i",
+                    SUITE_MODULE,
+                    "--stop-after-init",
+                    "--workers=0",
+                    "--max-cron-threads=0",
+                ),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=INSTALL_TIMEOUT,
+                check=False,
+            )
+        if proc.returncode:
+            raise StackError("installing %s failed; see %s" % (SUITE_MODULE, log))
+
+    def drop_database(self):
+        subprocess.run(
+            ["dropdb", "--if-exists", "--force", self.db],
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def shell(self, script, params, name):
+        """Run ``script`` in ``odoo shell``; return the JSON it prints last.
+
+        The script reads its parameters from BENCH_PARAMS and prints one line
+        ``BENCH_RESULT <json>``.
+        """
+        log = self.log_dir / ("%s.log" % name)
+        env = dict(os.environ, BENCH_PARAMS=json.dumps(params))
+        with Path(script).open() as stdin, log.open("w") as out:
+            proc = subprocess.run(
+                self.odoo_command(
+                    "-d", self.db, "--no-http", "--workers=0", subcommand="shell"
+                ),
+                stdin=stdin,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                timeout=SHELL_TIMEOUT,
+                check=False,
+            )
+        text = log.read_text(errors="replace")
+        results = [
+            line.split(" ", 1)[1]
+            for line in text.splitlines()
+            if line.startswith("BENCH_RESULT ")
+        ]
+        if proc.returncode or not results:
+            raise StackError("odoo shell script %s failed; see %s" % (name, log))
+        return json.loads(results[-1])
+
+    def pg(self):
+        connection = psycopg2.connect(dbname=self.db)
+        connection.autocommit = True
+        return connection
+
+    # ------------------------------------------------------------------
+    # processes
+
+    def start_simulator(self):
+        log = (self.log_dir / "tms-simulator.log").open("w")
+        self.simulator = subprocess.Popen(
+            [
+                sys.executable,
+                str(SIMULATOR),
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--api-key",
+                self.simulator_api_key,
+                "--no-auto-advance",
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+        )
+        ready = _readline_within(self.simulator.stdout, SIMULATOR_TIMEOUT)
+        if not ready.startswith(SIMULATOR_READY):
+            raise StackError("the TMS simulator did not start; see its log")
+        self.simulator_url = ready[len(SIMULATOR_READY) :].strip()
+        return self.simulator_url
+
+    def server_command(self):
+        """Through a launcher file: prefork re-executes ``sys.argv[0]`` for its
+        gevent process, which ``python -m odoo`` cannot be (see odoo_server.py)."""
+        return [sys.executable, str(SERVER_LAUNCHER), "-c", str(self.config)]
+
+    def start_odoo(self):
+        command = self.server_command()
+        if GNU_TIME.exists():
+            command = [str(GNU_TIME), "-v", "-o", str(self._time_report), *command]
+        self._log_offset, self._roles = 0, {}
+        log = self.server_log.open("w")
+        self.odoo = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us; we stop Odoo in order
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.odoo.poll() is not None:
+                raise StackError("Odoo exited at start-up; see odoo-server.log")
+            if self._healthy() and self._workers_up():
+                self.rss.start(self.odoo_master(), self.worker_roles)
+                return self.url
+            time.sleep(HEALTH_POLL)
+        raise StackError("Odoo did not answer /web/health within %ss" % START_TIMEOUT)
+
+    def _healthy(self):
+        try:
+            return requests.get(self.url + "/web/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def worker_roles(self):
+        """pid -> worker class, from the "Worker <class> (<pid>) alive" log lines.
+
+        The log is read incrementally (it grows to tens of MB under load).
+        """
+        with self.server_log.open("rb") as log:
+            log.seek(self._log_offset)
+            chunk = log.read()
+        # Only whole lines: a line being written is read again next time.
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._log_offset += len(complete)
+        for kind, pid in WORKER_ALIVE.findall(complete.decode(errors="replace")):
+            self._roles[int(pid)] = kind
+        return dict(self._roles)
+
+    def _workers_up(self):
+        kinds = list(self.worker_roles().values())
+        return kinds.count("WorkerHTTP") >= HTTP_WORKERS and any(
+            "JobRunner" in kind for kind in kinds
+        )
+
+    def odoo_master(self):
+        """The Odoo prefork master (the child of GNU time when it wraps Odoo)."""
+        if self.odoo is None or self.odoo.poll() is not None:
+            return None
+        process = psutil.Process(self.odoo.pid)
+        if GNU_TIME.exists():
+            children = process.children()
+            return children[0] if children else None
+        return process
+
+    def stop_odoo(self):
+        """SIGTERM to the master (graceful), then the whole group if it lingers."""
+        self.rss.stop()
+        if self.odoo is None:
+            return
+        master = self.odoo_master()
+        if master is not None:
+            master.send_signal(signal.SIGTERM)
+        try:
+            self.odoo.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.odoo.pid)
+            self.odoo.wait(timeout=STOP_TIMEOUT)
+        # Workers that outlived the master (e.g. killed mid-job) go too.
+        _kill_group(self.odoo.pid)
+        self.odoo = None
+
+    def stop_simulator(self):
+        if self.simulator is None:
+            return
+        if self.simulator.poll() is None:
+            self.simulator.terminate()
+            try:
+                self.simulator.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.simulator.kill()
+        self.simulator = None
+
+    def time_report(self):
+        """Max RSS and CPU of the Odoo process tree, from ``/usr/bin/time -v``."""
+        if not self._time_report.is_file():
+            return None
+        wanted = {
+            "Maximum resident set size (kbytes)": "max_rss_kib",
+            "User time (seconds)": "user_seconds",
+            "System time (seconds)": "system_seconds",
+            "Elapsed (wall clock) time (h:mm:ss or m:ss)": "elapsed",
+        }
+        report = {}
+        for line in self._time_report.read_text(errors="replace").splitlines():
+            label, _sep, value = line.strip().rpartition(": ")
+            if label in wanted:
+                report[wanted[label]] = value
+        return report or None
+
+    def close(self, keep_db=False):
+        errors = []
+        for step in (self.stop_odoo, self.stop_simulator):
+            try:
+                step()
+            except Exception as err:  # clean up as much as possible, then report
+                errors.append("%s: %s" % (step.__name__, err))
+        if self.database_created and not keep_db:
+            self.drop_database()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        return errors
+
+
+class RssSampler:
+    """Peak resident memory of every Odoo process, sampled from /proc."""
+
+    def __init__(self):
+        self.peaks = {}  # pid -> (role, peak bytes)
+        self._master = None
+        self._roles = dict
+        self._stop = None
+        self._thread = None
+
+    def start(self, master, roles):
+        self._master = master
+        self._roles = roles
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        if self._thread:
+            self._stop.set()
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def reset(self):
+        self.peaks = {}
+
+    def _run(self):
+        while not self._stop.wait(RSS_POLL):
+            self.sample()
+
+    def sample(self):
+        if self._master is None:
+            return
+        try:
+            processes = [self._master, *self._master.children(recursive=True)]
+        except psutil.Error:
+            return
+        roles = self._roles()
+        for process in processes:
+            try:
+                rss = process.memory_info().rss
+            except psutil.Error:
+                continue
+            if process.pid == self._master.pid:
+                role = "master"
+            else:
+                role = ROLES.get(roles.get(process.pid), "gevent (websocket)")
+            old = self.peaks.get(process.pid, (role, 0))[1]
+            self.peaks[process.pid] = (role, max(old, rss))
+
+    def summary(self):
+        """Peak RSS per role (MiB): the largest process of each kind."""
+        by_role = {}
+        for role, peak in self.peaks.values():
+            by_role[role] = max(by_role.get(role, 0), peak)
+        return {role: round(peak / MIB, 1) for role, peak in sorted(by_role.items())}
+
+
+def _kill_group(pid):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _readline_within(stream, timeout):
+    """One line from a pipe, or '' after ``timeout`` seconds."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return stream.readline()
