@@ -86,8 +86,11 @@ def reference(number):
 
 
 def shipment_name(tms_reference):
-    """Odoo's reference of a bulk shipment: BENCH-0000042 -> BSH/0000042."""
-    return "BSH/" + tms_reference.rsplit("-", 1)[1]
+    """Odoo's reference of a bulk shipment: BENCH-0000042 -> BSH-0000042.
+
+    (No slash: the reference is a path segment of GET /shipments/{ref}.)
+    """
+    return "BSH-" + tms_reference.rsplit("-", 1)[1]
 
 
 class EventFactory:

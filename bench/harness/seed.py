@@ -31,7 +31,7 @@ INSERT INTO logistics_shipment
         status, service_level, window_tz, tms_reference, total_weight_kg,
         total_volume_m3, package_count, create_uid, write_uid, create_date,
         write_date)
-SELECT 'BSH/' || lpad(n::text, 7, '0'), %(company_id)s, %(endpoint_id)s,
+SELECT 'BSH-' || lpad(n::text, 7, '0'), %(company_id)s, %(endpoint_id)s,
        %(customer_id)s, %(company_partner_id)s, %(customer_id)s, 'released',
        'standard', 'UTC', 'BENCH-' || lpad(n::text, 7, '0'), 0, 0, 0,
        %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
