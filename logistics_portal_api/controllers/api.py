@@ -154,7 +154,7 @@ def _error(err, correlation_id):
 
 
 def _body():
-    data = request.httprequest.get_data(cache=False)
+    data = request.httprequest.get_data()
     if len(data) > MAX_JSON_BYTES:
         raise ApiError(413, "payload_too_large", "At most %s bytes." % MAX_JSON_BYTES)
     try:
@@ -379,7 +379,7 @@ class LogisticsApi(http.Controller):
         )
         if (request.httprequest.content_length or 0) > limit:
             raise ApiError(413, "payload_too_large", "At most %s bytes." % limit)
-        content = request.httprequest.get_data(cache=False)
+        content = request.httprequest.get_data()
         if len(content) > limit:
             raise ApiError(413, "payload_too_large", "At most %s bytes." % limit)
         if not content:

@@ -40,7 +40,7 @@ class TmsWebhookController(http.Controller):
                 "No TMS endpoint %s." % endpoint_code,
                 correlation_id,
             )
-        body = request.httprequest.get_data(cache=False)
+        body = request.httprequest.get_data()
         if len(body) > MAX_BODY_BYTES:
             return _error(
                 413,
