@@ -54,6 +54,13 @@ UPSTREAM_SOURCE = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.ta
 # libraries (auth_ldap is not part of the suite).
 SKIPPED_ODOO_REQUIREMENTS = ("python-ldap",)
 DOWNLOAD_TIMEOUT = 120
+# setuptools of the virtualenv itself (builds keep setuptools<70, see
+# build-constraints.txt). The one a Python 3.11 venv starts with has a
+# pkg_resources that cannot match gevent's requirement `zope.interface` to the
+# installed `zope_interface` distribution: prefork's websocket (gevent) process
+# then dies at start-up and is respawned every second. 79 matches it and only
+# raises the DeprecationWarning Odoo already silences.
+RUNTIME_SETUPTOOLS = "setuptools==79.0.1"
 
 DEFAULT_DB = "logistics"
 DEFAULT_PORT = 8069
@@ -285,6 +292,7 @@ def install_requirements(tree):
     for path in requirements_files(tree):
         digest.update(path.read_bytes())
     digest.update(str(tree).encode())
+    digest.update(RUNTIME_SETUPTOOLS.encode())
     if STAMP.is_file() and STAMP.read_text() == digest.hexdigest():
         return
     env = dict(
@@ -315,6 +323,9 @@ def install_requirements(tree):
             )
     say("installing the suite's requirements (setup/requirements.txt)")
     venv_run([*pip, "-r", REPO / "setup" / "requirements.txt"], env=env)
+    # Not under the build constraint, which would hold it below 70.
+    del env["PIP_CONSTRAINT"]
+    venv_run([*pip, RUNTIME_SETUPTOOLS], env=env)
     STAMP.write_text(digest.hexdigest())
 
 

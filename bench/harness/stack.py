@@ -30,8 +30,10 @@ import odoo
 REPO = Path(__file__).resolve().parents[2]
 SUITE_MODULE = "logistics_suite"
 SERVER_WIDE_MODULES = "base,web,queue_job"
-JOB_CHANNELS = "root:2,root.logistics:2"
 HTTP_WORKERS = 2
+# queue_job runs each job as an HTTP request of a worker: job capacity stays
+# below the number of workers, or webhooks and the API queue behind the jobs.
+JOB_CHANNELS = "root:1,root.logistics:1"
 CRON_THREADS = 1
 # A batch job applies up to a flow's batch size of messages in one request of
 # an HTTP worker (queue_job runs jobs through /queue_job/runjob).

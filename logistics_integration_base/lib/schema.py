@@ -32,12 +32,21 @@ class SchemaRegistry:
     def __init__(self, folder):
         self.folder = Path(folder)
         self._validators = {}
+        self._available = None
 
     def __repr__(self):
         return f"SchemaRegistry({str(self.folder)!r})"
 
     def available(self):
-        """Sorted list of ``(name, version)`` of the schema files in the folder."""
+        """Sorted list of ``(name, version)`` of the schema files in the folder.
+
+        Listed once per registry: schema files ship with the code.
+        """
+        if self._available is None:
+            self._available = self._list_folder()
+        return list(self._available)
+
+    def _list_folder(self):
         if not self.folder.is_dir():
             return []
         found = []

@@ -3,6 +3,9 @@ from odoo.tools import SQL
 
 from ..lib import ordering
 
+# What the lock reads along (the ordering check needs nothing else).
+POSITION_FIELDS = ["last_event_time", "last_sequence", "last_message_id"]
+
 
 class LogisticsAggregatePosition(models.Model):
     """The newest event applied to one aggregate (e.g. a shipment) of a flow.
@@ -30,7 +33,14 @@ class LogisticsAggregatePosition(models.Model):
     ]
 
     def _lock(self, flow, aggregate_key):
-        """The position row of an aggregate, created if needed, locked FOR UPDATE."""
+        """The position row of an aggregate, created if needed, locked FOR UPDATE.
+
+        One statement when the aggregate is known (the usual case): the lock
+        also reads the position into the cache.
+        """
+        position = self._select_for_update(flow, aggregate_key)
+        if position:
+            return position
         self.env.cr.execute(
             SQL(
                 """INSERT INTO logistics_aggregate_position
@@ -45,15 +55,28 @@ class LogisticsAggregatePosition(models.Model):
                 self.env.uid,
             )
         )
+        return self._select_for_update(flow, aggregate_key)
+
+    def _select_for_update(self, flow, aggregate_key):
+        self.flush_model(POSITION_FIELDS)
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM logistics_aggregate_position
+                """SELECT id, last_event_time, last_sequence, last_message_id
+                     FROM logistics_aggregate_position
                     WHERE flow_id = %s AND aggregate_key = %s FOR UPDATE""",
                 flow.id,
                 aggregate_key,
             )
         )
-        return self.browse(self.env.cr.fetchone()[0])
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        position = self.browse(row[0])
+        for name, value in zip(POSITION_FIELDS, row[1:], strict=True):
+            field = self._fields[name]
+            cached = field.convert_to_cache(value, position, validate=False)
+            self.env.cache.update(position, field, [cached])
+        return position
 
     def _position(self):
         if not self.last_message_id and not self.last_event_time:

@@ -43,7 +43,9 @@ class LogisticsFlowStat(models.Model):
             SQL(
                 """CREATE OR REPLACE VIEW logistics_flow_stat AS (
                 WITH recent AS (
-                    SELECT * FROM logistics_message
+                    SELECT id, flow_id, state, received_at, processed_at,
+                           latency_ms
+                      FROM logistics_message
                      WHERE received_at >=
                            (now() at time zone 'UTC') - interval '24 hours'
                 ), pending AS (

@@ -36,11 +36,14 @@ class LogisticsMessage(models.Model):
     _order = "id desc"
     _rec_name = "display_name"
 
-    direction = fields.Selection(states.DIRECTIONS, required=True, index=True)
+    # Indexes: each message row is written three times or so, and every index
+    # is maintained on each of those writes. Only lookup keys are indexed; the
+    # selective states (not done) and flags through partial indexes (init()).
+    direction = fields.Selection(states.DIRECTIONS, required=True)
     flow_id = fields.Many2one(
         "logistics.flow", required=True, index=True, ondelete="restrict"
     )
-    flow_code = fields.Char(related="flow_id.code", store=True, index=True)
+    flow_code = fields.Char(related="flow_id.code", store=True)
     endpoint_id = fields.Many2one("logistics.endpoint", index=True, ondelete="restrict")
     partner_id = fields.Many2one(
         "res.partner",
@@ -48,19 +51,16 @@ class LogisticsMessage(models.Model):
         help="The customer or partner the exchange is with (e.g. the API caller).",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
+        "res.company", required=True, default=lambda self: self.env.company
     )
-    state = fields.Selection(
-        states.STATES, required=True, default=states.RECEIVED, index=True
-    )
+    state = fields.Selection(states.STATES, required=True, default=states.RECEIVED)
     correlation_id = fields.Char(required=True, index=True, string="Correlation ID")
     idempotency_key = fields.Char(index=True)
     payload_fingerprint = fields.Char(readonly=True)
     external_id = fields.Char(index=True, string="External ID")
-    res_model = fields.Char(string="Business Model", index=True)
+    res_model = fields.Char(string="Business Model")
     res_id = fields.Many2oneReference(model_field="res_model", string="Business Record")
     aggregate_key = fields.Char(
-        index=True,
         help="What the message orders on, e.g. the shipment it updates: events of "
         "one aggregate are applied in event order.",
     )
@@ -72,7 +72,7 @@ class LogisticsMessage(models.Model):
     result = fields.Json(readonly=True)
     attempts = fields.Integer(readonly=True)
     max_attempts = fields.Integer(readonly=True)
-    next_attempt_at = fields.Datetime(readonly=True, index=True)
+    next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
     last_error = fields.Text(readonly=True)
     last_traceback = fields.Text(readonly=True)
     error_kind = fields.Selection(
@@ -83,7 +83,7 @@ class LogisticsMessage(models.Model):
     conflict_details = fields.Json(
         readonly=True, help="Fields the sender does not own and tried to write."
     )
-    has_conflict = fields.Boolean(readonly=True, index=True)
+    has_conflict = fields.Boolean(readonly=True)
     received_at = fields.Datetime(
         default=fields.Datetime.now, required=True, readonly=True, index=True
     )
@@ -98,7 +98,10 @@ class LogisticsMessage(models.Model):
     latency_ms = fields.Integer(
         readonly=True, help="From received to processed, in milliseconds."
     )
-    duplicate_count = fields.Integer(readonly=True)
+    duplicate_count = fields.Integer(
+        compute="_compute_duplicate_count",
+        help="How many times the sender delivered it again (same key and payload).",
+    )
     replay_count = fields.Integer(readonly=True)
     replayed_by_id = fields.Many2one("res.users", readonly=True)
     replayed_at = fields.Datetime(readonly=True)
@@ -125,6 +128,36 @@ class LogisticsMessage(models.Model):
             ["aggregate_key", "event_time"],
             where="aggregate_key IS NOT NULL",
         )
+        create_index(
+            self.env.cr,
+            "logistics_message_open_idx",
+            self._table,
+            ["state", "flow_id"],
+            where="state NOT IN ('done', 'stale')",
+        )
+        create_index(
+            self.env.cr,
+            "logistics_message_record_idx",
+            self._table,
+            ["res_id", "res_model"],
+            where="res_id IS NOT NULL",
+        )
+        create_index(
+            self.env.cr,
+            "logistics_message_conflict_idx",
+            self._table,
+            ["flow_id"],
+            where="has_conflict",
+        )
+
+    def _compute_duplicate_count(self):
+        counts = dict(
+            self.env["logistics.message.redelivery"]
+            .sudo()
+            ._read_group([("message_id", "in", self.ids)], ["message_id"], ["__count"])
+        )
+        for message in self:
+            message.duplicate_count = counts.get(message.id, 0)
 
     @api.depends("flow_code", "external_id", "idempotency_key")
     def _compute_display_name(self):
@@ -247,8 +280,22 @@ class LogisticsMessage(models.Model):
             if isinstance(result, tuple) and isinstance(result[0], int):
                 original = created[new_positions.index(result[0])]
                 results[position] = Message._answer_known(original, result[1])
+        Message._log_redeliveries(items, results)
         created.filtered(lambda m: m.state == states.QUEUED)._enqueue()
         return results
+
+    def _log_redeliveries(self, items, results):
+        """Count re-deliveries beside the message, never on its row (see the model)."""
+        vals_list = [
+            {
+                "message_id": message.id,
+                "correlation_id": correlation.accept(item.get("correlation_id")),
+            }
+            for item, (message, outcome, _reason) in zip(items, results, strict=True)
+            if outcome == DUPLICATE
+        ]
+        if vals_list:
+            self.env["logistics.message.redelivery"].sudo().create(vals_list)
 
     def _existing_by_key(self, flow, items):
         keys = {item.get("idempotency_key") for item in items} - {None, False, ""}
@@ -266,7 +313,6 @@ class LogisticsMessage(models.Model):
         if known.state == states.DEAD and known.error_system == "schema":
             return (known, REJECTED, known.last_error)
         if known.payload_fingerprint == vals["payload_fingerprint"]:
-            known.duplicate_count += 1
             return (known, DUPLICATE, None)
         reason = _(
             "Idempotency key %(key)s was already used with another payload "
@@ -358,7 +404,8 @@ class LogisticsMessage(models.Model):
                 flow._enqueue_pending()
                 continue
             if flow.processing_mode == "sync" and not messages.filtered("attempts"):
-                messages._process()  # answered in the request
+                # Answered in the request, which Odoo replays on a conflict.
+                messages._process(raise_conflicts=True)
                 continue
             for message in messages:
                 job = message.with_delay(
@@ -388,30 +435,44 @@ class LogisticsMessage(models.Model):
 
     @api.model
     def _claim_due(self, flow, limit):
-        """Lock due messages of a flow; rows other workers hold are skipped."""
+        """Lock due messages of a flow; rows other workers hold are skipped.
+
+        A job claims whole aggregates: the transaction-level advisory lock of an
+        aggregate (e.g. a shipment) keeps other jobs off its later events until
+        this one commits, so two jobs never apply events of one aggregate side
+        by side (the second would wait for, then conflict on, its position).
+        """
         self.flush_model(CLAIM_FIELDS)
         self.env.cr.execute(
             SQL(
                 """SELECT id FROM logistics_message
                     WHERE flow_id = %s AND state IN %s
                       AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                      AND (aggregate_key IS NULL
+                           OR pg_try_advisory_xact_lock(%s, hashtext(aggregate_key)))
                  ORDER BY event_time NULLS FIRST, event_sequence NULLS FIRST, id
                     LIMIT %s
-                      FOR UPDATE SKIP LOCKED""",
+                      FOR NO KEY UPDATE SKIP LOCKED""",
                 flow.id,
                 PENDING_CLAIM_STATES,
                 fields.Datetime.now(),
+                flow.id,
                 limit,
             )
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
-    def _process(self):
+    def _process(self, raise_conflicts=False):
         """Apply each message in its own savepoint: one bad one fails alone.
 
         Handlers act for the integration, not for whoever enqueued the job (a
         portal user, a manager replaying): they run as superuser, in the
         message's company. Callers are authorised where messages come in.
+
+        :param raise_conflicts: let database conflicts (serialization failure,
+            deadlock) propagate instead of recording them: a request answered
+            synchronously is then replayed whole by Odoo, in a new transaction,
+            where a job would retry the message later.
         """
         job_uuid = self.env.context.get("job_uuid")
         for message in self.sudo():
@@ -420,6 +481,9 @@ class LogisticsMessage(models.Model):
                 with self.env.cr.savepoint():
                     message._process_one(job_uuid)
             except Exception as exc:  # classified in lib/errors.py, in one place
+                conflict = isinstance(exc, errors.RETRYABLE_DATABASE_ERRORS)
+                if conflict and raise_conflicts:
+                    raise
                 message._record_failure(exc, job_uuid)
 
     def _process_one(self, job_uuid):

@@ -1,7 +1,7 @@
 import functools
 import os
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.modules.module import get_module_path
 
 from ..lib import errors
@@ -23,6 +23,16 @@ class LogisticsSchema(models.AbstractModel):
 
     @api.model
     def _registries(self):
+        return [_registry(folder) for folder in self._schema_folders()]
+
+    @api.model
+    @tools.ormcache()
+    def _schema_folders(self):
+        """Schema folders of the installed `logistics_*` addons, looked up once.
+
+        Installing or removing a module reloads the registry, which clears
+        this cache: the hot path (every message validated) runs no query.
+        """
         modules = (
             self.env["ir.module.module"]
             .sudo()
@@ -32,7 +42,7 @@ class LogisticsSchema(models.AbstractModel):
             os.path.join(get_module_path(name) or "", SCHEMA_FOLDER)
             for name in sorted(modules.mapped("name"))
         )
-        return [_registry(folder) for folder in folders if os.path.isdir(folder)]
+        return tuple(folder for folder in folders if os.path.isdir(folder))
 
     @api.model
     def _validate(self, name, version, payload):

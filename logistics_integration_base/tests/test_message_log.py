@@ -1,8 +1,13 @@
+from contextlib import closing
 from datetime import timedelta
 
-from odoo import fields
+import psycopg2.errors
+
+from odoo import fields, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..lib import errors, states
 from .common import IntegrationCase, envelope
@@ -201,3 +206,58 @@ class TestMessageLog(IntegrationCase):
         self.assertIsInstance(
             errors.classify(TimeoutError("read timed out")), errors.RetryableError
         )
+
+    def test_sync_flow_lets_database_conflicts_replay_the_request(self):
+        """A conflict in a synchronous flow reaches Odoo's request retry."""
+        self.flow.processing_mode = "sync"
+        event = envelope("ev-sync", self.partner, self.at(8), "Conflicted")
+        self.fail_next("ev-sync", psycopg2.errors.SerializationFailure("conflict"))
+        with self.assertRaises(psycopg2.errors.SerializationFailure):
+            self.receive(event)
+        self.assertEqual(self.applied, [])
+        # A job, by contrast, records it and retries the message later.
+        self.flow.processing_mode = "batch"
+        self.fail_next("ev-job", psycopg2.errors.SerializationFailure("conflict"))
+        with self.jobs():
+            [(message, _outcome, _reason)] = self.receive(
+                envelope("ev-job", self.partner, self.at(9), "Later")
+            )
+        self.assertEqual(message.state, states.FAILED)
+        self.assertEqual(message.error_kind, "retryable")
+
+    def test_redelivery_counted_beside_the_message(self):
+        event = envelope("ev-again", self.partner, self.at(8), "Once")
+        with self.jobs():
+            [(message, _outcome, _reason)] = self.receive(event)
+        written = message.write_date
+        for correlation_id in ("corr-2", "corr-3"):
+            self.receive(dict(event), correlation_id=correlation_id)
+        self.env.invalidate_all()
+        self.assertEqual(message.duplicate_count, 2)
+        self.assertEqual(message.write_date, written, "the message row is untouched")
+        redeliveries = self.env["logistics.message.redelivery"].search(
+            [("message_id", "=", message.id)]
+        )
+        self.assertEqual(redeliveries.mapped("correlation_id"), ["corr-2", "corr-3"])
+
+    def test_claim_skips_aggregates_another_job_holds(self):
+        """Two jobs never apply events of one aggregate side by side."""
+        other = self.env["res.partner"].create({"name": "Other consignee"})
+        with trap_jobs():
+            self.receive(
+                envelope("ev-a1", self.partner, self.at(8), "A1"),
+                envelope("ev-b1", other, self.at(9), "B1"),
+                envelope("ev-a2", self.partner, self.at(10), "A2"),
+            )
+        held = "res.partner/%s" % self.partner.id
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as job_cr:
+            job_cr.execute(
+                "SELECT pg_advisory_lock(%s, hashtext(%s))", [self.flow.id, held]
+            )
+            try:
+                claimed = self.env["logistics.message"]._claim_due(self.flow, 10)
+            finally:
+                job_cr.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [self.flow.id, held]
+                )
+        self.assertEqual(claimed.mapped("external_id"), ["ev-b1"])

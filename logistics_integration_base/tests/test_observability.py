@@ -22,7 +22,8 @@ class ObservabilityCase(IntegrationCase):
         done = [r[0] for r in results if r[0].state == "done"]
         for latency, message in zip((100, 200, 300, 400), done, strict=True):
             message.latency_ms = latency
-        queued.received_at = fields.Datetime.now() - timedelta(minutes=10)
+        # The view measures from the transaction's now(), not the clock's.
+        queued.received_at = self.env.cr.now() - timedelta(minutes=10)
         self.env.flush_all()
         return queued
 

@@ -92,14 +92,19 @@ class LogisticsCustomerWebhook(models.Model):
         self.sudo().write({"active": False})
 
     @api.model
+    def _subscriptions(self, partner, event):
+        """The customer's webhooks subscribed to `event` (look before building it)."""
+        return (
+            self.sudo()
+            .search([("partner_id", "=", partner.commercial_partner_id.id)])
+            .filtered(lambda w: event in w.events.split())
+        )
+
+    @api.model
     def _notify(self, partner, event, data, correlation_id=None, record=None):
         """Queue a signed delivery to every subscription of the customer."""
         commercial = partner.commercial_partner_id
-        webhooks = (
-            self.sudo()
-            .search([("partner_id", "=", commercial.id)])
-            .filtered(lambda w: event in w.events.split())
-        )
+        webhooks = self._subscriptions(partner, event)
         Message = self.env["logistics.message"].sudo()
         for webhook in webhooks:
             Message._send(

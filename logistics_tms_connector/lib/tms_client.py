@@ -7,13 +7,16 @@ connection errors, timeouts, 5xx, 429 and SOAP server faults are retryable;
 4xx and SOAP client faults are permanent and carry the TMS's own message.
 """
 
+import time
 from pathlib import Path
 
 import requests
 import zeep
 import zeep.exceptions
 import zeep.helpers
+from zeep.settings import Settings
 from zeep.transports import Transport
+from zeep.wsdl import Document
 
 from odoo.addons.logistics_integration_base.lib import errors
 
@@ -23,6 +26,8 @@ SOAP_BINDING = "{%s}TmsBinding" % SOAP_NAMESPACE
 DEFAULT_EVENT_PAGE = 200
 HTTP_TOO_MANY_REQUESTS = 429
 HTTP_SERVER_ERROR = 500
+WSDL_CACHE_SECONDS = 600
+_wsdl_documents = {}  # location -> (time.monotonic() when parsed, Document)
 
 
 class TmsRestClient:
@@ -76,7 +81,8 @@ class TmsSoapClient:
         transport = Transport(
             session=session, timeout=connect_timeout, operation_timeout=read_timeout
         )
-        self._client = zeep.Client(str(wsdl or SHIPPED_WSDL), transport=transport)
+        document = wsdl_document(str(wsdl or SHIPPED_WSDL), transport)
+        self._client = zeep.Client(document, transport=transport)
         self._service = self._client.create_service(SOAP_BINDING, address)
 
     def release(self, payload):
@@ -106,6 +112,20 @@ class TmsSoapClient:
         except (requests.RequestException, OSError) as err:
             raise errors.classify(err, system="tms") from err
         return zeep.helpers.serialize_object(answer, dict)
+
+
+def wsdl_document(location, transport):
+    """The parsed WSDL at `location`: parsed once per process, re-read after
+    WSDL_CACHE_SECONDS (a TMS may publish a new one). Parsing is most of the
+    cost of a SOAP call otherwise; calls go through each client's own transport.
+    """
+    now = time.monotonic()
+    cached = _wsdl_documents.get(location)
+    if cached and now - cached[0] < WSDL_CACHE_SECONDS:
+        return cached[1]
+    document = Document(location, transport, settings=Settings())
+    _wsdl_documents[location] = (now, document)
+    return document
 
 
 def without_nulls(value):

@@ -137,7 +137,9 @@ class LogisticsShipment(models.Model):
     carrier_id = fields.Many2one("res.partner", string="Carrier", copy=False)
     tracking_number = fields.Char(copy=False)
     tracking_url = fields.Char(copy=False)
-    eta = fields.Datetime(string="ETA", copy=False, tracking=True)
+    # Not tracked: the TMS moves it with nearly every event, and the timeline
+    # (a milestone per event) and the message log already record each value.
+    eta = fields.Datetime(string="ETA", copy=False)
     pod_signed_by = fields.Char(string="POD signed by", copy=False)
     pod_signed_at = fields.Datetime(string="POD signed at", copy=False)
     pod_attachment_id = fields.Many2one(
