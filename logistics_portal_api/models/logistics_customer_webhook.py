@@ -92,19 +92,21 @@ class LogisticsCustomerWebhook(models.Model):
         self.sudo().write({"active": False})
 
     @api.model
-    def _subscriptions(self, partner, event):
-        """The customer's webhooks subscribed to `event` (look before building it)."""
-        return (
+    def _notify(self, partner, event, data, correlation_id=None, record=None):
+        """Queue a signed delivery to every subscription of the customer.
+
+        `data` may be a callable: it is then built only for a subscriber.
+        """
+        commercial = partner.commercial_partner_id
+        webhooks = (
             self.sudo()
-            .search([("partner_id", "=", partner.commercial_partner_id.id)])
+            .search([("partner_id", "=", commercial.id)])
             .filtered(lambda w: event in w.events.split())
         )
-
-    @api.model
-    def _notify(self, partner, event, data, correlation_id=None, record=None):
-        """Queue a signed delivery to every subscription of the customer."""
-        commercial = partner.commercial_partner_id
-        webhooks = self._subscriptions(partner, event)
+        if not webhooks:
+            return
+        if callable(data):
+            data = data()
         Message = self.env["logistics.message"].sudo()
         for webhook in webhooks:
             Message._send(

@@ -37,26 +37,23 @@ class LogisticsShipment(models.Model):
             if self.status == "delivered"
             else "shipment.status_changed"
         )
-        Webhook = self.env["logistics.customer.webhook"]
-        if not Webhook._subscriptions(self.partner_id, event):
-            return  # the JSON reads the whole timeline: only for a subscriber
-        data = dict(self._portal_json(), previous_status=previous)
-        Webhook._notify(self.partner_id, event, data, self.correlation_id, self)
+        self.env["logistics.customer.webhook"]._notify(
+            self.partner_id,
+            event,
+            # Reads the whole timeline: built only for a subscriber.
+            lambda: dict(self._portal_json(), previous_status=previous),
+            self.correlation_id,
+            self,
+        )
 
     def _raise_exception(self, exception_type, note, message=None):
         had = self.exception_type
         result = super()._raise_exception(exception_type, note, message)
-        Webhook = self.env["logistics.customer.webhook"]
-        if (
-            self.exception_type
-            and self.exception_type != had
-            and self.partner_id
-            and Webhook._subscriptions(self.partner_id, "shipment.exception")
-        ):
-            Webhook._notify(
+        if self.exception_type and self.exception_type != had and self.partner_id:
+            self.env["logistics.customer.webhook"]._notify(
                 self.partner_id,
                 "shipment.exception",
-                self._portal_json(),
+                self._portal_json,
                 self.correlation_id,
                 self,
             )
