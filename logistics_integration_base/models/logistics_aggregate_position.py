@@ -33,50 +33,60 @@ class LogisticsAggregatePosition(models.Model):
     ]
 
     def _lock(self, flow, aggregate_key):
-        """The position row of an aggregate, created if needed, locked FOR UPDATE.
+        """The position row of an aggregate, created if needed, locked FOR UPDATE."""
+        return self._lock_all(flow, [aggregate_key])[aggregate_key]
 
-        One statement when the aggregate is known (the usual case): the lock
-        also reads the position into the cache.
+    def _lock_all(self, flow, aggregate_keys):
+        """Position rows of aggregates by key, created if needed, locked FOR UPDATE.
+
+        One statement when every aggregate is known (the usual case): the lock
+        also reads the positions into the cache.
         """
-        position = self._select_for_update(flow, aggregate_key)
-        if position:
-            return position
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO logistics_aggregate_position
-                          (flow_id, aggregate_key, create_uid, create_date,
-                           write_uid, write_date)
-                   VALUES (%s, %s, %s, now() at time zone 'UTC', %s,
-                           now() at time zone 'UTC')
-              ON CONFLICT (flow_id, aggregate_key) DO NOTHING""",
-                flow.id,
-                aggregate_key,
-                self.env.uid,
-                self.env.uid,
+        keys = sorted(set(aggregate_keys))
+        positions = self._select_for_update(flow, keys)
+        missing = [key for key in keys if key not in positions]
+        if missing:
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO logistics_aggregate_position
+                              (flow_id, aggregate_key, create_uid, create_date,
+                               write_uid, write_date)
+                       SELECT %s, key, %s, now() at time zone 'UTC', %s,
+                              now() at time zone 'UTC'
+                         FROM unnest(%s::varchar[]) AS key
+                  ON CONFLICT (flow_id, aggregate_key) DO NOTHING""",
+                    flow.id,
+                    self.env.uid,
+                    self.env.uid,
+                    missing,
+                )
             )
-        )
-        return self._select_for_update(flow, aggregate_key)
+            positions.update(self._select_for_update(flow, missing))
+        return positions
 
-    def _select_for_update(self, flow, aggregate_key):
+    def _select_for_update(self, flow, aggregate_keys):
         self.flush_model(POSITION_FIELDS)
         self.env.cr.execute(
             SQL(
-                """SELECT id, last_event_time, last_sequence, last_message_id
+                """SELECT id, aggregate_key, last_event_time, last_sequence,
+                          last_message_id
                      FROM logistics_aggregate_position
-                    WHERE flow_id = %s AND aggregate_key = %s FOR UPDATE""",
+                    WHERE flow_id = %s AND aggregate_key = ANY(%s)
+                 ORDER BY id
+                      FOR UPDATE""",
                 flow.id,
-                aggregate_key,
+                aggregate_keys,
             )
         )
-        row = self.env.cr.fetchone()
-        if not row:
-            return self.browse()
-        position = self.browse(row[0])
-        for name, value in zip(POSITION_FIELDS, row[1:], strict=True):
-            field = self._fields[name]
-            cached = field.convert_to_cache(value, position, validate=False)
-            self.env.cache.update(position, field, [cached])
-        return position
+        positions = {}
+        for row in self.env.cr.fetchall():
+            position = self.browse(row[0])
+            for name, value in zip(POSITION_FIELDS, row[2:], strict=True):
+                field = self._fields[name]
+                cached = field.convert_to_cache(value, position, validate=False)
+                self.env.cache.update(position, field, [cached])
+            positions[row[1]] = position
+        return positions
 
     def _position(self):
         if not self.last_message_id and not self.last_event_time:

@@ -68,12 +68,21 @@ class LogisticsFlow(models.Model):
         default="batch",
         required=True,
         help="Batched: one job applies many pending messages of the flow in event "
-        "order, each in its own savepoint. One job per message: for slow, "
+        "order, in savepoints of `chunk size` messages. One job per message: for slow, "
         "independent messages such as outbound calls. In the request: for "
         "requests answered at once (e.g. order acknowledgement); a failure "
         "is retried by jobs like the others.",
     )
     batch_size = fields.Integer(default=DEFAULT_BATCH_SIZE, required=True)
+    chunk_size = fields.Integer(
+        default=1,
+        required=True,
+        help="Messages a job applies under one savepoint, written to the database "
+        "together. A failure rolls the chunk back and the outcome is the same as "
+        "one savepoint per message (the messages before the failing one are "
+        "applied again). Above 1 only for inbound flows: their handlers change "
+        "nothing outside the database.",
+    )
     max_attempts = fields.Integer(
         default=5,
         required=True,
@@ -88,6 +97,7 @@ class LogisticsFlow(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "A flow code must be unique."),
         ("batch_size_positive", "check(batch_size > 0)", "Batch size must be > 0."),
+        ("chunk_size_positive", "check(chunk_size > 0)", "Chunk size must be > 0."),
         ("attempts_positive", "check(max_attempts > 0)", "Attempts must be > 0."),
     ]
 
@@ -119,6 +129,19 @@ class LogisticsFlow(models.Model):
                             method=method,
                         )
                     )
+
+    @api.constrains("direction", "chunk_size")
+    def _check_chunk_size(self):
+        for flow in self:
+            if flow.chunk_size > 1 and flow.direction != states.INBOUND:
+                raise ValidationError(
+                    _(
+                        "Flow %(flow)s: only inbound flows apply messages in "
+                        "chunks; an outbound handler calls another system, which "
+                        "a rolled-back chunk would call twice.",
+                        flow=flow.code,
+                    )
+                )
 
     @api.model
     def _get_by_code(self, code):

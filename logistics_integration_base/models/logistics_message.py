@@ -3,11 +3,12 @@ import time
 import traceback
 from datetime import timedelta
 
+import psycopg2
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, create_index, create_unique_index
+from odoo.tools import SQL, create_index, create_unique_index, split_every
 
 from ..lib import backoff, correlation, errors, idempotency, ordering, states
 
@@ -43,7 +44,7 @@ class LogisticsMessage(models.Model):
     flow_id = fields.Many2one(
         "logistics.flow", required=True, index=True, ondelete="restrict"
     )
-    flow_code = fields.Char(related="flow_id.code", store=True)
+    flow_code = fields.Char(related="flow_id.code", store=True, precompute=True)
     endpoint_id = fields.Many2one("logistics.endpoint", index=True, ondelete="restrict")
     partner_id = fields.Many2one(
         "res.partner",
@@ -463,11 +464,12 @@ class LogisticsMessage(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _process(self, raise_conflicts=False):
-        """Apply each message in its own savepoint: one bad one fails alone.
+        """Apply the messages in savepoints: one bad message fails alone.
 
         Handlers act for the integration, not for whoever enqueued the job (a
         portal user, a manager replaying): they run as superuser, in the
         message's company. Callers are authorised where messages come in.
+        Messages of one flow go in chunks of the flow's `chunk_size`.
 
         :param raise_conflicts: let database conflicts (serialization failure,
             deadlock) propagate instead of recording them: a request answered
@@ -475,38 +477,85 @@ class LogisticsMessage(models.Model):
             where a job would retry the message later.
         """
         job_uuid = self.env.context.get("job_uuid")
-        for message in self.sudo():
-            message = message.with_company(message.company_id)  # noqa: PLW2901
-            try:
-                with self.env.cr.savepoint():
-                    message._process_one(job_uuid)
-            except Exception as exc:  # classified in lib/errors.py, in one place
+        messages = self.sudo()
+        flow = messages.flow_id
+        size = 1 if raise_conflicts or len(flow) != 1 else flow.chunk_size
+        for ids in split_every(size, messages.ids):
+            messages.browse(ids)._process_chunk(job_uuid, raise_conflicts)
+
+    def _process_chunk(self, job_uuid, raise_conflicts=False):
+        """Apply messages under one savepoint, as if each had its own.
+
+        A failure rolls the chunk back. An error a handler raises belongs to
+        the message it ran for: the messages before it are applied again, its
+        failure is recorded, the rest go on as a new chunk. A database error
+        may come from an earlier message's deferred writes: the messages up to
+        it are then applied one by one, to find whose it is.
+        """
+        pending = self
+        while pending:
+            failed, exc = pending._apply_in_savepoint(job_uuid)
+            if exc is None:
+                return
+            if len(pending) == 1:
                 conflict = isinstance(exc, errors.RETRYABLE_DATABASE_ERRORS)
                 if conflict and raise_conflicts:
-                    raise
-                message._record_failure(exc, job_uuid)
+                    raise exc
+                pending.with_company(pending.company_id)._record_failure(exc, job_uuid)
+                return
+            if failed and not isinstance(exc, psycopg2.Error):
+                index = pending.ids.index(failed.id)
+                pending[:index]._process_chunk(job_uuid, raise_conflicts)
+                failed.with_company(failed.company_id)._record_failure(exc, job_uuid)
+            else:
+                index = pending.ids.index(failed.id) if failed else len(pending) - 1
+                for message in pending[: index + 1]:
+                    message._process_chunk(job_uuid, raise_conflicts)
+            pending = pending[index + 1 :]
 
-    def _process_one(self, job_uuid):
+    def _apply_in_savepoint(self, job_uuid):
+        """Apply these messages in one savepoint; return (None, None) or the
+        failure: (message, exception), the message being empty when the
+        failure is no handler's (locking the positions, flushing the chunk)."""
+        message = self.browse()
+        try:
+            with self.env.cr.savepoint():
+                positions = self._lock_positions()
+                for message in self:
+                    message.with_company(message.company_id)._process_one(
+                        job_uuid, positions.get(message.aggregate_key)
+                    )
+                message = self.browse()
+        except Exception as exc:  # classified in lib/errors.py, in one place
+            return message, exc
+        return None, None
+
+    def _lock_positions(self):
+        """The positions of the aggregates these messages are about, locked."""
+        keyed = self.filtered("aggregate_key")
+        if not keyed:
+            return {}
+        return self.env["logistics.aggregate.position"]._lock_all(
+            keyed.flow_id, keyed.mapped("aggregate_key")
+        )
+
+    def _process_one(self, job_uuid, position):
         self.ensure_one()
         states.check_transition(self.state, states.PROCESSING)
         self.write({"state": states.PROCESSING, "attempts": self.attempts + 1})
-        position = self.env["logistics.aggregate.position"]
-        if self.aggregate_key:
-            position = position._lock(self.flow_id, self.aggregate_key)
-            if ordering.is_stale(position._position(), self._position()):
-                history = self.flow_id._history_handler()
-                result = history(self) if history else None
-                self._finish(
-                    states.STALE,
-                    job_uuid,
-                    result={
-                        "stale_after": position.last_message_id.id,
-                        "history": result,
-                    },
-                )
-                return
+        if position is not None and ordering.is_stale(
+            position._position(), self._position()
+        ):
+            history = self.flow_id._history_handler()
+            result = history(self) if history else None
+            self._finish(
+                states.STALE,
+                job_uuid,
+                result={"stale_after": position.last_message_id.id, "history": result},
+            )
+            return
         result = self.flow_id._handler()(self)
-        if position:
+        if position is not None:
             position._advance(self)
         self._finish(states.DONE, job_uuid, result=result)
 

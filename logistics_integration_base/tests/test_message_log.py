@@ -4,7 +4,7 @@ from datetime import timedelta
 import psycopg2.errors
 
 from odoo import fields, sql_db
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -261,3 +261,67 @@ class TestMessageLog(IntegrationCase):
                     "SELECT pg_advisory_unlock(%s, hashtext(%s))", [self.flow.id, held]
                 )
         self.assertEqual(claimed.mapped("external_id"), ["ev-b1"])
+
+
+@tagged("post_install", "-at_install")
+class TestMessageLogInChunks(TestMessageLog):
+    """The same behaviour when a job applies messages in chunks of a savepoint."""
+
+    allow_inherited_tests_method = True  # every test above, in chunks
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.flow.chunk_size = 50
+
+    def test_handler_error_fails_its_message_alone(self):
+        other = self.env["res.partner"].create({"name": "Other consignee"})
+        self.fail_next("ev-bad", self.retryable())
+        with self.jobs():
+            results = self.receive(
+                envelope("ev-a", self.partner, self.at(8), "First"),
+                envelope("ev-bad", other, self.at(9), "Broken"),
+                envelope("ev-c", other, self.at(10), "Third"),
+            )
+        by_id = {r[0].external_id: r[0] for r in results}
+        self.assertEqual(by_id["ev-a"].state, states.DONE)
+        self.assertRecordValues(
+            by_id["ev-bad"], [{"state": states.FAILED, "attempts": 1}]
+        )
+        self.assertEqual(by_id["ev-c"].state, states.DONE)
+        self.assertEqual(self.failures["ev-bad"]["count"], 0, "run once, not again")
+        self.assertEqual((self.partner.ref, other.ref), ("First", "Third"))
+
+    def test_database_error_found_by_applying_one_by_one(self):
+        """A database error may be an earlier message's: the chunk is redone
+        message by message, and only the message that fails again fails."""
+        other = self.env["res.partner"].create({"name": "Other consignee"})
+        self.fail_next("ev-db", psycopg2.errors.SerializationFailure("conflict"), 2)
+        with self.jobs():
+            results = self.receive(
+                envelope("ev-a", self.partner, self.at(8), "First"),
+                envelope("ev-db", other, self.at(9), "Conflicted"),
+                envelope("ev-c", other, self.at(10), "Third"),
+            )
+        by_id = {r[0].external_id: r[0] for r in results}
+        self.assertEqual(by_id["ev-a"].state, states.DONE)
+        self.assertRecordValues(
+            by_id["ev-db"],
+            [{"state": states.FAILED, "attempts": 1, "error_kind": "retryable"}],
+        )
+        self.assertEqual(by_id["ev-c"].state, states.DONE)
+        self.assertEqual(self.failures["ev-db"]["count"], 0, "in the chunk, then alone")
+        self.assertEqual(other.ref, "Third")
+
+    def test_outbound_flows_apply_one_message_per_savepoint(self):
+        with self.assertRaises(ValidationError):
+            self.env["logistics.flow"].create(
+                {
+                    "code": "test.outbound_chunks",
+                    "name": "Outbound in chunks (test)",
+                    "direction": "outbound",
+                    "handler_model": "res.partner",
+                    "handler_method": "_logistics_test_apply",
+                    "chunk_size": 10,
+                }
+            )
