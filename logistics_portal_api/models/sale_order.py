@@ -71,7 +71,8 @@ class SaleOrder(models.Model):
             order._portal_hold(held)
         else:
             order.with_context(
-                logistics_correlation_id=message.correlation_id
+                logistics_correlation_id=message.correlation_id,
+                logistics_defer_reservation=True,  # see stock.move._action_assign
             ).action_confirm()
             order.portal_status = ACCEPTED
         self.env["logistics.customer.webhook"]._notify(

@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import PortalApiCase
 
 
@@ -36,6 +38,36 @@ class TestOrders(PortalApiCase):
         self.assertEqual(conflict.status_code, 409)
         self.assertEqual(conflict.json()["error"]["code"], "idempotency_conflict")
         self.assertEqual(self.count_orders(), before)
+
+    def test_stock_reserved_by_a_job_after_the_answer(self):
+        """Concurrent orders of one product never conflict on its quants."""
+        with trap_jobs() as trap:
+            response = self.submit(self.order_body(), "k-reserve")
+            self.assertEqual(response.status_code, 201, response.text)
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["reference"])]
+        )
+        self.assertEqual(order.state, "sale")
+        moves = order.picking_ids.move_ids
+        self.assertEqual(moves.mapped("state"), ["confirmed"])
+        # One job, run here as the runner would (the request's cursor is closed).
+        [job] = [j for j in trap.enqueued_jobs if j.method_name == "_job_reserve"]
+        self.assertEqual(job.recordset.ids, moves.ids)
+        self.assertEqual(job.channel, "root.logistics.order_reservation")
+        moves._job_reserve()
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertEqual(order.picking_ids.move_ids.quantity, 3)
+        # An order confirmed in Odoo reserves at once, as it always did.
+        backend = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.keg.id, "product_uom_qty": 2})
+                ],
+            }
+        )
+        backend.action_confirm()
+        self.assertEqual(backend.picking_ids.state, "assigned")
 
     def test_credit_limit_holds_the_order_for_review(self):
         self.customer.credit_limit = 100.0
