@@ -239,6 +239,20 @@ def what_ifs(env, params, out, batch_of):
             flow.id
         ),
     )
+    # 3. The batch job with one savepoint per message (chunk size 1), as
+    #    before chunks: what the flow's chunk size saves.
+    batch = events(params, count, "whatif-%s" % uuid.uuid4().hex[:8], start=2 * count)
+    Shipment._tms_receive_events(endpoint, batch, "bench-whatif")
+    chunk_size = flow.chunk_size
+    flow.chunk_size = 1
+    results["whatif_apply_one_savepoint_per_message"] = profiled(
+        env,
+        out,
+        "whatif_apply_one_savepoint_per_message",
+        count,
+        lambda: Message._job_process_pending(flow.id),
+    )
+    flow.chunk_size = chunk_size
     return results
 
 

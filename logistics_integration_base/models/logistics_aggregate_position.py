@@ -32,10 +32,6 @@ class LogisticsAggregatePosition(models.Model):
         )
     ]
 
-    def _lock(self, flow, aggregate_key):
-        """The position row of an aggregate, created if needed, locked FOR UPDATE."""
-        return self._lock_all(flow, [aggregate_key])[aggregate_key]
-
     def _lock_all(self, flow, aggregate_keys):
         """Position rows of aggregates by key, created if needed, locked FOR UPDATE.
 
