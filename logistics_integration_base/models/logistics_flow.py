@@ -46,6 +46,12 @@ class LogisticsFlow(models.Model):
         "(older than what was already applied to its aggregate): it may record "
         "history, e.g. a milestone on the timeline, but must not change state.",
     )
+    prepare_method = fields.Char(
+        help="Optional method of the handler model called with the messages of a "
+        "chunk before they are applied: it returns the records they are about, "
+        "read in one query, and the handler and history methods are then called "
+        "on those records.",
+    )
     dead_method = fields.Char(
         help="Optional method of the handler model called when a message becomes "
         "dead (permanent error or retries exhausted), after its failed attempt "
@@ -106,7 +112,13 @@ class LogisticsFlow(models.Model):
         for flow in self:
             flow.channel = "root.logistics.%s" % (flow.code or "").replace(".", "_")
 
-    @api.constrains("handler_model", "handler_method", "history_method", "dead_method")
+    @api.constrains(
+        "handler_model",
+        "handler_method",
+        "history_method",
+        "dead_method",
+        "prepare_method",
+    )
     def _check_handler(self):
         for flow in self:
             model = self.env.get(flow.handler_model)
@@ -118,7 +130,12 @@ class LogisticsFlow(models.Model):
                         model=flow.handler_model,
                     )
                 )
-            hooks = (flow.handler_method, flow.history_method, flow.dead_method)
+            hooks = (
+                flow.handler_method,
+                flow.history_method,
+                flow.dead_method,
+                flow.prepare_method,
+            )
             for method in filter(None, hooks):
                 if not callable(getattr(model, method, None)):
                     raise ValidationError(
@@ -150,9 +167,23 @@ class LogisticsFlow(models.Model):
             raise ValidationError(_("Unknown integration flow %s.", code))
         return flow
 
-    def _handler(self):
+    def _handler(self, records=None):
+        """The handler method, bound to `records` (see `_prepare`) or the model."""
         self.ensure_one()
-        return getattr(self.env[self.handler_model], self.handler_method)
+        return getattr(self._bind(records), self.handler_method)
+
+    def _prepare(self, messages):
+        """The records a chunk of messages is about: for the handler to start from."""
+        self.ensure_one()
+        model = self.env[self.handler_model]
+        if not self.prepare_method:
+            return model
+        return getattr(model, self.prepare_method)(messages)
+
+    def _bind(self, records):
+        if records is None:
+            return self.env[self.handler_model]
+        return records.with_env(self.env)
 
     def _notify_dead(self, message):
         """Run the flow's dead-letter hook; its own failure never hides the letter."""
@@ -170,11 +201,11 @@ class LogisticsFlow(models.Model):
                 message.id,
             )
 
-    def _history_handler(self):
+    def _history_handler(self, records=None):
         self.ensure_one()
         if not self.history_method:
             return None
-        return getattr(self.env[self.handler_model], self.history_method)
+        return getattr(self._bind(records), self.history_method)
 
     def _enqueue_pending(self):
         """Make sure one batch job per flow is waiting (queue_job identity key)."""

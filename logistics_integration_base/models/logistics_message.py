@@ -521,9 +521,10 @@ class LogisticsMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 positions = self._lock_positions()
+                records = self.flow_id._prepare(self)
                 for message in self:
                     message.with_company(message.company_id)._process_one(
-                        job_uuid, positions.get(message.aggregate_key)
+                        job_uuid, positions.get(message.aggregate_key), records
                     )
                 message = self.browse()
         except Exception as exc:  # classified in lib/errors.py, in one place
@@ -539,14 +540,15 @@ class LogisticsMessage(models.Model):
             keyed.flow_id, keyed.mapped("aggregate_key")
         )
 
-    def _process_one(self, job_uuid, position):
+    def _process_one(self, job_uuid, position, records=None):
+        """Apply this message; `records`: what the flow prepared for its chunk."""
         self.ensure_one()
         states.check_transition(self.state, states.PROCESSING)
         self.write({"state": states.PROCESSING, "attempts": self.attempts + 1})
         if position is not None and ordering.is_stale(
             position._position(), self._position()
         ):
-            history = self.flow_id._history_handler()
+            history = self.flow_id._history_handler(records)
             result = history(self) if history else None
             self._finish(
                 states.STALE,
@@ -554,7 +556,7 @@ class LogisticsMessage(models.Model):
                 result={"stale_after": position.last_message_id.id, "history": result},
             )
             return
-        result = self.flow_id._handler()(self)
+        result = self.flow_id._handler(records)(self)
         if position is not None:
             position._advance(self)
         self._finish(states.DONE, job_uuid, result=result)

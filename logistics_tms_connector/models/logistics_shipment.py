@@ -505,19 +505,21 @@ class LogisticsShipment(models.Model):
             "res_model": self._name,
         }
 
-    @api.model
     def _tms_apply_event(self, message):
-        """Apply one TMS event: milestone, TMS-owned fields, status, exceptions."""
+        """Apply one TMS event: milestone, TMS-owned fields, status, exceptions.
+
+        Called on the shipments its chunk is about (`_tms_prepare_events`).
+        """
         event = message.payload
         data = event["data"]
         shipment = self._tms_find(message, data)
         code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
         milestone = shipment._add_milestone(message, code)
-        shipment._apply_tms_values(message)
         # The status is Odoo's: derived from the TMS's milestones, never copied.
         new_status = milestones.next_status(shipment.status, code)
-        if new_status and new_status != shipment.status:
-            shipment.status = new_status
+        shipment._apply_tms_values(
+            message, {"status": new_status} if new_status else {}
+        )
         shipment._tms_exceptions(code, data, message)
         return {
             "shipment": shipment.name,
@@ -526,7 +528,6 @@ class LogisticsShipment(models.Model):
             "status": shipment.status,
         }
 
-    @api.model
     def _tms_record_history(self, message):
         """A stale event: on the timeline, never over newer state."""
         data = message.payload["data"]
@@ -537,10 +538,28 @@ class LogisticsShipment(models.Model):
         return {"shipment": shipment.name, "milestone_id": milestone.id}
 
     @api.model
+    def _tms_prepare_events(self, messages):
+        """The shipments a chunk of TMS events is about, found in one query."""
+        references = {message.payload["data"]["shipment_id"] for message in messages}
+        return self.search(
+            [
+                ("endpoint_id", "in", messages.endpoint_id.ids),
+                ("tms_reference", "in", list(references)),
+            ]
+        )
+
     def _tms_find(self, message, data):
-        """The shipment an event is about; the message is linked to it."""
+        """The shipment an event is about; the message is linked to it.
+
+        Looked up among these shipments (those `_tms_prepare_events` found for
+        the event's chunk) first, then in the database.
+        """
         endpoint = message.endpoint_id
-        shipment = self.search(
+        shipment = self.filtered(
+            lambda s: (
+                s.tms_reference == data["shipment_id"] and s.endpoint_id == endpoint
+            )
+        )[:1] or self.search(
             [
                 ("endpoint_id", "=", endpoint.id),
                 ("tms_reference", "=", data["shipment_id"]),
@@ -575,8 +594,13 @@ class LogisticsShipment(models.Model):
         except milestones.UnknownStatusCode as err:
             raise errors.PermanentError(str(err), system=TMS) from err
 
-    def _apply_tms_values(self, message):
-        """Write what the event tells, field by field, unless a newer event did."""
+    def _apply_tms_values(self, message, odoo_vals=None):
+        """Write what the event tells, field by field, unless a newer event did.
+
+        The TMS's fields go through the ownership guard; the time of each, with
+        `odoo_vals` (Odoo's own fields the event decides, e.g. the status), in
+        one more write.
+        """
         self.ensure_one()
         event_time = fields.Datetime.to_string(
             message.event_time or fields.Datetime.now()
@@ -587,9 +611,12 @@ class LogisticsShipment(models.Model):
             for name, value in self._tms_owned_values(message.payload).items()
             if times.get(name, "") <= event_time
         }
+        own = dict(odoo_vals or {})
         if vals:
             self._logistics_apply(vals, TMS, message)
-            self.tms_field_times = dict(times, **dict.fromkeys(vals, event_time))
+            own["tms_field_times"] = dict(times, **dict.fromkeys(vals, event_time))
+        if own:
+            self.write(own)
 
     def _tms_owned_values(self, event):
         self.ensure_one()

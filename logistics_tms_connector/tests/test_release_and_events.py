@@ -4,6 +4,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import ALL_STEPS, TmsCase
 
 
@@ -87,6 +89,25 @@ class TestReleaseAndEvents(TmsCase):
         self.assertEqual(len(messages), ALL_STEPS)
         self.assertEqual(sum(messages.mapped("duplicate_count")), 4)
         self.assertEqual(set(messages.mapped("state")) - {"done", "stale"}, set())
+
+    def test_a_chunk_of_events_finds_its_shipments_at_once(self):
+        first, second = self.released_shipment(), self.released_shipment()
+        for shipment in (first, second):
+            self.tms.advance(shipment.tms_reference, ALL_STEPS)
+        events = self.endpoint._tms_client("corr-chunk").events(None, 100)[0]
+        Shipment = self.env["logistics.shipment"]
+        with trap_jobs():
+            answers = Shipment._tms_receive_events(self.endpoint, events)
+        messages = self.env["logistics.message"].union(*(a[0] for a in answers))
+        self.assertEqual(len(messages), 2 * ALL_STEPS)
+        self.assertEqual(Shipment._tms_prepare_events(messages), first | second)
+        flow = self.env["logistics.flow"]._get_by_code("tms.event")
+        self.assertGreater(flow.chunk_size, 1)
+        with self.jobs():
+            flow._enqueue_pending()
+        self._assert_delivered(first)
+        self._assert_delivered(second)
+        self.assertEqual(set(messages.mapped("state")), {"done"})
 
     def test_amendment_before_pickup_then_refused_after(self):
         shipment = self.released_shipment()
