@@ -3,7 +3,6 @@ import time
 import traceback
 from datetime import timedelta
 
-import psycopg2
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
@@ -486,11 +485,12 @@ class LogisticsMessage(models.Model):
     def _process_chunk(self, job_uuid, raise_conflicts=False):
         """Apply messages under one savepoint, as if each had its own.
 
-        A failure rolls the chunk back. An error a handler raises belongs to
-        the message it ran for: the messages before it are applied again, its
-        failure is recorded, the rest go on as a new chunk. A database error
-        may come from an earlier message's deferred writes: the messages up to
-        it are then applied one by one, to find whose it is.
+        A failure rolls the chunk back. An integration error (`lib/errors.py`)
+        a handler raises is about the message it ran for: the messages before
+        it are applied again, its failure is recorded, the rest go on as a new
+        chunk. Any other error (database, constraint, bug) may come from an
+        earlier message's deferred writes: the messages up to it are applied
+        again one by one, to find whose it is.
         """
         pending = self
         while pending:
@@ -503,7 +503,7 @@ class LogisticsMessage(models.Model):
                     raise exc
                 pending.with_company(pending.company_id)._record_failure(exc, job_uuid)
                 return
-            if failed and not isinstance(exc, psycopg2.Error):
+            if failed and isinstance(exc, errors.IntegrationError):
                 index = pending.ids.index(failed.id)
                 pending[:index]._process_chunk(job_uuid, raise_conflicts)
                 failed.with_company(failed.company_id)._record_failure(exc, job_uuid)
