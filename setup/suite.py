@@ -67,7 +67,7 @@ DEFAULT_PORT = 8069
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # what Odoo gives the admin of a database it creates
 SERVER_WIDE_MODULES = "base,web,queue_job"
-JOB_CHANNELS = "root:2,root.logistics:2"
+JOB_CHANNELS = "root:2,root.logistics:2,root.logistics.order_reservation:1"
 
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) "

@@ -48,9 +48,10 @@ class LogisticsFlow(models.Model):
     )
     prepare_method = fields.Char(
         help="Optional method of the handler model called with the messages of a "
-        "chunk before they are applied: it returns the records they are about, "
-        "read in one query, and the handler and history methods are then called "
-        "on those records.",
+        "chunk before they are applied (as superuser, in the job's company: a "
+        "chunk may hold messages of several companies): it returns the records "
+        "they are about, read in one query, and the handler and history methods "
+        "are then called on those records.",
     )
     dead_method = fields.Char(
         help="Optional method of the handler model called when a message becomes "

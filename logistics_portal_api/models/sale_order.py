@@ -72,7 +72,7 @@ class SaleOrder(models.Model):
         else:
             order.with_context(
                 logistics_correlation_id=message.correlation_id,
-                logistics_defer_reservation=True,  # see stock.move._action_assign
+                logistics_defer_reservation=order._portal_defers_reservation(),
             ).action_confirm()
             order.portal_status = ACCEPTED
         self.env["logistics.customer.webhook"]._notify(
@@ -83,6 +83,21 @@ class SaleOrder(models.Model):
             order,
         )
         return {"http_status": 201, "body": order._portal_answer(held, backorder)}
+
+    def _portal_defers_reservation(self):
+        """Reserve the stock after the answer (stock.move._action_assign)?
+
+        Not when the customer holds short orders: the answer then hangs on
+        availability, decided on a forecast that does not see an order another
+        request is confirming at the same time. Reserving in the request makes
+        two such orders collide on the quants they reserve from, and Odoo
+        replays the second, which then sees the first. Other orders are
+        confirmed whatever the forecast says; their backordered lines are a
+        forecast that a concurrent order may overtake.
+        """
+        self.ensure_one()
+        policy = self.partner_id.commercial_partner_id.portal_shortage_policy
+        return policy != "hold"
 
     @api.model
     def _portal_check_customer(self, partner):

@@ -15,9 +15,9 @@ class StockMove(models.Model):
 
         Concurrent orders of one product would otherwise update its stock
         quants side by side in their requests, and all but one would fail on
-        a serialization conflict and be replayed by Odoo, seconds later. The
-        answer does not depend on the reservation: availability is checked on
-        the forecast before the order is confirmed.
+        a serialization conflict and be replayed by Odoo, seconds later.
+        Availability is checked on the forecast before the order is confirmed
+        (see sale.order._portal_defers_reservation for the exception).
         """
         defer = self.env.context.get("logistics_defer_reservation")
         if self and defer and not force_qty:

@@ -68,6 +68,20 @@ class TestOrders(PortalApiCase):
         )
         backend.action_confirm()
         self.assertEqual(backend.picking_ids.state, "assigned")
+        # A customer who holds short orders reserves in the request: two
+        # concurrent orders of the last units collide there, and the second,
+        # replayed, sees the first.
+        self.customer.portal_shortage_policy = "hold"
+        with trap_jobs() as trap:
+            response = self.submit(self.order_body(reference="PO-H"), "k-hold-now")
+            self.assertEqual(response.json()["status"], "accepted")
+        self.assertFalse(
+            [j for j in trap.enqueued_jobs if j.method_name == "_job_reserve"]
+        )
+        reserved_now = self.env["sale.order"].search(
+            [("name", "=", response.json()["reference"])]
+        )
+        self.assertEqual(reserved_now.picking_ids.state, "assigned")
 
     def test_credit_limit_holds_the_order_for_review(self):
         self.customer.credit_limit = 100.0
