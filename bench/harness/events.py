@@ -33,47 +33,43 @@ STEP = timedelta(minutes=1)
 ETA_AHEAD = timedelta(days=2)
 HISTORY_START = timedelta(days=7)
 LOCATION = {"name": "Bench hub", "city": "Antwerp", "country": "BE"}
-# What an external client writing the same changes itself (the JSON-RPC
-# baseline) must work out: the canonical milestone code of each simulator
-# code (lib/milestones.py DEFAULT_TMS_CODES) and the status each step leads to.
-CANONICAL_CODE = {
-    "TENDER_ACCEPTED": "TA",
-    "CARRIER_ASSIGNED": "CR",
-    "PICKUP_ARRIVED": "X3",
-    "PICKUP_DEPARTED": "AF",
-    "IN_TRANSIT": "X6",
-    "ETA_UPDATED": "AG",
-    "OUT_FOR_DELIVERY": "OD",
-    "DELIVERY_ARRIVED": "X1",
-}
-TIMELINE_STATUS = [
-    "accepted",
-    "carrier_assigned",
-    "carrier_assigned",
-    "picked_up",
-    "in_transit",
-    "in_transit",
-    "out_for_delivery",
-    "out_for_delivery",
-]
 
 
-def load_signature():
-    """The suite's own signing helper (logistics_integration_base/lib/signature.py).
+def load_lib(addon, module):
+    """A plain-Python module of an addon's ``lib`` package, loaded without Odoo.
 
-    Its package is loaded under a private name, without Odoo: the library is
-    plain Python.
+    The package is loaded under a private name (``_bench_<addon>_lib``): the
+    suite's libraries import nothing from Odoo.
     """
-    name = "_bench_logistics_lib"
+    name = "_bench_%s_lib" % addon
     if name not in sys.modules:
-        folder = REPO / "logistics_integration_base" / "lib"
+        folder = REPO / addon / "lib"
         spec = importlib.util.spec_from_file_location(
             name, folder / "__init__.py", submodule_search_locations=[str(folder)]
         )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return importlib.import_module(name + ".signature")
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module("%s.%s" % (name, module))
+
+
+# What an external client writing the same changes itself (the JSON-RPC
+# baseline) must work out, with the connector's own rules: the canonical
+# milestone code of each simulator code and the status each step leads to.
+MILESTONES = load_lib("logistics_tms_connector", "milestones")
+
+
+def timeline_statuses():
+    """The shipment status after each step of TIMELINE, from a released one."""
+    status, statuses = MILESTONES.STATUS_RELEASED, []
+    for _event_type, tms_code in TIMELINE:
+        code = MILESTONES.DEFAULT_TMS_CODES[tms_code]
+        status = MILESTONES.next_status(status, code) or status
+        statuses.append(status)
+    return statuses
+
+
+TIMELINE_STATUS = timeline_statuses()
 
 
 def rfc3339(moment):
@@ -156,7 +152,7 @@ def client_changes(event):
         if TIMELINE_STATUS[step] != previous:
             vals["status"] = TIMELINE_STATUS[step]
     milestone = {
-        "code": CANONICAL_CODE[data["status_code"]],
+        "code": MILESTONES.DEFAULT_TMS_CODES[data["status_code"]],
         "tms_code": data["status_code"],
         "event_time": event["occurred_at"].replace("T", " ").rstrip("Z"),
         "timezone": data["timezone"],
@@ -170,7 +166,7 @@ class Signer:
 
     def __init__(self, secret):
         self.secret = secret
-        self._signature = load_signature()
+        self._signature = load_lib("logistics_integration_base", "signature")
 
     def request(self, payload):
         body = json.dumps(payload, separators=(",", ":")).encode()

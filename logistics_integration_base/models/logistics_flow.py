@@ -168,10 +168,10 @@ class LogisticsFlow(models.Model):
             raise ValidationError(_("Unknown integration flow %s.", code))
         return flow
 
-    def _handler(self, records=None):
-        """The handler method, bound to `records` (see `_prepare`) or the model."""
+    def _handler(self, records):
+        """The handler method, bound to `records` (what `_prepare` returned)."""
         self.ensure_one()
-        return getattr(self._bind(records), self.handler_method)
+        return getattr(records.with_env(self.env), self.handler_method)
 
     def _prepare(self, messages):
         """The records a chunk of messages is about: for the handler to start from."""
@@ -180,11 +180,6 @@ class LogisticsFlow(models.Model):
         if not self.prepare_method:
             return model
         return getattr(model, self.prepare_method)(messages)
-
-    def _bind(self, records):
-        if records is None:
-            return self.env[self.handler_model]
-        return records.with_env(self.env)
 
     def _notify_dead(self, message):
         """Run the flow's dead-letter hook; its own failure never hides the letter."""
@@ -202,11 +197,11 @@ class LogisticsFlow(models.Model):
                 message.id,
             )
 
-    def _history_handler(self, records=None):
+    def _history_handler(self, records):
         self.ensure_one()
         if not self.history_method:
             return None
-        return getattr(self._bind(records), self.history_method)
+        return getattr(records.with_env(self.env), self.history_method)
 
     def _enqueue_pending(self):
         """Make sure one batch job per flow is waiting (queue_job identity key)."""

@@ -540,7 +540,7 @@ class LogisticsMessage(models.Model):
             keyed.flow_id, keyed.mapped("aggregate_key")
         )
 
-    def _process_one(self, job_uuid, position, records=None):
+    def _process_one(self, job_uuid, position, records):
         """Apply this message; `records`: what the flow prepared for its chunk."""
         self.ensure_one()
         states.check_transition(self.state, states.PROCESSING)
