@@ -45,6 +45,8 @@ LOG_DIR = RUN_DIR / "logs"
 CACHE_DIR = REPO / ".cache"
 ADDONS_LINK_DIR = REPO / ".addons"
 STAMP = VENV / ".suite-requirements"
+# Every Odoo process starts through this file (see its docstring).
+SERVER_LAUNCHER = REPO / "setup" / "odoo_server.py"
 
 ODOO_SERIES = (18, 0)
 SUPPORTED_PYTHON = ((3, 10), (3, 12))
@@ -472,10 +474,10 @@ def write_config(path, db_name, http_port, extra=None):
 
 
 def odoo_command(config, *args, subcommand=None):
+    """Odoo through the launcher file, so that its reload re-executes itself."""
     return [
         venv_python(),
-        "-m",
-        "odoo",
+        SERVER_LAUNCHER,
         *([subcommand] if subcommand else []),
         "-c",
         config,
@@ -771,6 +773,12 @@ SIMULATOR_ENDPOINT = "simulator"
 SIMULATOR_READY = "TMS simulator listening on "
 STOP_TIMEOUT = 20
 START_TIMEOUT = 120
+LOG_TAIL_LINES = 15
+ODOO_LOG = LOG_DIR / "odoo.log"
+SIMULATOR_LOG = LOG_DIR / "tms-simulator.log"
+DRIVER_LOG = LOG_DIR / "demo-driver.log"
+MAX_RESTARTS = 3
+RESTART_WINDOW = 600  # seconds
 
 
 def simulator_secrets():
@@ -808,7 +816,7 @@ def start_simulator(odoo_port, api_key, webhook_secret):
             "%X-" % int(time.time()),
         ],
         stdout=subprocess.PIPE,
-        stderr=(LOG_DIR / "tms-simulator.log").open("w"),
+        stderr=SIMULATOR_LOG.open("w"),
         text=True,
     )
     line = process.stdout.readline()
@@ -859,7 +867,7 @@ def start_driver(odoo_port, simulator_url, keys_file):
             "--keys-file",
             keys_file,
         ],
-        stdout=(LOG_DIR / "demo-driver.log").open("w"),
+        stdout=DRIVER_LOG.open("a"),
         stderr=subprocess.STDOUT,
     )
 
@@ -889,6 +897,114 @@ def stop(processes):
             process.kill()
 
 
+def exit_reason(returncode):
+    """'exited with code 3' or 'was killed by SIGKILL', for a Popen returncode."""
+    if returncode < 0:
+        try:
+            return f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
+
+
+def last_lines(path, count=LOG_TAIL_LINES):
+    try:
+        return path.read_text(errors="replace").splitlines()[-count:]
+    except OSError:
+        return []
+
+
+class Supervised:
+    """A process started by `setup/run`: how to (re)start it and where it logs."""
+
+    def __init__(self, name, start, log, restartable):
+        self.name = name
+        self.start = start
+        self.log = log
+        self.restartable = restartable
+        self.process = start()
+        self.restarts = []  # monotonic times of the restarts
+
+    def may_restart(self, now):
+        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW]
+        return self.restartable and len(self.restarts) < MAX_RESTARTS
+
+
+class Supervisor:
+    """Watches what `setup/run` started: a dead process is never a silent stop.
+
+    A process that dies is reported with its exit code and the last lines of its
+    log; it is restarted if it can be (Odoo, the scenario driver: their state is
+    in the database), at most MAX_RESTARTS times in RESTART_WINDOW seconds.
+    Otherwise (the TMS simulator keeps the demo's transports in memory), or past
+    that budget, everything stops and `setup/run` exits non-zero.
+    """
+
+    def __init__(self, out=sys.stdout):
+        self.children = []
+        self.out = out
+
+    def add(self, name, start, log, restartable):
+        child = Supervised(name, start, log, restartable)
+        self.children.append(child)
+        return child.process
+
+    @property
+    def processes(self):
+        return [child.process for child in self.children]
+
+    def check(self, now=None):
+        """Handle dead children once; return an exit code when setup/run must end."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            returncode = child.process.poll()
+            if returncode is None:
+                continue
+            self.report(child, returncode)
+            if not child.may_restart(now):
+                why = (
+                    "it cannot be restarted"
+                    if not child.restartable
+                    else f"it died {MAX_RESTARTS} times in {RESTART_WINDOW} s"
+                )
+                print(f"!! stopping everything: {child.name} {why}.", file=self.out)
+                return 1
+            child.restarts.append(now)
+            print(
+                f"!! restarting {child.name} ({len(child.restarts)} of "
+                f"{MAX_RESTARTS} restarts allowed in {RESTART_WINDOW} s)",
+                file=self.out,
+                flush=True,
+            )
+            child.process = child.start()
+        return None
+
+    def report(self, child, returncode):
+        print(
+            f"\n!! {child.name} (pid {child.process.pid}) {exit_reason(returncode)}; "
+            f"last lines of {child.log}:",
+            file=self.out,
+        )
+        for line in last_lines(child.log):
+            print(f"   | {line}", file=self.out)
+        self.out.flush()
+
+    def watch(self, interval=1):
+        while True:
+            code = self.check()
+            if code is not None:
+                return code
+            time.sleep(interval)
+
+
+def start_odoo(config):
+    """Odoo with the job runner, logging to .run/logs/odoo.log (appended)."""
+    with ODOO_LOG.open("a") as log:
+        return subprocess.Popen(
+            odoo_command(config), stdout=log, stderr=subprocess.STDOUT
+        )
+
+
 def run_server(args):
     bootstrap()
     ensure_postgres()
@@ -900,7 +1016,7 @@ def run_server(args):
     rc, _problems, _text = run_odoo_phase("run-prepare", config, phase, False)
     if rc:
         fail(f"preparing database {args.db} failed; see {LOG_DIR}/run-prepare.log", rc)
-    processes = []
+    supervisor = Supervisor()
     simulator_url = None
     try:
         if args.tms_url:
@@ -913,7 +1029,10 @@ def run_server(args):
             simulator, simulator_url = start_simulator(
                 args.port, api_key, webhook_secret
             )
-            processes.append(simulator)
+            # Not restartable: the demo's transports live in its memory.
+            supervisor.add(
+                "tms-simulator", lambda: simulator, SIMULATOR_LOG, restartable=False
+            )
             tms_url = simulator_url
             tms_line = (
                 f"TMS:      simulator at {simulator_url} (REST and SOAP endpoints)"
@@ -921,13 +1040,20 @@ def run_server(args):
         keys_file = seed_demo(
             config, args.db, tms_url, api_key, webhook_secret, soap=not args.tms_url
         )
-        odoo = subprocess.Popen(odoo_command(config))
-        processes.append(odoo)
+        odoo = supervisor.add(
+            "odoo", lambda: start_odoo(config), ODOO_LOG, restartable=True
+        )
         if not wait_for_odoo(args.port, odoo):
+            supervisor.report(supervisor.children[-1], odoo.poll() or 0)
             fail("Odoo did not answer on port %s" % args.port)
         driver_line = "driver:   none (--quiet)"
         if not args.quiet:
-            processes.append(start_driver(args.port, simulator_url, keys_file))
+            supervisor.add(
+                "demo-driver",
+                lambda: start_driver(args.port, simulator_url, keys_file),
+                DRIVER_LOG,
+                restartable=True,
+            )
             driver_line = "driver:   placing portal orders (.run/logs/demo-driver.log)"
         print(
             textwrap.dedent(
@@ -942,20 +1068,21 @@ def run_server(args):
                   jobs:     Settings > Technical > Queue Jobs ({JOB_CHANNELS})
                   {tms_line}
                   {driver_line}
-                Ctrl-C stops everything started here.
+                  logs:     {LOG_DIR.relative_to(REPO)}/ (odoo.log, tms-simulator.log,
+                            demo-driver.log)
+                Ctrl-C stops everything started here. A process that dies is
+                reported here with its last log lines, and restarted when it can be.
                 """
             ),
             flush=True,
         )
         # A SIGTERM stops everything too, like Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
-        while all(process.poll() is None for process in processes):
-            time.sleep(1)
+        return supervisor.watch()
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
-        stop(processes)
-    return 0
+        stop(supervisor.processes)
 
 
 # ---------------------------------------------------------------------------

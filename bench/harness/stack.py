@@ -40,7 +40,7 @@ CRON_THREADS = 1
 LIMIT_TIME_REAL = 900
 LIMIT_TIME_CPU = 600
 ADMIN = ("admin", "admin")
-SERVER_LAUNCHER = Path(__file__).resolve().parent / "odoo_server.py"
+SERVER_LAUNCHER = REPO / "setup" / "odoo_server.py"
 SIMULATOR = REPO / "logistics_tms_connector" / "simulator" / "tms_simulator.py"
 SIMULATOR_READY = "TMS simulator listening on "
 GNU_TIME = Path("/usr/bin/time")
@@ -140,8 +140,7 @@ class Stack:
     def odoo_command(self, *args, subcommand=None):
         return [
             sys.executable,
-            "-m",
-            "odoo",
+            str(SERVER_LAUNCHER),
             *([subcommand] if subcommand else []),
             "-c",
             str(self.config),
@@ -246,8 +245,8 @@ class Stack:
         return self.simulator_url
 
     def server_command(self):
-        """Through a launcher file: prefork re-executes ``sys.argv[0]`` for its
-        gevent process, which ``python -m odoo`` cannot be (see odoo_server.py)."""
+        """Through the suite's launcher file (setup/odoo_server.py): Odoo
+        re-executes ``sys.argv`` on reload and for prefork's gevent process."""
         return [sys.executable, str(SERVER_LAUNCHER), "-c", str(self.config)]
 
     def start_odoo(self):

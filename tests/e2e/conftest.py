@@ -17,6 +17,8 @@ import requests
 STARTUP_TIMEOUT = 120
 REQUEST_TIMEOUT = 10
 ADMIN = ("admin", "admin")
+# The suite's one launcher of Odoo processes (re-executes itself on reload).
+SERVER_LAUNCHER = Path(__file__).resolve().parents[2] / "setup" / "odoo_server.py"
 
 
 def _free_port():
@@ -86,8 +88,7 @@ def odoo_server(tmp_path_factory):
         process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "odoo",
+                str(SERVER_LAUNCHER),
                 "-c",
                 config,
                 "-d",
