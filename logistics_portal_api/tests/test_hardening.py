@@ -2,7 +2,6 @@
 
 import io
 import json
-import socket
 import zipfile
 from datetime import timedelta
 from unittest.mock import patch
@@ -10,27 +9,10 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.logistics_integration_base.tests.raw_http import raw_http
+
 from ..controllers.api import API, ROUTE_METHODS
 from .common import PortalApiCase
-
-
-def raw_http(port, head, body=b"", timeout=10):
-    """(status, headers text, body) of one request written on a socket.
-
-    For what a client library would not send: a Content-Length the body does
-    not have, a chunked body.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(head.encode("latin-1") + b"\r\n\r\n" + body)
-        received = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            received += chunk
-    header_text, _sep, content = received.partition(b"\r\n\r\n")
-    status = int(header_text.split(b" ", 2)[1])
-    return status, header_text.decode("latin-1"), content
 
 
 class HardeningCase(PortalApiCase):
