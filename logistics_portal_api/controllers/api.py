@@ -20,10 +20,7 @@ from odoo.addons.logistics_integration_base.lib import body_limits, correlation
 
 from ..lib import api_keys, documents, json_input, openapi, throttle
 from ..models.res_config_settings import DEFAULT_UPLOAD_LIMIT, UPLOAD_LIMIT_PARAM
-from .errors import (
-    API,
-    ApiError,
-)
+from .errors import API, ApiError
 from .errors import error_response as _error
 from .errors import http_error as _http_error
 from .errors import internal_error as _internal_error
