@@ -18,6 +18,7 @@ SCOPES = [
     "orders:read",
     "shipments:read",
     "documents:read",
+    "invoices:read",
     "webhooks:manage",
 ]
 CUSTOMERS = [

@@ -13,7 +13,13 @@ from odoo.addons.logistics_tms_connector.tests.common import ALL_STEPS, TmsCase
 
 CHARGES_STEP = 1
 API = "/api/logistics/v1"
-SCOPES = ("orders:write", "orders:read", "shipments:read", "documents:read")
+SCOPES = (
+    "orders:write",
+    "orders:read",
+    "shipments:read",
+    "documents:read",
+    "invoices:read",
+)
 
 
 @tagged("post_install", "-at_install")

@@ -50,7 +50,12 @@ class MetricsController(http.Controller):
     def metrics(self):
         token = request.env["ir.config_parameter"].sudo().get_param(TOKEN_PARAM)
         presented = request.httprequest.headers.get("Authorization", "")
-        if not token or not hmac.compare_digest(presented, "Bearer %s" % token):
+        # Bytes: compare_digest refuses str with non-ASCII characters, and a
+        # header may hold any Latin-1 character.
+        if not token or not hmac.compare_digest(
+            presented.encode("utf-8", "replace"),
+            ("Bearer %s" % token).encode("utf-8", "replace"),
+        ):
             return request.make_response(
                 "unauthorized\n", status=401, headers=[("WWW-Authenticate", "Bearer")]
             )

@@ -17,7 +17,9 @@ SIGNATURE_HEADER = "X-Logistics-Signature"
 SIGNATURE_PREFIX = "sha256="
 DEFAULT_TOLERANCE = 300  # seconds, in both directions
 
-_TIMESTAMP_RE = re.compile(r"\d+", re.ASCII)
+# Seconds since 1970: 12 digits reach year 33658; more is an attack (a number
+# of thousands of digits is too large for int() or for float arithmetic).
+_TIMESTAMP_RE = re.compile(r"\d{1,12}", re.ASCII)
 _HEX_DIGEST_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
 
 

@@ -119,3 +119,13 @@ class TestMetricsEndpoint(ObservabilityCase, HttpCase):
         self.assertIn('logistics_flow_backlog{flow="test.partner_note"} 2', text)
         self.assertIn('logistics_flow_dead{flow="test.partner_note"} 1', text)
         self.assertIn("# TYPE queue_job_jobs gauge", text)
+
+    def test_non_ascii_authorization_is_401(self):
+        self.env["ir.config_parameter"].set_param(
+            "logistics_integration_base.metrics_token", METRICS_TOKEN
+        )
+        for presented in ("Bearer scrapé-me".encode(), "Bearer 日本".encode()):
+            refused = self.url_open(
+                "/logistics/metrics", headers={"Authorization": presented}
+            )
+            self.assertEqual(refused.status_code, 401, presented)

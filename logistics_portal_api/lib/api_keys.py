@@ -21,8 +21,16 @@ SCOPES = (
     "orders:read",
     "shipments:read",
     "documents:read",
+    "invoices:read",
     "webhooks:manage",
 )
+# A webhook subscription may only receive what its caller may read: the
+# events of a family need that family's read scope.
+EVENT_SCOPES = {
+    "order": "orders:read",
+    "shipment": "shipments:read",
+    "invoice": "invoices:read",
+}
 
 
 def generate():
@@ -57,6 +65,22 @@ def parse_scopes(text):
             "Unknown scope(s): %s. Known: %s." % (", ".join(unknown), ", ".join(SCOPES))
         )
     return sorted(set(scopes))
+
+
+def event_scopes(events):
+    """The read scopes a subscription to `events` needs, sorted."""
+    needed = set()
+    for event in events:
+        family = str(event).partition(".")[0]
+        if family not in EVENT_SCOPES:
+            raise ValueError("Unknown event family of %s." % event)
+        needed.add(EVENT_SCOPES[family])
+    return sorted(needed)
+
+
+def effective_scopes(token_scopes, key_scopes):
+    """What a bearer token may do now: its scopes its key still holds."""
+    return sorted(set(token_scopes) & set(key_scopes))
 
 
 def new_token():

@@ -34,7 +34,7 @@ class LogisticsApiKey(models.Model):
     secret_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
     scopes = fields.Char(
         required=True,
-        default="orders:write orders:read shipments:read documents:read",
+        default="orders:write orders:read shipments:read documents:read invoices:read",
         help="Space-separated: " + " ".join(api_keys.SCOPES),
     )
     expires_at = fields.Datetime(help="Empty: the key does not expire.")

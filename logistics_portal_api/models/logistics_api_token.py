@@ -56,7 +56,10 @@ class LogisticsApiToken(models.Model):
             return record.api_key_id, [], "expired_token"
         key = record.api_key_id.with_context(active_test=False)
         reason = key._unusable_reason()
-        return key, record.scopes.split(), reason
+        # A token never does more than its key does now: a scope taken from
+        # the key is taken from its tokens at once.
+        scopes = api_keys.effective_scopes(record.scopes.split(), key._scope_list())
+        return key, scopes, reason
 
     @api.autovacuum
     def _gc_expired_tokens(self):

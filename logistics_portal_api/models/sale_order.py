@@ -1,9 +1,9 @@
 import base64
-from datetime import datetime, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import _, api, fields, models
+
+from ..lib import json_input
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 DEFAULT_LEAD_DAYS = 2
@@ -20,12 +20,7 @@ RELEASED_STATUSES = (
 )
 
 
-def parse_moment(text):
-    """An RFC 3339 timestamp as a naive UTC datetime."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo:
-        moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
-    return moment
+parse_moment = json_input.parse_moment  # RFC 3339 → naive UTC datetime
 
 
 def reason(pointer, text):
@@ -54,7 +49,8 @@ class SaleOrder(models.Model):
         partner = message.partner_id.commercial_partner_id
         body = message.payload
         refusal = (
-            self._portal_check_customer(partner)
+            json_input.window_problems(body)
+            or self._portal_check_customer(partner)
             or self._portal_check_lines(body)
             or self._portal_check_address(partner, body)
         )
@@ -382,8 +378,10 @@ class SaleOrder(models.Model):
         if refusal:
             return refusal
         partner = order.partner_id.commercial_partner_id
-        problems = self._portal_check_address(partner, body) or (
-            self._portal_check_lines(body) if body.get("lines") else None
+        problems = (
+            json_input.window_problems(body)
+            or self._portal_check_address(partner, body)
+            or (self._portal_check_lines(body) if body.get("lines") else None)
         )
         if problems:
             return self._portal_rejection(problems)

@@ -16,6 +16,7 @@ ALL_SCOPES = (
     "orders:read",
     "shipments:read",
     "documents:read",
+    "invoices:read",
     "webhooks:manage",
 )
 

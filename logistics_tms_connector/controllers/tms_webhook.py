@@ -4,7 +4,12 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.logistics_integration_base.lib import correlation, errors, signature
+from odoo.addons.logistics_integration_base.lib import (
+    body_limits,
+    correlation,
+    errors,
+    signature,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -23,11 +28,16 @@ class TmsWebhookController(http.Controller):
         csrf=False,
         save_session=False,
         readonly=False,  # auth="none" routes are read-only by default in Odoo 18
+        # Unauthenticated: a form body over the limit is refused unparsed.
+        max_content_length=MAX_BODY_BYTES,
     )
     def receive_events(self, endpoint_code, **_params):
         correlation_id = correlation.accept(
             request.httprequest.headers.get(correlation.HEADER)
         )
+        refusal = _size_refusal(correlation_id)
+        if refusal:
+            return refusal
         endpoint = (
             request.env["logistics.endpoint"]
             .sudo()
@@ -40,14 +50,7 @@ class TmsWebhookController(http.Controller):
                 "No TMS endpoint %s." % endpoint_code,
                 correlation_id,
             )
-        body = request.httprequest.get_data()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(
-                413,
-                "payload_too_large",
-                "At most %s bytes." % MAX_BODY_BYTES,
-                correlation_id,
-            )
+        body = request.httprequest.get_data()  # no more than its Content-Length
         try:
             signature.verify(
                 endpoint._secrets("hmac"),
@@ -68,7 +71,8 @@ class TmsWebhookController(http.Controller):
             )
         try:
             events = _events(json.loads(body))
-        except ValueError as err:
+        # RecursionError: Python's parser recurses once per nesting level.
+        except (ValueError, RecursionError) as err:
             return _error(400, "malformed_body", str(err), correlation_id)
         results = (
             request.env["logistics.shipment"]
@@ -107,6 +111,17 @@ def _events(body):
     if not all(isinstance(event, dict) for event in events):
         raise ValueError("Every event must be a JSON object.")
     return events
+
+
+def _size_refusal(correlation_id):
+    """The answer to a body refused on its size before it is read, or None."""
+    httprequest = request.httprequest
+    refusal = body_limits.refusal(
+        httprequest.content_length,
+        httprequest.headers.get("Transfer-Encoding", ""),
+        MAX_BODY_BYTES,
+    )
+    return _error(*refusal, correlation_id) if refusal else None
 
 
 def _json(status, body, correlation_id):

@@ -9,3 +9,4 @@ from . import delivery_carrier
 from . import stock_picking
 from . import stock_move
 from . import sale_order
+from . import ir_http

@@ -4,6 +4,7 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.logistics_integration_base.lib import signature
+from odoo.addons.logistics_integration_base.tests.raw_http import raw_http
 
 from .common import ALL_STEPS, WEBHOOK_SECRET, TmsCase
 
@@ -87,4 +88,54 @@ class TestWebhook(TmsCase, HttpCase):
             "/logistics/tms/sim_rest/events", data=raw, headers=headers
         )
         self.assertEqual(response.status_code, 400)
+        self.assertEqual(self._messages(), 0)
+
+    def test_timestamp_of_thousands_of_digits_is_refused(self):
+        raw = json.dumps({"events": [self._event()]}).encode()
+        timestamp = "9" * 5000
+        headers = {
+            signature.TIMESTAMP_HEADER: timestamp,
+            signature.SIGNATURE_HEADER: signature.sign(WEBHOOK_SECRET, timestamp, raw),
+            "Content-Type": "application/json",
+        }
+        response = self.url_open(
+            "/logistics/tms/sim_rest/events", data=raw, headers=headers
+        )
+        self.assertEqual(response.status_code, 401, response.text)
+        self.assertEqual(response.json()["error"]["code"], "invalid_signature")
+        self.assertEqual(self._messages(), 0)
+
+    def test_deeply_nested_body_is_malformed(self):
+        raw = b"[" * 100000
+        headers = signature.signed_headers(WEBHOOK_SECRET, raw)
+        response = self.url_open(
+            "/logistics/tms/sim_rest/events", data=raw, headers=headers
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(response.json()["error"]["code"], "malformed_body")
+        self.assertEqual(self._messages(), 0)
+
+    def test_body_refused_on_its_length_before_it_is_read(self):
+        """5 MiB at most, unauthenticated: the length is checked before reading."""
+        for content_type in ("application/json", "application/x-www-form-urlencoded"):
+            # A gigabyte announced, a few bytes sent: no waiting for the rest.
+            status, _headers, content = raw_http(
+                self.http_port(),
+                "POST /logistics/tms/sim_rest/events HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: %s\r\nContent-Length: 1000000000\r\n"
+                "Connection: close" % content_type,
+                b"{}",
+            )
+            self.assertEqual(status, 413, content)
+            error = json.loads(content)["error"]
+            self.assertEqual(error["code"], "payload_too_large", content_type)
+        status, _headers, content = raw_http(
+            self.http_port(),
+            "POST /logistics/tms/sim_rest/events HTTP/1.1\r\nHost: localhost\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close",
+            b"2\r\n{}\r\n0\r\n\r\n",
+        )
+        self.assertEqual(status, 411, content)
+        self.assertEqual(json.loads(content)["error"]["code"], "length_required")
         self.assertEqual(self._messages(), 0)

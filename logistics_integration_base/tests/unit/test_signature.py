@@ -85,7 +85,9 @@ def test_missing_message_names_the_header():
         _verify(str(NOW), None)
 
 
-@pytest.mark.parametrize("timestamp", ["abc", "17e8", "-1700000000", "1.5"])
+@pytest.mark.parametrize(
+    "timestamp", ["abc", "17e8", "-1700000000", "1.5", "9" * 400, "9" * 5000]
+)
 def test_malformed_timestamp(timestamp):
     _ts, sig = _headers()
     assert _reason(timestamp=timestamp, sig=sig) == "malformed"

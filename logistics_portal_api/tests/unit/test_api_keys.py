@@ -48,3 +48,25 @@ def test_tokens_are_long_and_random():
     first, second = api_keys.new_token(), api_keys.new_token()
     assert first != second
     assert len(first) >= 40
+
+
+def test_invoices_have_their_own_scope():
+    assert "invoices:read" in api_keys.SCOPES
+    assert api_keys.parse_scopes("invoices:read") == ["invoices:read"]
+
+
+def test_webhook_events_need_the_read_scope_of_their_family():
+    assert api_keys.event_scopes(
+        ["order.accepted", "order.held", "shipment.delivered", "invoice.posted"]
+    ) == ["invoices:read", "orders:read", "shipments:read"]
+    assert api_keys.event_scopes([]) == []
+    with pytest.raises(ValueError, match="nope"):
+        api_keys.event_scopes(["nope.x"])
+
+
+def test_a_token_keeps_only_what_its_key_still_grants():
+    token = ["orders:read", "shipments:read"]
+    assert api_keys.effective_scopes(token, ["orders:read", "orders:write"]) == [
+        "orders:read"
+    ]
+    assert api_keys.effective_scopes(token, []) == []

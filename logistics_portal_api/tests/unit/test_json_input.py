@@ -1,0 +1,105 @@
+import pytest
+
+from logistics_portal_api.lib import json_input
+
+
+def test_strict_json_is_parsed():
+    assert json_input.loads(b'{"a": [1, 2.5, "x", null, true]}') == {
+        "a": [1, 2.5, "x", None, True]
+    }
+    assert json_input.loads(b'{"q": 1e308}') == {"q": 1e308}  # the schema bounds it
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100000,
+        b"[" * 33 + b"]" * 33,
+        b'{"a":' * 40 + b"1" + b"}" * 40,
+        b"NaN",
+        b'{"q": Infinity}',
+        b'{"q": -Infinity}',
+        b'{"q": 1e999}',
+        b"9" * 5000,
+        b"\xff\xfe",
+        b"{oops",
+    ],
+)
+def test_what_is_not_json_we_accept_is_malformed(data):
+    with pytest.raises(json_input.MalformedJson):
+        json_input.loads(data)
+
+
+def test_nesting_up_to_the_limit_is_accepted():
+    assert json_input.nesting_depth(json_input.loads(b"[" * 32 + b"]" * 32)) == 32
+    assert json_input.nesting_depth({"a": [{"b": 1}], "c": 2}) == 3
+    assert json_input.nesting_depth("text") == 0
+
+
+def test_nul_characters_are_found_with_their_pointer():
+    body = {"notes": "a\x00b", "lines": [{"product_code": "K\x00"}], "a/b\x00": 1}
+    nul, in_names = (
+        "NUL characters are not allowed",
+        "NUL characters are not allowed in names",
+    )
+    assert json_input.nul_problems(body) == [
+        {"pointer": "/a~1b\x00", "reason": in_names},
+        {"pointer": "/lines/0/product_code", "reason": nul},
+        {"pointer": "/notes", "reason": nul},
+    ]
+    assert json_input.nul_problems({"notes": "fine", "n": [1, None]}) == []
+
+
+def _window(start, end):
+    return {"requested_delivery": {"start": start, "end": end}}
+
+
+def test_impossible_moments_are_problems_with_pointers():
+    problems = json_input.window_problems(
+        _window("2026-13-45T99:00Z", "2026-02-30T10:00:00+01:00")
+    )
+    assert [p["pointer"] for p in problems] == [
+        "/requested_delivery/start",
+        "/requested_delivery/end",
+    ]
+    assert "2026-13-45T99:00Z" in problems[0]["reason"]
+    # Out of the datetime range once converted to UTC.
+    assert json_input.window_problems(
+        _window("0001-01-01T00:00+01:00", "2026-01-01T00:00Z")
+    )[0]["pointer"] == ("/requested_delivery/start")
+
+
+def test_a_window_must_not_end_before_it_starts():
+    problems = json_input.window_problems(
+        _window("2030-01-10T12:00:00+01:00", "2030-01-10T08:00:00+01:00")
+    )
+    assert problems == [
+        {
+            "pointer": "/requested_delivery/start",
+            "reason": "the window starts after it ends",
+        },
+        {
+            "pointer": "/requested_delivery/end",
+            "reason": "the window starts after it ends",
+        },
+    ]
+    # Compared in UTC: 12:00+02:00 is before 11:00+00:00.
+    assert not json_input.window_problems(
+        _window("2030-01-10T12:00:00+02:00", "2030-01-10T11:00:00Z")
+    )
+    assert not json_input.window_problems(
+        _window("2030-01-10T08:00Z", "2030-01-10T08:00Z")
+    )
+
+
+def test_shapes_the_schema_refuses_are_left_to_it():
+    assert json_input.window_problems({}) == []
+    assert json_input.window_problems({"requested_delivery": "tomorrow"}) == []
+    assert json_input.window_problems(_window(None, 3)) == []
+    assert json_input.window_problems([]) == []
+
+
+def test_moments_are_naive_utc():
+    moment = json_input.parse_moment("2030-01-10T08:00:00+01:00")
+    assert str(moment) == "2030-01-10 07:00:00"
+    assert str(json_input.parse_moment("2030-01-10T08:00Z")) == "2030-01-10 08:00:00"
