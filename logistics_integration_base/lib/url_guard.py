@@ -88,11 +88,10 @@ def parse_allow_list(text):
     for entry in re.split(r"[\s,]+", (text or "").strip()):
         if not entry:
             continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
+        network = _network(entry)
+        if network is not None:
+            networks.append(network)
             continue
-        except ValueError:
-            pass
         host = entry.lower().rstrip(".")
         if not _is_host_name(host) or _legacy_ipv4(host) is not None:
             raise ValueError("Not a host name, address or network: %r" % entry)
@@ -201,12 +200,15 @@ def check(url, *, require_https=False, allow_list=EMPTY_ALLOW_LIST, resolver=Non
             continue
         problem = address_problem(address)
         if problem:
+            if not literal_spelling:
+                spelled = "%s resolves to %s," % (host, address)
+            elif str(address) == host:
+                spelled = "%s is" % host
+            else:
+                spelled = "%s is %s," % (host, address)
+            article = "an" if problem[0] in "aeiouAEIOU" else "a"
             raise UrlRefused(
-                REASON_ADDRESS,
-                "%s is %s, a %s address: refused." % (host, address, problem)
-                if literal_spelling
-                else "%s resolves to %s, a %s address: refused."
-                % (host, address, problem),
+                REASON_ADDRESS, "%s %s %s address." % (spelled, article, problem)
             )
     if literal_spelling and not _canonical_literal(host):
         raise UrlRefused(
@@ -296,6 +298,13 @@ def _check_host(host, bracketed):
         raise UrlRefused(
             REASON_NUMERIC_HOST, "%s is neither a host name nor an address." % host
         )
+
+
+def _network(entry):
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return None
 
 
 def _is_host_name(host):
