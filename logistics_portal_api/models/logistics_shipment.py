@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.osv import expression
+
+from .ir_attachment import CUSTOMER_INVOICE_TYPES
 
 # What the customer sees of the shipment's status: curated, never internal.
 NOTIFIED_STATUSES = (
@@ -59,25 +62,51 @@ class LogisticsShipment(models.Model):
             )
         return result
 
+    def _prepare_pod_attachment_vals(self, pod):
+        vals = super()._prepare_pod_attachment_vals(pod)
+        return dict(vals, logistics_portal_kind="pod")
+
     def _portal_documents(self):
-        """Documents the customer may download: proof of delivery, delivery slips."""
+        """Documents the customer may download: the proof of delivery, delivery
+        slips, the posted invoices of the order and the customer's own uploads.
+
+        Only attachments marked as customer documents: never chatter or
+        internal files, even on the same records.
+        """
         self.ensure_one()
-        return (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    "|",
-                    "&",
-                    ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    "&",
-                    ("res_model", "=", "stock.picking"),
-                    ("res_id", "in", self.picking_ids.ids),
-                ],
-                order="id",
+        commercial = self.partner_id.commercial_partner_id
+        order = self.sale_order_id.filtered(
+            lambda o: o.partner_id.commercial_partner_id == commercial
+        )
+        invoices = order.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.move_type in CUSTOMER_INVOICE_TYPES
+                and m.commercial_partner_id == commercial
             )
         )
+        where = [
+            (self._name, self.ids, "pod"),
+            ("stock.picking", self.picking_ids.ids, "delivery_slip"),
+            ("account.move", invoices.ids, "invoice"),
+            ("sale.order", order.ids, "customer_upload"),
+        ]
+        domain = expression.OR(
+            [
+                [
+                    ("res_model", "=", res_model),
+                    ("res_id", "in", res_ids),
+                    ("logistics_portal_kind", "=", kind),
+                ]
+                for res_model, res_ids, kind in where
+                if res_ids
+            ]
+        )
+        # Invoice PDFs are kept in a binary field (res_field): name it.
+        domain = expression.AND(
+            [domain, [("res_field", "in", (False, "invoice_pdf_report_file"))]]
+        )
+        return self.env["ir.attachment"].sudo().search(domain, order="id")
 
     def _portal_json(self, with_timeline=True):
         """What the customer API and portal show of a shipment."""

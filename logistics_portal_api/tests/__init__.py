@@ -3,3 +3,4 @@ from . import test_portal_pages
 from . import test_security
 from . import test_shipments_webhooks
 from . import test_webhook_url_guard
+from . import test_documents

@@ -56,6 +56,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
                 "mimetype": "application/pdf",
                 "res_model": shipment._name,
                 "res_id": shipment.id,
+                "logistics_portal_kind": "pod",
             }
         )
         answer = self.call("GET", "/shipments/%s" % shipment.name).json()
@@ -78,6 +79,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
                 "raw": b"%PDF",
                 "res_model": theirs._name,
                 "res_id": theirs.id,
+                "logistics_portal_kind": "pod",
             }
         )
         self.assertEqual(

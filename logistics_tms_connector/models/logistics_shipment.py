@@ -656,20 +656,22 @@ class LogisticsShipment(models.Model):
 
     def _attach_pod(self, pod):
         """The proof of delivery, on the shipment and on its delivery orders."""
-        content = base64.b64decode(pod.get("content_base64") or b"")
-        Attachment = self.env["ir.attachment"]
-        attachment = Attachment.create(
-            {
-                "name": pod.get("filename") or "POD-%s.pdf" % self.name,
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
+        attachment = self.env["ir.attachment"].create(
+            self._prepare_pod_attachment_vals(pod)
         )
         for picking in self.picking_ids:
             attachment.copy({"res_model": picking._name, "res_id": picking.id})
         return attachment
+
+    def _prepare_pod_attachment_vals(self, pod):
+        self.ensure_one()
+        return {
+            "name": pod.get("filename") or "POD-%s.pdf" % self.name,
+            "raw": base64.b64decode(pod.get("content_base64") or b""),
+            "res_model": self._name,
+            "res_id": self.id,
+            "mimetype": "application/pdf",
+        }
 
     def _add_milestone(self, message, code, stale=False):
         self.ensure_one()
