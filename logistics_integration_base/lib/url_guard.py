@@ -141,6 +141,19 @@ def parse(url, require_https=False):
     return scheme, host, port or (443 if scheme == "https" else 80), parts.netloc
 
 
+def is_web_url(value):
+    """Is ``value`` an absolute ``http(s)://`` URL with a host: safe as a link?
+
+    Refuses ``javascript:``, ``data:``, relative and scheme-relative URLs,
+    credentials and control characters (see :func:`parse`).
+    """
+    try:
+        parse(value)
+    except UrlRefused:
+        return False
+    return True
+
+
 def address_problem(address):
     """Why ``address`` (an ``ipaddress`` object) may not be called, or None."""
     embedded = _embedded_ipv4(address)

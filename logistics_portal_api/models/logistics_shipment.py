@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.osv import expression
 
+from odoo.addons.logistics_integration_base.lib import url_guard
+
 from .ir_attachment import CUSTOMER_INVOICE_TYPES
 
 # What the customer sees of the shipment's status: curated, never internal.
@@ -127,7 +129,7 @@ class LogisticsShipment(models.Model):
             if self.carrier_id
             else None,
             "tracking_number": self.tracking_number or None,
-            "tracking_url": self.tracking_url or None,
+            "tracking_url": self._portal_tracking_url() or None,
             "delivered_at": _iso(self.pod_signed_at),
             "signed_by": self.pod_signed_by or None,
         }
@@ -144,6 +146,12 @@ class LogisticsShipment(models.Model):
                 for milestone in milestones
             ]
         return answer
+
+    def _portal_tracking_url(self):
+        """The tracking link, only if it is an http(s) URL (never javascript:)."""
+        self.ensure_one()
+        url = self.tracking_url
+        return url if url and url_guard.is_web_url(url) else False
 
     @api.model
     def _portal_domain(self, partner):

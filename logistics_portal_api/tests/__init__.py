@@ -4,3 +4,4 @@ from . import test_security
 from . import test_shipments_webhooks
 from . import test_webhook_url_guard
 from . import test_documents
+from . import test_tracking_link

@@ -243,3 +243,30 @@ def test_pinned_adapter_refuses_any_other_destination():
     with pytest.raises(url_guard.UrlRefused):
         # Refused before any connection is made.
         session.get("http://127.0.0.1:9/", timeout=1, allow_redirects=False)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox(1)",
+        "//evil.example/track",
+        "/track/1Z999",
+        "http:/evil.example",
+        "https://",
+        "ftp://track.example/1Z999",
+        "",
+        None,
+    ],
+)
+def test_only_http_links_are_web_urls(value):
+    assert not url_guard.is_web_url(value)
+
+
+def test_tracking_links_are_web_urls():
+    assert url_guard.is_web_url("https://tms.example/track/1Z999?lang=fr#top")
+    assert url_guard.is_web_url("http://carrier.example:8080/t/1Z999")
