@@ -435,6 +435,9 @@ class LogisticsEndpoint(models.Model):
                     headers=extra_headers,
                     # A redirect could lead anywhere, with our credentials.
                     allow_redirects=False,
+                    # Given per request: requests would prefer REQUESTS_CA_BUNDLE
+                    # from the environment to the session's CA bundle.
+                    **self._tls_options(),
                 )
             response.raise_for_status()
         except requests.RequestException as err:
