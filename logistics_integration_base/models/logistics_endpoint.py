@@ -8,11 +8,16 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib import backoff, correlation, errors, signature
+from ..lib import backoff, correlation, errors, signature, url_guard
 
 _logger = logging.getLogger(__name__)
 
 PRODUCTION_DATABASE_PARAM = "logistics_integration_base.production_database_uuid"
+OUTBOUND_ALLOW_LIST_PARAM = "logistics_integration_base.outbound_allow_list"
+# Systems whose URLs come from outside (customers): every call is checked (SSRF).
+GUARDED_SYSTEMS = ("customer",)
+HTTP_REDIRECT_MIN = 300
+HTTP_REDIRECT_MAX = 399
 TOKEN_EXPIRY_MARGIN = timedelta(seconds=60)
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -208,6 +213,46 @@ class LogisticsEndpoint(models.Model):
                     )
         self._check_rate_limit()
 
+    @api.model
+    def _check_outbound_url(self, url):
+        """The `url_guard.CheckedUrl` of a URL from outside, or `UrlRefused`.
+
+        Its host must resolve to public addresses only (or to hosts/networks of
+        the allow-list setting); production databases accept https:// only.
+        """
+        text = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(OUTBOUND_ALLOW_LIST_PARAM, "")
+        )
+        try:
+            allow_list = url_guard.parse_allow_list(text)
+        except ValueError as err:
+            # Fail closed: a broken setting opens nothing.
+            _logger.error("Ignoring the outbound allow-list: %s", err)
+            allow_list = url_guard.EMPTY_ALLOW_LIST
+        return url_guard.check(
+            url,
+            require_https=self._is_production_database(),
+            allow_list=allow_list,
+        )
+
+    def _checked_destination(self, url):
+        """Check a URL of a guarded system again at each call (DNS can change)."""
+        self.ensure_one()
+        try:
+            return self._check_outbound_url(url)
+        except url_guard.UrlRefused as err:
+            error = errors.RetryableError if err.retryable else errors.PermanentError
+            raise error(
+                _(
+                    "Call to %(url)s refused: %(reason)s",
+                    url=url,
+                    reason=err.message,
+                ),
+                system=self.system,
+            ) from err
+
     def _check_rate_limit(self):
         if self.rate_limit_per_minute <= 0:
             return
@@ -370,9 +415,17 @@ class LogisticsEndpoint(models.Model):
                 extra_headers["Content-Type"] = "application/json"
             body = data if isinstance(data, bytes) else (data or "").encode()
             extra_headers.update(signature.signed_headers(self._secret("hmac"), body))
+        checked = (
+            self._checked_destination(url) if self.system in GUARDED_SYSTEMS else None
+        )
         _logger.info("[%s] %s %s (endpoint %s)", correlation_id, method, url, self.code)
         try:
             with self._session(correlation_id) as session:
+                if checked:
+                    # Connect to the address just checked: no second DNS answer.
+                    session.mount(
+                        checked.scheme + "://", url_guard.PinnedAdapter(checked)
+                    )
                 response = session.request(
                     method,
                     url,
@@ -380,10 +433,26 @@ class LogisticsEndpoint(models.Model):
                     json=json,
                     data=data,
                     headers=extra_headers,
+                    # A redirect could lead anywhere, with our credentials.
+                    allow_redirects=False,
+                    # Given per request: requests would prefer REQUESTS_CA_BUNDLE
+                    # from the environment to the session's CA bundle.
+                    **self._tls_options(),
                 )
             response.raise_for_status()
         except requests.RequestException as err:
             classified = errors.classify(err)
             classified.system = self.system
             raise classified from err
+        if HTTP_REDIRECT_MIN <= response.status_code <= HTTP_REDIRECT_MAX:
+            raise errors.PermanentError(
+                _(
+                    "%(url)s answered HTTP %(status)s (to %(location)s): redirects "
+                    "are not followed; configure the final URL.",
+                    url=url,
+                    status=response.status_code,
+                    location=response.headers.get("Location") or "?",
+                ),
+                system=self.system,
+            )
         return response

@@ -736,29 +736,7 @@ class LogisticsApi(http.Controller):
         )
 
     def _may_read_document(self, key, attachment):
-        partner = _partner(key)
-        env = request.env
-        if attachment.res_model == "logistics.shipment":
-            records = env["logistics.shipment"].search(
-                [
-                    ("id", "=", attachment.res_id),
-                    *env["logistics.shipment"]._portal_domain(partner),
-                ]
-            )
-        elif attachment.res_model == "stock.picking":
-            records = env["logistics.shipment"].search(
-                [
-                    ("picking_ids", "in", attachment.res_id),
-                    *env["logistics.shipment"]._portal_domain(partner),
-                ]
-            )
-        elif attachment.res_model == "sale.order":
-            records = env["sale.order"].search(
-                [("id", "=", attachment.res_id), ("partner_id", "child_of", partner.id)]
-            )
-        else:
-            return False
-        return bool(records)
+        return attachment._logistics_portal_readable(_partner(key))
 
 
 def _document_json(attachment):

@@ -5,6 +5,7 @@ from . import logistics_customer_webhook
 from . import res_partner
 from . import sale_order
 from . import stock_move
+from . import ir_attachment
 from . import logistics_shipment
 from . import account_move
 from . import res_config_settings

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -33,3 +33,17 @@ class AccountMove(models.Model):
             "payment_state": self.payment_state,
             "orders": sorted(set(self.line_ids.sale_line_ids.order_id.mapped("name"))),
         }
+
+
+class AccountMoveSend(models.AbstractModel):
+    _inherit = "account.move.send"
+
+    @api.model
+    def _prepare_invoice_pdf_report(self, invoices_data):
+        """The PDF of a customer invoice is a customer document."""
+        result = super()._prepare_invoice_pdf_report(invoices_data)
+        for invoice, invoice_data in invoices_data.items():
+            values = invoice_data.get("pdf_attachment_values")
+            if values and invoice.move_type in ("out_invoice", "out_refund"):
+                values["logistics_portal_kind"] = "invoice"
+        return result

@@ -3,7 +3,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.logistics_integration_base.lib import correlation
+from odoo.addons.logistics_integration_base.lib import correlation, url_guard
 
 EVENTS = [
     ("order.accepted", "Order accepted"),
@@ -50,6 +50,18 @@ class LogisticsCustomerWebhook(models.Model):
                 raise ValidationError(
                     _("Unknown events: %s", ", ".join(sorted(unknown)))
                 )
+
+    @api.constrains("url")
+    def _check_url(self):
+        """Customers give the URL: it must not lead inside (SSRF)."""
+        Endpoint = self.env["logistics.endpoint"]
+        for webhook in self:
+            try:
+                Endpoint._check_outbound_url(webhook.url)
+            except url_guard.UrlRefused as err:
+                raise ValidationError(
+                    _("Webhook URL refused: %s", err.message)
+                ) from err
 
     @api.model
     def _subscribe(self, partner, url, events, description=False):
@@ -135,6 +147,19 @@ class LogisticsCustomerWebhook(models.Model):
     def _portal_subscribe(self, message):
         """Flow webhook.subscribe: the secret is added to the answer, not logged."""
         body = message.payload
+        try:
+            self.env["logistics.endpoint"]._check_outbound_url(body["url"])
+        except url_guard.UrlRefused as err:
+            return {
+                "http_status": 422,
+                "body": {
+                    "error": {
+                        "code": "url_refused",
+                        "message": _("The webhook URL is refused: %s", err.message),
+                        "details": [{"pointer": "/url", "reason": err.message}],
+                    }
+                },
+            }
         webhook, _secret = self._subscribe(
             message.partner_id, body["url"], body["events"], body.get("description")
         )

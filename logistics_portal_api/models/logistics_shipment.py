@@ -1,4 +1,9 @@
 from odoo import api, fields, models
+from odoo.osv import expression
+
+from odoo.addons.logistics_integration_base.lib import url_guard
+
+from .ir_attachment import CUSTOMER_INVOICE_TYPES
 
 # What the customer sees of the shipment's status: curated, never internal.
 NOTIFIED_STATUSES = (
@@ -59,25 +64,51 @@ class LogisticsShipment(models.Model):
             )
         return result
 
+    def _prepare_pod_attachment_vals(self, pod):
+        vals = super()._prepare_pod_attachment_vals(pod)
+        return dict(vals, logistics_portal_kind="pod")
+
     def _portal_documents(self):
-        """Documents the customer may download: proof of delivery, delivery slips."""
+        """Documents the customer may download: the proof of delivery, delivery
+        slips, the posted invoices of the order and the customer's own uploads.
+
+        Only attachments marked as customer documents: never chatter or
+        internal files, even on the same records.
+        """
         self.ensure_one()
-        return (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    "|",
-                    "&",
-                    ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    "&",
-                    ("res_model", "=", "stock.picking"),
-                    ("res_id", "in", self.picking_ids.ids),
-                ],
-                order="id",
+        commercial = self.partner_id.commercial_partner_id
+        order = self.sale_order_id.filtered(
+            lambda o: o.partner_id.commercial_partner_id == commercial
+        )
+        invoices = order.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.move_type in CUSTOMER_INVOICE_TYPES
+                and m.commercial_partner_id == commercial
             )
         )
+        where = [
+            (self._name, self.ids, "pod"),
+            ("stock.picking", self.picking_ids.ids, "delivery_slip"),
+            ("account.move", invoices.ids, "invoice"),
+            ("sale.order", order.ids, "customer_upload"),
+        ]
+        domain = expression.OR(
+            [
+                [
+                    ("res_model", "=", res_model),
+                    ("res_id", "in", res_ids),
+                    ("logistics_portal_kind", "=", kind),
+                ]
+                for res_model, res_ids, kind in where
+                if res_ids
+            ]
+        )
+        # Invoice PDFs are kept in a binary field (res_field): name it.
+        domain = expression.AND(
+            [domain, [("res_field", "in", (False, "invoice_pdf_report_file"))]]
+        )
+        return self.env["ir.attachment"].sudo().search(domain, order="id")
 
     def _portal_json(self, with_timeline=True):
         """What the customer API and portal show of a shipment."""
@@ -98,7 +129,7 @@ class LogisticsShipment(models.Model):
             if self.carrier_id
             else None,
             "tracking_number": self.tracking_number or None,
-            "tracking_url": self.tracking_url or None,
+            "tracking_url": self._portal_tracking_url() or None,
             "delivered_at": _iso(self.pod_signed_at),
             "signed_by": self.pod_signed_by or None,
         }
@@ -115,6 +146,12 @@ class LogisticsShipment(models.Model):
                 for milestone in milestones
             ]
         return answer
+
+    def _portal_tracking_url(self):
+        """The tracking link, only if it is an http(s) URL (never javascript:)."""
+        self.ensure_one()
+        url = self.tracking_url
+        return url if url and url_guard.is_web_url(url) else False
 
     @api.model
     def _portal_domain(self, partner):

@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.logistics_integration_base.lib import url_guard
+from odoo.addons.logistics_integration_base.models.logistics_endpoint import (
+    OUTBOUND_ALLOW_LIST_PARAM,
+)
 
 from .logistics_api_key import DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_PARAM
 from .logistics_api_token import DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIME_PARAM
@@ -25,3 +31,18 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=UPLOAD_LIMIT_PARAM,
         default=DEFAULT_UPLOAD_LIMIT,
     )
+    logistics_outbound_allow_list = fields.Char(
+        string="Internal webhook receivers",
+        config_parameter=OUTBOUND_ALLOW_LIST_PARAM,
+        help="Host names, addresses or networks (CIDR), separated by commas, that "
+        "customer webhooks may reach although they are internal (an on-premise "
+        "receiver). Everything else must resolve to public addresses only.",
+    )
+
+    @api.constrains("logistics_outbound_allow_list")
+    def _check_logistics_outbound_allow_list(self):
+        for settings in self:
+            try:
+                url_guard.parse_allow_list(settings.logistics_outbound_allow_list)
+            except ValueError as err:
+                raise ValidationError(_("Internal webhook receivers: %s", err)) from err

@@ -453,6 +453,7 @@ class SaleOrderDocument(models.AbstractModel):
                 "mimetype": payload["mimetype"],
                 "res_model": order._name,
                 "res_id": order.id,
+                "logistics_portal_kind": "customer_upload",
             }
         )
         # The file now lives in the attachment: keep only its description here.

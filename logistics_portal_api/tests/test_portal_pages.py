@@ -35,6 +35,7 @@ class TestPortalPages(PortalApiCase):
                 "mimetype": "application/pdf",
                 "res_model": shipment._name,
                 "res_id": shipment.id,
+                "logistics_portal_kind": "pod",
             }
         )
         return shipment

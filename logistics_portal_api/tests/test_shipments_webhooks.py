@@ -4,6 +4,9 @@ import json
 from odoo.tests import tagged
 
 from odoo.addons.logistics_integration_base.lib import signature
+from odoo.addons.logistics_integration_base.models.logistics_endpoint import (
+    OUTBOUND_ALLOW_LIST_PARAM,
+)
 from odoo.addons.logistics_integration_base.tests.http_peer import HttpPeer
 
 from .common import PortalApiCase
@@ -11,6 +14,13 @@ from .common import PortalApiCase
 
 @tagged("post_install", "-at_install")
 class TestShipmentsAndWebhooks(PortalApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The test receivers listen on loopback: what an operator with an
+        # on-premise receiver does (customer URLs are otherwise public only).
+        cls.env["ir.config_parameter"].set_param(OUTBOUND_ALLOW_LIST_PARAM, "127.0.0.1")
+
     def _shipment(self, customer, status="in_transit"):
         endpoint = self.env["logistics.endpoint"].search(
             [("code", "=", "tms_y")]
@@ -46,6 +56,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
                 "mimetype": "application/pdf",
                 "res_model": shipment._name,
                 "res_id": shipment.id,
+                "logistics_portal_kind": "pod",
             }
         )
         answer = self.call("GET", "/shipments/%s" % shipment.name).json()
@@ -68,6 +79,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
                 "raw": b"%PDF",
                 "res_model": theirs._name,
                 "res_id": theirs.id,
+                "logistics_portal_kind": "pod",
             }
         )
         self.assertEqual(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.logistics_integration_base.lib import errors
+from odoo.addons.logistics_integration_base.lib import errors, url_guard
 
 from ..lib import delay, mapping, milestones
 
@@ -20,6 +20,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "shipment.v1.
 TMS = "tms"
 DEFAULT_PICKUP_HOURS = 4
 DEFAULT_DELIVERY_DAYS = 2
+SHOWN_VALUE_LENGTH = 200
 # Statuses in which the TMS holds the shipment but the carrier has not picked
 # it up: amendments are still possible.
 AMENDABLE_STATUSES = ("released", "accepted", "carrier_assigned")
@@ -136,7 +137,9 @@ class LogisticsShipment(models.Model):
     tms_reference = fields.Char(string="TMS reference", index=True, copy=False)
     carrier_id = fields.Many2one("res.partner", string="Carrier", copy=False)
     tracking_number = fields.Char(copy=False)
-    tracking_url = fields.Char(copy=False)
+    tracking_url = fields.Char(
+        copy=False, help="The carrier's tracking page: an http(s) URL only."
+    )
     # Not tracked: the TMS moves it with nearly every event, and the timeline
     # (a milestone per event) and the message log already record each value.
     eta = fields.Datetime(string="ETA", copy=False)
@@ -181,6 +184,23 @@ class LogisticsShipment(models.Model):
             shipment.total_weight_kg = sum(lines.mapped("weight_kg"))
             shipment.total_volume_m3 = sum(lines.mapped("volume_m3"))
             shipment.package_count = len(set(lines.mapped("package_ref")) - {False})
+
+    @api.constrains("tracking_url")
+    def _check_tracking_url(self):
+        """Shown to customers as a link: a javascript: URL would run in their
+        session (stored XSS)."""
+        for shipment in self:
+            if shipment.tracking_url and not url_guard.is_web_url(
+                shipment.tracking_url
+            ):
+                raise ValidationError(
+                    _(
+                        "The tracking URL of %(shipment)s must be an http(s) link, "
+                        "not %(url)s.",
+                        shipment=shipment.name,
+                        url=shipment.tracking_url[:SHOWN_VALUE_LENGTH],
+                    )
+                )
 
     def _compute_message_count(self):
         counts = dict(
@@ -626,9 +646,15 @@ class LogisticsShipment(models.Model):
             vals["tms_reference"] = data["shipment_id"]
         if data.get("carrier"):
             vals["carrier_id"] = self._carrier(data["carrier"]).id
-        for key in ("tracking_number", "tracking_url"):
-            if data.get(key):
-                vals[key] = data[key]
+        if data.get("tracking_number"):
+            vals["tracking_number"] = data["tracking_number"]
+        if data.get("tracking_url"):
+            if url_guard.is_web_url(data["tracking_url"]):
+                vals["tracking_url"] = data["tracking_url"]
+            else:
+                self._tms_ignore_tracking_url(
+                    data["tracking_url"], event.get("correlation_id")
+                )
         if data.get("eta"):
             vals["eta"] = _parse_time(data["eta"])
         pod = data.get("pod")
@@ -639,6 +665,25 @@ class LogisticsShipment(models.Model):
                 pod_attachment_id=self._attach_pod(pod).id,
             )
         return vals
+
+    def _tms_ignore_tracking_url(self, value, correlation_id=None):
+        """A tracking URL that is no http(s) link is not stored: say so."""
+        self.ensure_one()
+        shown = str(value)[:SHOWN_VALUE_LENGTH]
+        _logger.warning(
+            "[%s] %s: tracking URL from the TMS ignored (not http(s)): %r",
+            correlation_id or self.correlation_id,
+            self.name,
+            shown,
+        )
+        self.message_post(
+            body=_(
+                "The TMS sent a tracking URL that is not an http(s) link; it was "
+                "ignored: %s",
+                shown,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _carrier(self, carrier):
@@ -656,20 +701,22 @@ class LogisticsShipment(models.Model):
 
     def _attach_pod(self, pod):
         """The proof of delivery, on the shipment and on its delivery orders."""
-        content = base64.b64decode(pod.get("content_base64") or b"")
-        Attachment = self.env["ir.attachment"]
-        attachment = Attachment.create(
-            {
-                "name": pod.get("filename") or "POD-%s.pdf" % self.name,
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
+        attachment = self.env["ir.attachment"].create(
+            self._prepare_pod_attachment_vals(pod)
         )
         for picking in self.picking_ids:
             attachment.copy({"res_model": picking._name, "res_id": picking.id})
         return attachment
+
+    def _prepare_pod_attachment_vals(self, pod):
+        self.ensure_one()
+        return {
+            "name": pod.get("filename") or "POD-%s.pdf" % self.name,
+            "raw": base64.b64decode(pod.get("content_base64") or b""),
+            "res_model": self._name,
+            "res_id": self.id,
+            "mimetype": "application/pdf",
+        }
 
     def _add_milestone(self, message, code, stale=False):
         self.ensure_one()
