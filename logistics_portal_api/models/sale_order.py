@@ -5,6 +5,8 @@ import pytz
 
 from odoo import _, api, fields, models
 
+from .stock_move import DEFER_RESERVATION, DEFER_RESERVATION_KEY
+
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 DEFAULT_LEAD_DAYS = 2
 RELEASED_STATUSES = (
@@ -72,7 +74,11 @@ class SaleOrder(models.Model):
         else:
             order.with_context(
                 logistics_correlation_id=message.correlation_id,
-                logistics_defer_reservation=order._portal_defers_reservation(),
+                **(
+                    {DEFER_RESERVATION_KEY: DEFER_RESERVATION}
+                    if order._portal_defers_reservation()
+                    else {}
+                ),
             ).action_confirm()
             order.portal_status = ACCEPTED
         self.env["logistics.customer.webhook"]._notify(
