@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from logistics_integration_base.lib import signature
@@ -72,10 +73,25 @@ def _endpoint(odoo_server, run, secret):
     return endpoint_id
 
 
-def test_concurrent_duplicate_batches_are_answered_202_and_stored_once(odoo_server):
+@pytest.fixture
+def race_endpoint(odoo_server):
+    """(code, endpoint id, HMAC secret) of a TMS endpoint made for this test."""
     run = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
     endpoint_id = _endpoint(odoo_server, run, secret)
+    yield run, endpoint_id, secret
+    # Leave no secret encrypted under this run's keys in the database.
+    secret_ids = odoo_server.execute(
+        "logistics.endpoint.secret", "search", [("endpoint_id", "=", endpoint_id)]
+    )
+    odoo_server.execute("logistics.endpoint.secret", "unlink", secret_ids)
+    odoo_server.execute("logistics.endpoint", "write", [endpoint_id], {"active": False})
+
+
+def test_concurrent_duplicate_batches_are_answered_202_and_stored_once(
+    odoo_server, race_endpoint
+):
+    run, endpoint_id, secret = race_endpoint
     url = "%s/logistics/tms/race_%s/events" % (odoo_server.url, run)
     rounds = _batches(run)
     barrier = threading.Barrier(SENDERS)
