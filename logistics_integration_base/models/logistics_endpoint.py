@@ -195,6 +195,15 @@ class LogisticsEndpoint(models.Model):
     # business methods
 
     @api.model
+    def _default_environment(self):
+        """Where endpoints the suite makes itself (e.g. customer webhooks) live.
+
+        Production in the production database: the guard then refuses them in
+        any copy that is not (see `_check_callable`).
+        """
+        return "production" if self._is_production_database() else "test"
+
+    @api.model
     def _is_production_database(self):
         params = self.env["ir.config_parameter"].sudo()
         marked = params.get_param(PRODUCTION_DATABASE_PARAM)
@@ -203,6 +212,15 @@ class LogisticsEndpoint(models.Model):
     def _check_callable(self):
         """Refuse calls that must never happen; raise a permanent error."""
         self.ensure_one()
+        if not self.active:
+            raise errors.PermanentError(
+                _(
+                    "Endpoint %s is archived (a neutralized copy archives them all): "
+                    "the call was refused.",
+                    self.name,
+                ),
+                system=self.system,
+            )
         if self.environment == "production" and not self._is_production_database():
             raise errors.PermanentError(
                 _(

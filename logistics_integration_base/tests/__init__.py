@@ -6,3 +6,4 @@ from . import test_endpoint_transport
 from . import test_operations
 from . import test_observability
 from . import test_secret_rotation
+from . import test_neutralize

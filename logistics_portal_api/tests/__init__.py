@@ -3,3 +3,4 @@ from . import test_portal_pages
 from . import test_security
 from . import test_shipments_webhooks
 from . import test_context_switches
+from . import test_neutralize
