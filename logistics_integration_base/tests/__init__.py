@@ -7,3 +7,4 @@ from . import test_operations
 from . import test_observability
 from . import test_secret_rotation
 from . import test_neutralize
+from . import test_audit_keyed
