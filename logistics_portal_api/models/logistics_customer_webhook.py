@@ -55,21 +55,26 @@ class LogisticsCustomerWebhook(models.Model):
     def _subscribe(self, partner, url, events, description=False):
         """Create a subscription; return it with its signing secret (shown once)."""
         secret = secrets.token_urlsafe(SECRET_BYTES)
-        Endpoint = self.env["logistics.endpoint"].sudo()
-        endpoint = Endpoint.create(
-            {
-                "name": _("Webhooks of %s", partner.name),
-                "code": "webhook_%s_%s" % (partner.id, secrets.token_hex(4)),
-                "system": "customer",
-                # Production in the production database: no copy calls it.
-                "environment": Endpoint._default_environment(),
-                "protocol": "rest",
-                "base_url": url,
-                "auth_method": "hmac",
-                "max_attempts": 5,
-                "backoff_schedule": "30,120,600,1800",
-                "company_id": partner.company_id.id or self.env.company.id,
-            }
+        endpoint = (
+            self.env["logistics.endpoint"]
+            .sudo()
+            .create(
+                {
+                    "name": _("Webhooks of %s", partner.name),
+                    "code": "webhook_%s_%s" % (partner.id, secrets.token_hex(4)),
+                    "system": "customer",
+                    # Production in the production database: no copy calls it.
+                    "environment": self.env[
+                        "logistics.endpoint"
+                    ]._default_environment(),
+                    "protocol": "rest",
+                    "base_url": url,
+                    "auth_method": "hmac",
+                    "max_attempts": 5,
+                    "backoff_schedule": "30,120,600,1800",
+                    "company_id": partner.company_id.id or self.env.company.id,
+                }
+            )
         )
         self.env["logistics.endpoint.secret"].sudo().create(
             {"endpoint_id": endpoint.id, "kind": "hmac", "value": secret}

@@ -5,7 +5,7 @@ import pytz
 
 from odoo import _, api, fields, models
 
-from .stock_move import DEFER_RESERVATION, DEFER_RESERVATION_KEY
+from .stock_move import DEFER_RESERVATION
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 DEFAULT_LEAD_DAYS = 2
@@ -74,11 +74,9 @@ class SaleOrder(models.Model):
         else:
             order.with_context(
                 logistics_correlation_id=message.correlation_id,
-                **(
-                    {DEFER_RESERVATION_KEY: DEFER_RESERVATION}
-                    if order._portal_defers_reservation()
-                    else {}
-                ),
+                logistics_defer_reservation=DEFER_RESERVATION
+                if order._portal_defers_reservation()
+                else False,
             ).action_confirm()
             order.portal_status = ACCEPTED
         self.env["logistics.customer.webhook"]._notify(
