@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -452,6 +453,20 @@ def secret_keys():
     return os.environ.get("LOGISTICS_SECRET_KEYS") or key_file.read_text().strip()
 
 
+def audit_key():
+    """The audit-chain key of this checkout (made once, kept out of git).
+
+    The audit log's hashes are HMACs under it: whoever writes the database
+    without it cannot recompute the chain. It never goes into the database.
+    """
+    key_file = RUN_DIR / "audit-key"
+    if not key_file.is_file():
+        RUN_DIR.mkdir(exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(32) + "\n")
+        key_file.chmod(0o600)
+    return os.environ.get("LOGISTICS_AUDIT_KEY") or key_file.read_text().strip()
+
+
 def write_config(path, db_name, http_port, extra=None):
     options = {
         "addons_path": addons_path(),
@@ -464,6 +479,8 @@ def write_config(path, db_name, http_port, extra=None):
         "without_demo": "all",
         # Encryption keys of endpoint secrets: never stored in the database.
         "logistics_secret_keys": secret_keys(),
+        # Key of the audit chain's HMACs: never stored in the database either.
+        "logistics_audit_key": audit_key(),
         **(extra or {}),
     }
     lines = ["[options]", *(f"{k} = {v}" for k, v in options.items())]

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import selectors
 import shutil
 import signal
@@ -126,6 +127,7 @@ class Stack:
             "server_wide_modules": SERVER_WIDE_MODULES,
             "without_demo": "all",
             "logistics_secret_keys": new_fernet_key(),
+            "logistics_audit_key": secrets.token_urlsafe(32),
             "workers": HTTP_WORKERS,
             "max_cron_threads": CRON_THREADS,
             "limit_time_real": LIMIT_TIME_REAL,

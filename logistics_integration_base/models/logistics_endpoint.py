@@ -22,6 +22,7 @@ TOKEN_EXPIRY_MARGIN = timedelta(seconds=60)
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 RATE_WINDOW = timedelta(minutes=1)
+DEFAULT_SECRET_OVERLAP_HOURS = 24
 
 
 class LogisticsEndpoint(models.Model):
@@ -86,6 +87,13 @@ class LogisticsEndpoint(models.Model):
     oauth_client_id = fields.Char(string="OAuth2 client ID")
     oauth_scope = fields.Char(string="OAuth2 scope")
     secret_ids = fields.One2many("logistics.endpoint.secret", "endpoint_id")
+    secret_overlap_hours = fields.Integer(
+        string="Secret overlap (hours)",
+        default=DEFAULT_SECRET_OVERLAP_HOURS,
+        required=True,
+        help="When a new HMAC secret is saved, the previous one is still accepted "
+        "for this many hours, then expires on its own. Only the newest signs.",
+    )
     connect_timeout = fields.Float(default=DEFAULT_CONNECT_TIMEOUT, required=True)
     read_timeout = fields.Float(default=DEFAULT_READ_TIMEOUT, required=True)
     max_attempts = fields.Integer(default=5, required=True)
@@ -131,6 +139,11 @@ class LogisticsEndpoint(models.Model):
             "Endpoint codes must be unique.",
         ),
         ("attempts_positive", "check(max_attempts > 0)", "Attempts must be > 0."),
+        (
+            "secret_overlap_not_negative",
+            "check(secret_overlap_hours >= 0)",
+            "The secret overlap must not be negative.",
+        ),
         (
             "timeouts_positive",
             "check(connect_timeout > 0 and read_timeout > 0)",
@@ -187,6 +200,15 @@ class LogisticsEndpoint(models.Model):
     # business methods
 
     @api.model
+    def _default_environment(self):
+        """Where endpoints the suite makes itself (e.g. customer webhooks) live.
+
+        Production in the production database: the guard then refuses them in
+        any copy that is not (see `_check_callable`).
+        """
+        return "production" if self._is_production_database() else "test"
+
+    @api.model
     def _is_production_database(self):
         params = self.env["ir.config_parameter"].sudo()
         marked = params.get_param(PRODUCTION_DATABASE_PARAM)
@@ -195,6 +217,15 @@ class LogisticsEndpoint(models.Model):
     def _check_callable(self):
         """Refuse calls that must never happen; raise a permanent error."""
         self.ensure_one()
+        if not self.active:
+            raise errors.PermanentError(
+                _(
+                    "Endpoint %s is archived (a neutralized copy archives them all): "
+                    "the call was refused.",
+                    self.name,
+                ),
+                system=self.system,
+            )
         if self.environment == "production" and not self._is_production_database():
             raise errors.PermanentError(
                 _(
@@ -284,17 +315,25 @@ class LogisticsEndpoint(models.Model):
     def _retry_schedule(self):
         return backoff.parse_schedule(self.backoff_schedule)
 
+    def _valid_secrets(self, kind):
+        """Active, unexpired secrets of that kind, newest first."""
+        now = fields.Datetime.now()
+        return self.secret_ids.filtered(
+            lambda s: s.kind == kind and s._is_valid(now)
+        ).sorted("id", reverse=True)
+
     def _secret(self, kind):
-        """Plaintext of the newest active secret of that kind, or None."""
-        secret = self.secret_ids.filtered(lambda s: s.kind == kind and s.active)[:1]
+        """Plaintext of the newest valid secret of that kind (it signs), or None."""
+        secret = self._valid_secrets(kind)[:1]
         return secret._plaintext() if secret else None
 
     def _secrets(self, kind):
-        """Plaintexts of every active secret of that kind, newest first."""
-        return [
-            s._plaintext()
-            for s in self.secret_ids.filtered(lambda s: s.kind == kind and s.active)
-        ]
+        """Plaintexts of every valid secret of that kind, newest first.
+
+        An HMAC secret replaced by a newer one is in the list until the end of
+        the endpoint's overlap window (`secret_overlap_hours`), then drops out.
+        """
+        return [s._plaintext() for s in self._valid_secrets(kind)]
 
     def _timeout(self):
         """(connect, read) timeouts in seconds, for `requests`."""

@@ -1,5 +1,6 @@
 import logging
 import os
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -11,6 +12,10 @@ _logger = logging.getLogger(__name__)
 
 KEYS_OPTION = "logistics_secret_keys"
 KEYS_ENVIRONMENT = "LOGISTICS_SECRET_KEYS"
+
+# Kinds whose previous secret stays valid for the endpoint's overlap window
+# when a new one is saved (the peer switches over in its own time).
+OVERLAPPING_KINDS = ("hmac",)
 
 SECRET_KINDS = [
     ("api_key", "API key"),
@@ -58,7 +63,7 @@ class LogisticsEndpointSecret(models.Model):
     kind = fields.Selection(SECRET_KINDS, required=True)
     active = fields.Boolean(
         default=True,
-        help="Several HMAC secrets may be active at once while a rotation is "
+        help="Several HMAC secrets may be valid at once while a rotation is "
         "under way; only the newest one signs.",
     )
     value = fields.Char(
@@ -70,7 +75,11 @@ class LogisticsEndpointSecret(models.Model):
         readonly=True, copy=False, prefetch=False, groups="base.group_system"
     )
     masked_value = fields.Char(readonly=True, copy=False)
-    expires_at = fields.Datetime(help="For cached OAuth2 access tokens.")
+    expires_at = fields.Datetime(
+        help="After this time the secret is no longer used: set on cached OAuth2 "
+        "access tokens, and on an HMAC secret when a newer one replaces it (the "
+        "endpoint's overlap window).",
+    )
 
     def _compute_value(self):
         self.value = False
@@ -97,7 +106,72 @@ class LogisticsEndpointSecret(models.Model):
         for record, value in zip(records, values, strict=True):
             if value:
                 record.value = value
+        records.filtered(lambda s: s.kind in OVERLAPPING_KINDS)._start_overlap()
         return records
+
+    def write(self, vals):
+        """Typing a new value over a stored HMAC secret rotates it.
+
+        The new value becomes a new secret; the stored one stays valid for the
+        endpoint's overlap window, so that the peer can switch over meanwhile.
+        """
+        if not vals.get("value"):
+            return super().write(vals)
+        rotated = self.filtered(
+            lambda s: (
+                s.kind in OVERLAPPING_KINDS
+                and vals.get("kind", s.kind) == s.kind
+                and s.masked_value
+            )
+        )
+        for secret in rotated:
+            self.create(
+                {"endpoint_id": secret.endpoint_id.id, "kind": secret.kind, **vals}
+            )
+        others = self - rotated
+        if rotated:
+            rest = {k: v for k, v in vals.items() if k != "value"}
+            if rest:
+                super(LogisticsEndpointSecret, rotated).write(rest)
+        return super(LogisticsEndpointSecret, others).write(vals) if others else True
+
+    def _start_overlap(self):
+        """The endpoint's older secrets of these kinds expire after its overlap."""
+        now = fields.Datetime.now()
+        for secret in self:
+            endpoint = secret.endpoint_id
+            older = endpoint.secret_ids.filtered(
+                lambda s, new=secret: (
+                    s.kind == new.kind
+                    and s.id < new.id
+                    and s.active
+                    and (not s.expires_at or s.expires_at > now)
+                )
+            )
+            if not older:
+                continue
+            until = now + timedelta(hours=endpoint.secret_overlap_hours)
+            older.filtered(
+                lambda s, until=until: not s.expires_at or s.expires_at > until
+            ).write({"expires_at": until})
+            self.env["logistics.audit.log"]._append(
+                action="secret_rotation",
+                outcome="success",
+                endpoint=endpoint,
+                details=_(
+                    "%(kind)s secret of endpoint %(endpoint)s rotated: the previous "
+                    "one stays valid until %(until)s UTC.",
+                    kind=dict(SECRET_KINDS)[secret.kind],
+                    endpoint=endpoint.code,
+                    until=until,
+                ),
+            )
+
+    def _is_valid(self, now=None):
+        """Active and not expired."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        return self.active and (not self.expires_at or self.expires_at > now)
 
     def _plaintext(self):
         self.ensure_one()

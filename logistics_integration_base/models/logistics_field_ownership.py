@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
+from ..lib import trust
+
 SYSTEMS = [("odoo", "Odoo"), ("tms", "TMS"), ("portal", "Customer portal")]
 ODOO = "odoo"
 
@@ -82,7 +84,10 @@ class LogisticsFieldOwnership(models.Model):
         """Apply what `source` owns; record the rest as a conflict. Return refused."""
         allowed, refused = self._split_vals(records._name, vals, source)
         if allowed:
-            records.with_context(logistics_source=source).write(allowed)
+            # Under trust.SOURCE_KEY: an object no JSON-RPC context can hold.
+            records.with_context(logistics_source=trust.TrustedSource(source)).write(
+                allowed
+            )
         if refused:
             self._record_conflict(records, refused, source, message)
         return refused
@@ -121,21 +126,23 @@ class LogisticsFieldOwnership(models.Model):
 class LogisticsOwnedMixin(models.AbstractModel):
     """For models whose fields other systems own: guard every write.
 
-    Writes name their source in the context (`logistics_source`, default Odoo).
-    A field owned by another system is read-only in forms and refused from
-    Odoo users; inbound messages use `_logistics_apply` to apply what their
-    system owns and record the rest as a conflict.
+    A write's source is Odoo unless server code names another one with a
+    `lib.trust.TrustedSource` in the context (`_guarded_write` does): a source
+    or a bypass sent as plain values in a client's context is ignored. A field
+    owned by another system is read-only in forms and refused from Odoo users;
+    inbound messages use `_logistics_apply` to apply what their system owns and
+    record the rest as a conflict.
     """
 
     _name = "logistics.owned.mixin"
     _description = "Fields owned by external systems"
 
     def write(self, vals):
-        source = self.env.context.get("logistics_source", ODOO)
+        source, bypass = trust.source(self.env.context, ODOO)
         _allowed, refused = self.env["logistics.field.ownership"]._split_vals(
             self._name, vals, source
         )
-        if refused and not self.env.context.get("logistics_ownership_bypass"):
+        if refused and not bypass:
             raise UserError(
                 _(
                     "These fields are owned by another system and cannot be changed "

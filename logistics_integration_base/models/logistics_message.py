@@ -3,11 +3,18 @@ import time
 import traceback
 from datetime import timedelta
 
-from psycopg2 import IntegrityError
+from psycopg2 import errorcodes
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, create_index, create_unique_index, split_every
+from odoo.tools import (
+    SQL,
+    create_index,
+    create_unique_index,
+    mute_logger,
+    split_every,
+)
 
 from ..lib import backoff, correlation, errors, idempotency, ordering, states
 
@@ -18,11 +25,27 @@ PENDING_CLAIM_STATES = (states.QUEUED, states.FAILED)
 # What the claim queries read: flushed before they run.
 CLAIM_FIELDS = ["flow_id", "state", "next_attempt_at", "event_time", "event_sequence"]
 
+IDEMPOTENCY_INDEX = "logistics_message_idempotency_uniq"
+
 # What `_log_messages` answers for each item it is given.
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
 CONFLICT = "conflict"
 REJECTED = "rejected"
+
+
+class IdempotencyRace(pg_errors.SerializationFailure):
+    """A concurrent delivery of the same idempotency key committed first.
+
+    Its row is invisible to this transaction's snapshot (Odoo runs requests
+    in REPEATABLE READ), so the duplicate cannot be answered from here: like
+    PostgreSQL's own serialization failures, the whole transaction must run
+    again. Odoo's request loop (`odoo.service.model.retrying`) and queue_job
+    replay it on this error; the new snapshot sees the winner's message and
+    the key is answered as a duplicate (or a conflict).
+    """
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
 
 
 class LogisticsMessage(models.Model):
@@ -368,31 +391,28 @@ class LogisticsMessage(models.Model):
         return None
 
     def _create_logged(self, vals_list):
+        """Create the new messages; a key a concurrent delivery took wins there.
+
+        `_existing_by_key` answered every key this transaction can see; a
+        unique violation here means another transaction stored one of the keys
+        after this one began: raise `IdempotencyRace` so that it runs again.
+        """
         if not vals_list:
             return self.browse()
         try:
-            with self.env.cr.savepoint():
+            # A lost race is expected under load, not a "bad query" to log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 return self.create(vals_list)
-        except IntegrityError:
-            # A concurrent delivery of the same key won the race: create one by
-            # one so that only the losers become duplicates.
+        except pg_errors.UniqueViolation as err:
+            if err.diag.constraint_name != IDEMPOTENCY_INDEX:
+                raise
             _logger.info(
-                "idempotency race on %s messages, retrying one by one", len(vals_list)
+                "idempotency race on flow %s: a concurrent delivery stored one of "
+                "%s keys first; the transaction is run again",
+                vals_list[0].get("flow_id"),
+                len(vals_list),
             )
-        messages = self.browse()
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint():
-                    messages |= self.create(vals)
-            except IntegrityError:
-                messages |= self.search(
-                    [
-                        ("flow_id", "=", vals["flow_id"]),
-                        ("idempotency_key", "=", vals["idempotency_key"]),
-                    ],
-                    limit=1,
-                )
-        return messages
+            raise IdempotencyRace(str(err)) from err
 
     # ------------------------------------------------------------------
     # jobs

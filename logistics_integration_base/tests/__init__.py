@@ -6,3 +6,6 @@ from . import test_endpoint_transport
 from . import test_operations
 from . import test_observability
 from . import test_outbound_guard
+from . import test_secret_rotation
+from . import test_neutralize
+from . import test_audit_keyed

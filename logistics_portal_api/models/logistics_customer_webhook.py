@@ -75,6 +75,10 @@ class LogisticsCustomerWebhook(models.Model):
                     "name": _("Webhooks of %s", partner.name),
                     "code": "webhook_%s_%s" % (partner.id, secrets.token_hex(4)),
                     "system": "customer",
+                    # Production in the production database: no copy calls it.
+                    "environment": self.env[
+                        "logistics.endpoint"
+                    ]._default_environment(),
                     "protocol": "rest",
                     "base_url": url,
                     "auth_method": "hmac",

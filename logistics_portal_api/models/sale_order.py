@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..lib import json_input
+from .stock_move import DEFER_RESERVATION
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 DEFAULT_LEAD_DAYS = 2
@@ -68,7 +69,9 @@ class SaleOrder(models.Model):
         else:
             order.with_context(
                 logistics_correlation_id=message.correlation_id,
-                logistics_defer_reservation=order._portal_defers_reservation(),
+                logistics_defer_reservation=DEFER_RESERVATION
+                if order._portal_defers_reservation()
+                else False,
             ).action_confirm()
             order.portal_status = ACCEPTED
         self.env["logistics.customer.webhook"]._notify(

@@ -1,10 +1,14 @@
 from odoo import _, models
 
+from odoo.addons.logistics_integration_base.lib import trust
 from odoo.addons.queue_job.job import identity_exact
 
 # Reservations of API orders run one at a time on this channel, after the answer.
 RESERVATION_CHANNEL = "root.logistics.order_reservation"
 RESERVABLE_STATES = ("confirmed", "partially_available")
+# Set by the order API only (sale.order): a client's context cannot hold it.
+DEFER_RESERVATION_KEY = "logistics_defer_reservation"
+DEFER_RESERVATION = trust.ServerFlag(DEFER_RESERVATION_KEY)
 
 
 class StockMove(models.Model):
@@ -19,7 +23,9 @@ class StockMove(models.Model):
         Availability is checked on the forecast before the order is confirmed
         (see sale.order._portal_defers_reservation for the exception).
         """
-        defer = self.env.context.get("logistics_defer_reservation")
+        defer = trust.flag_set(
+            self.env.context, DEFER_RESERVATION_KEY, DEFER_RESERVATION
+        )
         if self and defer and not force_qty:
             self.with_delay(
                 channel=RESERVATION_CHANNEL,

@@ -6,3 +6,5 @@ from . import test_hardening
 from . import test_webhook_url_guard
 from . import test_documents
 from . import test_tracking_link
+from . import test_context_switches
+from . import test_neutralize

@@ -10,7 +10,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.logistics_integration_base.lib import errors, url_guard
+from odoo.addons.logistics_integration_base.lib import errors, trust, url_guard
 
 from ..lib import delay, mapping, milestones
 
@@ -228,9 +228,12 @@ class LogisticsShipment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        amended = AMENDMENT_FIELDS & set(vals) and not self.env.context.get(
-            "logistics_source"
+        # Changes a system sends (applied by server code) are not amendments;
+        # a source a client puts in its context is not trusted (lib/trust.py).
+        from_system = trust.trusted(
+            self.env.context, trust.SOURCE_KEY, trust.TrustedSource
         )
+        amended = AMENDMENT_FIELDS & set(vals) and from_system is None
         if amended:
             self._check_amendable()
         result = super().write(vals)

@@ -1,6 +1,7 @@
 """Tests of the tamper-evident audit hash chain."""
 
 import hashlib
+import hmac
 from datetime import date
 
 import pytest
@@ -89,3 +90,67 @@ def test_first_row_must_start_from_genesis():
     assert audit_chain.verify_chain(rows) == 0
     assert audit_chain.verify_chain(rows, first_previous_hash="f" * 64) is None
     assert audit_chain.verify_chain(rows[1:], first_previous_hash=None) is None
+
+
+# ---------------------------------------------------------------------------
+# keyed chain (HMAC-SHA256 under a key kept outside the database)
+
+KEY = audit_chain.parse_key("k" * audit_chain.MIN_KEY_LENGTH)
+
+
+def _build_versioned(fields_list, key, start=audit_chain.GENESIS):
+    rows, previous = [], start
+    for fields in fields_list:
+        stored = audit_chain.row_hash(previous, fields, key)
+        rows.append((fields, previous, stored, audit_chain.row_version(key)))
+        previous = stored
+    return rows
+
+
+def test_keyed_hash_is_hmac_of_the_same_content():
+    content = f"{audit_chain.GENESIS}\n{audit_chain.canonical_json(FIELDS[0])}"
+    expected = hmac.new(KEY, content.encode(), hashlib.sha256).hexdigest()
+    assert audit_chain.row_hash(audit_chain.GENESIS, FIELDS[0], KEY) == expected
+    assert audit_chain.row_hash(audit_chain.GENESIS, FIELDS[0]) != expected
+
+
+def test_keyed_chain_verifies_with_the_key_only():
+    rows = _build_versioned(FIELDS, KEY)
+    assert audit_chain.verify_chain(rows, key=KEY) is None
+    other = audit_chain.parse_key("o" * audit_chain.MIN_KEY_LENGTH)
+    assert audit_chain.verify_chain(rows, key=other) == 0
+    with pytest.raises(LookupError):
+        audit_chain.verify_chain(rows)
+
+
+def test_rewrite_without_the_key_is_detected():
+    # Change row 1 and recompute the rest with plain SHA-256, as someone who
+    # writes the database but lacks the key could.
+    rows = _build_versioned(FIELDS, KEY)
+    forged_fields = dict(FIELDS[1], amount=99)
+    forged = _build_versioned([forged_fields, FIELDS[2]], None, start=rows[0][2])
+    assert audit_chain.verify_chain([rows[0], *forged], key=KEY) == 1
+
+
+def test_plain_rows_before_keyed_rows_still_verify():
+    legacy = _build_versioned(FIELDS[:2], None)
+    keyed = _build_versioned(FIELDS[2:], KEY, start=legacy[-1][2])
+    assert audit_chain.verify_chain([*legacy, *keyed], key=KEY) is None
+    tampered = [(dict(legacy[0][0], action="x"), *legacy[0][1:]), *legacy[1:]]
+    assert audit_chain.verify_chain([*tampered, *keyed], key=KEY) == 0
+
+
+def test_short_or_missing_key():
+    assert audit_chain.parse_key("") is None
+    assert audit_chain.parse_key(None) is None
+    with pytest.raises(ValueError, match="at least") as caught:
+        audit_chain.parse_key("short-secret")
+    assert "short-secret" not in str(caught.value)
+    assert len(audit_chain.generate_key()) >= audit_chain.MIN_KEY_LENGTH
+
+
+def test_anchor_lines_round_trip():
+    line = audit_chain.anchor_record("db1", 42, "ab" * 32, "2026-11-29 10:00:00")
+    assert audit_chain.parse_anchor(line) == ("db1", 42, "ab" * 32)
+    assert audit_chain.parse_anchor("not json") is None
+    assert audit_chain.parse_anchor('{"database": "db1"}') is None

@@ -5,6 +5,9 @@
   they are granted the new scope, so no customer system breaks on upgrade.
 * Customer documents are now marked (ir.attachment.logistics_portal_kind):
   mark those created before the mark existed, from what created them.
+* Customer webhook endpoints of a production database become production.
+  They were made as test endpoints, which the production guard never applies
+  to: a copy of the database would have called the customers' systems.
 """
 
 
@@ -13,6 +16,7 @@ def migrate(cr, version):
         return
     _grant_invoices_read(cr)
     _mark_customer_documents(cr)
+    _promote_customer_webhook_endpoints(cr)
 
 
 def _grant_invoices_read(cr):
@@ -74,4 +78,21 @@ def _mark_customer_documents(cr):
               AND a.res_id = m.id
               AND m.move_type IN ('out_invoice', 'out_refund')
               AND a.logistics_portal_kind IS NULL"""
+    )
+
+
+def _promote_customer_webhook_endpoints(cr):
+    cr.execute(
+        """UPDATE logistics_endpoint
+              SET environment = 'production'
+            WHERE system = 'customer'
+              AND environment = 'test'
+              AND EXISTS (
+                  SELECT 1
+                    FROM ir_config_parameter mark
+                    JOIN ir_config_parameter db
+                      ON db.key = 'database.uuid' AND db.value = mark.value
+                   WHERE mark.key =
+                         'logistics_integration_base.production_database_uuid'
+              )"""
     )
