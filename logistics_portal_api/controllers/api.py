@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import Response, request
 
 from odoo.addons.logistics_integration_base.lib import correlation
@@ -23,8 +23,6 @@ _logger = logging.getLogger(__name__)
 
 API = "/api/logistics/v1"
 MAX_JSON_BYTES = 1024 * 1024
-DEFAULT_PAGE = 50
-MAX_PAGE = 200
 UPLOAD_TYPES = {
     "application/pdf",
     "image/png",
@@ -173,29 +171,34 @@ def _body():
     return body
 
 
-def _page():
-    args = request.httprequest.args
+def _query():
+    """The query arguments of this list route, checked against its description.
+
+    Unknown, repeated, out-of-range or ill-typed arguments are a 422 naming
+    each one (`/query/<argument>`), exactly as openapi.json says.
+    """
+    route = ("get", request.httprequest.path[len(API) :])
+    parameters = openapi.route_parameters(route) or []
     try:
-        limit = min(int(args.get("limit", DEFAULT_PAGE)), MAX_PAGE)
-        offset = int(args.get("offset", 0))
-    except ValueError as err:
-        raise ApiError(400, "bad_query", "limit and offset must be integers.") from err
-    if limit < 1 or offset < 0:
-        raise ApiError(400, "bad_query", "limit must be >= 1 and offset >= 0.")
-    return limit, offset
+        return openapi.parse_query(parameters, request.httprequest.args.to_dict(False))
+    except openapi.QueryError as err:
+        raise ApiError(
+            422, "invalid_query", "Invalid query arguments: %s." % err, err.details
+        ) from err
+
+
+def _page():
+    query = _query()
+    return query["limit"], query["offset"]
 
 
 def _date_filters(field_name):
-    args = request.httprequest.args
-    domain = []
-    for arg, operator in (("date_from", ">="), ("date_to", "<=")):
-        if args.get(arg):
-            try:
-                value = fields.Datetime.to_datetime(args[arg])
-            except ValueError as err:
-                raise ApiError(400, "bad_query", "%s must be a date." % arg) from err
-            domain.append((field_name, operator, value))
-    return domain
+    query = _query()
+    return [
+        (field_name, operator, query[arg])
+        for arg, operator in (("date_from", ">="), ("date_to", "<="))
+        if arg in query
+    ]
 
 
 def _partner(key):
