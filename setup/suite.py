@@ -77,6 +77,7 @@ ODOO_TEST_STATS = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
 )
 OUR_NAMES = re.compile(r"logistics[_.]|queue_job")
+CONTRACT_TEST = "tests/e2e/test_api_contract.py"
 
 
 # ---------------------------------------------------------------------------
@@ -570,7 +571,7 @@ def junit_counts(path):
     return total - failed - skipped, failed, skipped
 
 
-def run_pytest(tally, stage, paths, env=None):
+def run_pytest(tally, stage, paths, env=None, options=()):
     report = LOG_DIR / f"{stage}.xml"
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     say(f"{stage}: pytest {' '.join(str(p) for p in paths)}")
@@ -583,6 +584,7 @@ def run_pytest(tally, stage, paths, env=None):
             "no:cacheprovider",
             "--import-mode=importlib",
             f"--junitxml={report}",
+            *options,
             *paths,
         ],
         check=False,
@@ -735,11 +737,17 @@ def test(args):
         tally.check("install (fresh database)", rc == 0 and not problems)
         if rc == 0:
             odoo_tests(tally, config, db)
+            server_env = {"LOGISTICS_TEST_DB": db, "LOGISTICS_ODOO_CONFIG": str(config)}
             run_pytest(
                 tally,
                 "end-to-end (real server)",
                 ["tests/e2e"],
-                env={"LOGISTICS_TEST_DB": db, "LOGISTICS_ODOO_CONFIG": str(config)},
+                env=server_env,
+                options=[f"--ignore={CONTRACT_TEST}"],
+            )
+            # Schemathesis against the served openapi.json, every check.
+            run_pytest(
+                tally, "API contract (schemathesis)", [CONTRACT_TEST], env=server_env
             )
             rc, problems, _text = run_odoo_phase(
                 "upgrade", config, ["-d", db, "-u", modules]

@@ -455,13 +455,15 @@ OPTIONAL_IDEMPOTENCY_KEY = dict(
     IDEMPOTENCY_KEY,
     required=False,
     description="A repeated amendment with the same key answers what the first did.",
+    schema={"type": "string"},
 )
 FILENAME = {
     "name": "X-Filename",
     "in": "header",
     "required": False,
-    "description": "The file's name for a raw body (default: document).",
-    "schema": {"type": "string", "maxLength": 128},
+    "description": "The file's name for a raw body (default: document); its "
+    "first 128 characters are kept.",
+    "schema": {"type": "string"},
 }
 
 ROUTES = [
@@ -476,10 +478,13 @@ ROUTES = [
         errors=("409",),
         headers=[IDEMPOTENCY_KEY],
         links={
-            "GetOrder": "get_orders_reference",
-            "AmendOrder": "patch_orders_reference",
-            "CancelOrder": "post_orders_reference_cancel",
-            "UploadDocument": "post_orders_reference_documents",
+            name: (operation_id, "reference", "$response.body#/reference")
+            for name, operation_id in (
+                ("GetOrder", "get_orders_reference"),
+                ("AmendOrder", "patch_orders_reference"),
+                ("CancelOrder", "post_orders_reference_cancel"),
+                ("UploadDocument", "post_orders_reference_documents"),
+            )
         },
     ),
     _route(
@@ -493,6 +498,13 @@ ROUTES = [
             _status_parameter(ORDER_STATES, "Only orders in this state."),
             *_date_parameters("orders created"),
         ],
+        links={
+            "GetListedOrder": (
+                "get_orders_reference",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+        },
     ),
     _route("get", "/orders/{reference}", "orders:read", "One order", "Order"),
     _route(
@@ -536,6 +548,18 @@ ROUTES = [
             _status_parameter(SHIPMENT_STATUSES, "Only shipments in this status."),
             *_date_parameters("shipments created"),
         ],
+        links={
+            "GetShipment": (
+                "get_shipments_reference",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+            "ListShipmentDocuments": (
+                "get_shipments_reference_documents",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+        },
     ),
     _route(
         "get",
@@ -550,6 +574,9 @@ ROUTES = [
         "documents:read",
         "Proof of delivery, delivery slips, invoices and the customer's uploads",
         "Document[]",
+        links={
+            "GetDocument": ("get_documents_id", "id", "$response.body#/items/0/id"),
+        },
     ),
     _route("get", "/documents/{id}", "documents:read", "Download a document", "file"),
     _route(
@@ -568,8 +595,18 @@ ROUTES = [
         "Webhook",
         code="201",
         body="WebhookSubscription",
+        links={"DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/id")},
     ),
-    _route("get", "/webhooks", "webhooks:manage", "List subscriptions", "Webhook[]"),
+    _route(
+        "get",
+        "/webhooks",
+        "webhooks:manage",
+        "List subscriptions",
+        "Webhook[]",
+        links={
+            "DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/items/0/id"),
+        },
+    ),
     _route(
         "delete",
         "/webhooks/{id}",
@@ -578,6 +615,23 @@ ROUTES = [
         "WebhookDeleted",
     ),
 ]
+# What a customer sends; the contract test seeds the product named here.
+EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
+REQUEST_EXAMPLES = {
+    "OrderSubmission": {
+        "customer_reference": "PO-4711",
+        "requested_delivery": {
+            "start": "2030-05-06T08:00:00Z",
+            "end": "2030-05-06T12:00:00Z",
+        },
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
+    },
+    "OrderAmendment": {"notes": "Deliver at the back door."},
+    "WebhookSubscription": {
+        "url": "https://erp.example.com/logistics-events",
+        "events": ["shipment.delivered"],
+    },
+}
 # Routes outside the customer's scopes: (method, path).
 PUBLIC_ROUTES = (("post", "/oauth/token"), ("get", "/openapi.json"))
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
@@ -686,7 +740,12 @@ def _request_body(body):
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "contentMediaType": "*/*"}
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "contentMediaType": "*/*",
+                            "minLength": 1,
+                        }
                     },
                 },
                 "encoding": {"file": {"contentType": ", ".join(UPLOAD_TYPES)}},
@@ -694,15 +753,22 @@ def _request_body(body):
         }
         content.update(
             {
-                mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
+                mimetype: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "contentMediaType": mimetype,
+                        "minLength": 1,
+                    }
+                }
                 for mimetype in UPLOAD_TYPES
             }
         )
         return {"required": True, "content": content}
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": _ref(body)}},
-    }
+    media = {"schema": _ref(body)}
+    if body in REQUEST_EXAMPLES:
+        media["example"] = REQUEST_EXAMPLES[body]
+    return {"required": True, "content": {"application/json": media}}
 
 
 def _path_parameters(path):
@@ -738,13 +804,10 @@ def _operation(route):
     if route["body"]:
         operation["requestBody"] = _request_body(route["body"])
     if route["links"]:
-        # The order's reference leads to the routes of that order.
+        # A reference or id in the answer leads to the routes of that resource.
         operation["responses"][route["code"]]["links"] = {
-            name: {
-                "operationId": operation_id,
-                "parameters": {"reference": "$response.body#/reference"},
-            }
-            for name, operation_id in route["links"].items()
+            name: {"operationId": operation_id, "parameters": {argument: value}}
+            for name, (operation_id, argument, value) in route["links"].items()
         }
     return operation
 

@@ -8,3 +8,4 @@ from . import stock_move
 from . import logistics_shipment
 from . import account_move
 from . import res_config_settings
+from . import ir_http

@@ -47,6 +47,18 @@ class TestApiContract(PortalApiCase):
         self.assertEqual(response.json(), openapi.build_document())
         self.assertEqual(api.UPLOAD_TYPES, set(openapi.UPLOAD_TYPES))
 
+    def test_paths_no_route_takes_answer_404_in_the_error_shape(self):
+        for path in ("/documents/abc", "/orders/x/unknown", "/nothing/here"):
+            response = self.call("GET", path, headers={"X-Correlation-ID": "c-404"})
+            self.assertEqual(response.status_code, 404, path)
+            self.assertEqual(response.headers["X-Correlation-ID"], "c-404")
+            body = response.json()
+            self.assertEqual(body["error"]["code"], "not_found")
+            self.assertEqual(body["correlation_id"], "c-404")
+        outside = self.opener.get(self.base_url() + "/nothing/here", timeout=30)
+        self.assertEqual(outside.status_code, 404)
+        self.assertNotIn("json", outside.headers["Content-Type"])
+
     def assertQueryRefused(self, path, *pointers):
         response = self.call("GET", path)
         self.assertEqual(response.status_code, 422, response.text)

@@ -77,6 +77,10 @@ def test_order_links_lead_to_the_order_routes():
     }
     assert {link["operationId"] for link in links.values()} <= ids
     assert len(links) == 4
+    assert all(
+        link["parameters"] == {"reference": "$response.body#/reference"}
+        for link in links.values()
+    )
 
 
 def test_query_defaults():
