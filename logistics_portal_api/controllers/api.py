@@ -347,7 +347,10 @@ class LogisticsApi(http.Controller):
     def amend_order(self, key, correlation_id, reference):
         order = _one("sale.order", self._order_domain(key, reference), "order")
         idempotency_key = request.httprequest.headers.get("Idempotency-Key")
-        scoped = idempotency_key and "%s:%s" % (_partner(key).id, idempotency_key)
+        # An empty key is no key (not one key shared by every customer).
+        scoped = (
+            "%s:%s" % (_partner(key).id, idempotency_key) if idempotency_key else None
+        )
         return _logged(
             "order.amend",
             _body(),

@@ -59,6 +59,28 @@ class TestApiContract(PortalApiCase):
         self.assertEqual(outside.status_code, 404)
         self.assertNotIn("json", outside.headers["Content-Type"])
 
+    def test_an_empty_idempotency_key_replays_nothing(self):
+        self.customer.credit_limit = 100.0  # held: a quotation, amendable
+        self.other.credit_limit = 100.0
+        mine = self.submit(self.order_body("PO-MINE"), "k-mine").json()["reference"]
+        theirs = self.submit(
+            self.order_body("PO-THEIRS"), "k-theirs", key=self.other_key
+        ).json()["reference"]
+        empty = {"Idempotency-Key": ""}
+        first = self.call("PATCH", "/orders/" + mine, {"notes": "a"}, headers=empty)
+        self.assertEqual(first.json()["reference"], mine)
+        invalid = self.call("PATCH", "/orders/" + mine, {"notes": 5}, headers=empty)
+        self.assertEqual(invalid.status_code, 422)
+        other = self.call(
+            "PATCH",
+            "/orders/" + theirs,
+            {"notes": "b"},
+            key=self.other_key,
+            headers=empty,
+        )
+        self.assertEqual(other.status_code, 200)
+        self.assertEqual(other.json()["reference"], theirs)
+
     def assertQueryRefused(self, path, *pointers):
         response = self.call("GET", path)
         self.assertEqual(response.status_code, 422, response.text)

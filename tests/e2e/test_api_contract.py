@@ -171,6 +171,7 @@ def test_served_description_holds_for_every_operation(odoo_server, tmp_path):
         command,
         capture_output=True,
         text=True,
+        cwd=tmp_path,  # its cache and reports stay out of the checkout
         timeout=TIME_LIMIT,
         check=False,
     )
