@@ -38,6 +38,13 @@ MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
 QUERY_POINTER = "/query/%s"
+
+
+def _pointer(name):
+    """The JSON pointer (RFC 6901) of a query argument."""
+    return QUERY_POINTER % name.replace("~", "~0").replace("/", "~1")
+
+
 # RFC 3339 full-date, or date-time (`T`, or a space as RFC 3339 allows).
 RFC3339 = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
@@ -183,7 +190,7 @@ def parse_query(parameters, args):
         if name not in described:
             details.append(
                 {
-                    "pointer": QUERY_POINTER % name,
+                    "pointer": _pointer(name),
                     "reason": "unknown query argument; this route takes %s"
                     % (", ".join(sorted(described)) or "none"),
                 }
@@ -197,7 +204,7 @@ def parse_query(parameters, args):
             continue
         if len(given) > 1:
             details.append(
-                {"pointer": QUERY_POINTER % name, "reason": "given more than once"}
+                {"pointer": _pointer(name), "reason": "given more than once"}
             )
             continue
         text = given[0]
@@ -211,7 +218,7 @@ def parse_query(parameters, args):
             else:
                 values[name] = _parse_date(text, name)
         except ValueError as err:
-            details.append({"pointer": QUERY_POINTER % name, "reason": str(err)})
+            details.append({"pointer": _pointer(name), "reason": str(err)})
     if details:
         raise QueryError(details)
     return values

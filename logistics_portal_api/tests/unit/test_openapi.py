@@ -131,6 +131,7 @@ def test_query_values_are_parsed():
         (ORDERS, {"date_to": ["yesterday\x00"]}, "/query/date_to"),
         (INVOICES, {"status": ["posted"]}, "/query/status"),
         (ORDERS, {"sort": ["name"]}, "/query/sort"),
+        (ORDERS, {"a/b~c": ["1"]}, "/query/a~1b~0c"),
     ],
 )
 def test_query_errors_point_at_the_argument(parameters, args, pointer):
