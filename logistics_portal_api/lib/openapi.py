@@ -543,6 +543,7 @@ ROUTES = [
         body="binary",
         errors=("413", "415", "422"),
         headers=[FILENAME],
+        links={"GetDocument": ("get_documents_id", "id", "$response.body#/id")},
     ),
     _route(
         "get",
@@ -690,7 +691,7 @@ def _headers(status):
     return headers
 
 
-def _answer(schema_name, code):
+def _answer(schema_name, code, paged=False):
     if schema_name == "file":
         return {
             "description": "The file, with its own content type",
@@ -709,7 +710,7 @@ def _answer(schema_name, code):
     if schema_name.endswith("[]"):
         properties = {"items": {"type": "array", "items": _ref(schema_name[:-2])}}
         required = ["items"]
-        if schema_name != "Webhook[]":
+        if paged:
             properties.update(
                 total={"type": "integer", "minimum": 0},
                 limit={"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
@@ -801,7 +802,9 @@ def _operation(route):
             {"oauth2": [route["scope"]]},
         ],
         "responses": {
-            route["code"]: _answer(route["answer"], route["code"]),
+            route["code"]: _answer(
+                route["answer"], route["code"], paged=bool(route["query"])
+            ),
             **{status: _error_answer(status) for status in route["errors"]},
         },
     }

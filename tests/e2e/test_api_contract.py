@@ -7,8 +7,9 @@ with every check it has: no 5xx, documented status codes, content types,
 headers and answer schemas, invalid data refused, valid data accepted, missing
 auth refused, unsupported methods answered 405...
 
-The customer, its portal user, its API key (every scope) and the product of the
-description's order example are made here, under names of this test only.
+The customer, its portal user, its API key (every scope), a draft shipment of
+the customer and the product of the description's order example are made here,
+under names of this test only (setup/test runs it on a copy of its database).
 Bounded: a fixed seed, deterministic generation and few examples per operation.
 """
 
@@ -83,7 +84,39 @@ def _seed_customer(odoo_server):
         },
     )
     action = odoo_server.execute("logistics.api.key", "action_generate", [key])
-    return action["context"]["default_api_key"]
+    return company, action["context"]["default_api_key"]
+
+
+def _seed_shipment(odoo_server, customer):
+    """A draft shipment of the customer (never sent: its TMS is not reachable)."""
+    tag = uuid.uuid4().hex[:8]
+    endpoint = odoo_server.execute(
+        "logistics.endpoint",
+        "create",
+        {
+            "name": "Contract test TMS %s" % tag,
+            "code": "contract-test-%s" % tag,
+            "system": "tms",
+            "protocol": "rest",
+            "environment": "test",
+            "base_url": "https://tms.invalid",
+            "auth_method": "none",
+        },
+    )
+    shipper = odoo_server.execute(
+        "res.company", "search_read", [], fields=["partner_id"], limit=1
+    )[0]["partner_id"][0]
+    odoo_server.execute(
+        "logistics.shipment",
+        "create",
+        {
+            "endpoint_id": endpoint,
+            "partner_id": customer,
+            "shipper_id": shipper,
+            "consignee_id": customer,
+            "customer_po": "PO-4711",
+        },
+    )
 
 
 def _seed_product(odoo_server):
@@ -134,8 +167,9 @@ def _failures(report):
 
 
 def test_served_description_holds_for_every_operation(odoo_server, tmp_path):
-    key = _seed_customer(odoo_server)
+    customer, key = _seed_customer(odoo_server)
     _seed_product(odoo_server)
+    _seed_shipment(odoo_server, customer)
     report = tmp_path / "junit.xml"
     command = [
         str(Path(sys.executable).with_name("st")),

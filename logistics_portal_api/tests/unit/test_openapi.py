@@ -83,6 +83,17 @@ def test_order_links_lead_to_the_order_routes():
     )
 
 
+def test_only_list_routes_with_a_query_answer_pages():
+    paths = openapi.build_document()["paths"]
+    for route in openapi.ROUTES:
+        if not route["answer"].endswith("[]"):
+            continue
+        answer = paths[route["path"]][route["method"]]["responses"]["200"]
+        schema = answer["content"]["application/json"]["schema"]
+        paged = {"total", "limit", "offset"} <= set(schema["required"])
+        assert paged == bool(route["query"]), route["path"]
+
+
 def test_query_defaults():
     assert openapi.parse_query(ORDERS, {}) == {"limit": 50, "offset": 0}
 
