@@ -47,6 +47,15 @@ class TestApiContract(PortalApiCase):
         self.assertEqual(response.json(), openapi.build_document())
         self.assertEqual(api.UPLOAD_TYPES, set(openapi.UPLOAD_TYPES))
 
+    def test_status_filters_are_the_models_values(self):
+        def values(model, field):
+            return {v for v, _label in self.env[model]._fields[field].selection}
+
+        self.assertEqual(set(openapi.ORDER_STATES), values("sale.order", "state"))
+        self.assertEqual(
+            set(openapi.SHIPMENT_STATUSES), values("logistics.shipment", "status")
+        )
+
     def test_paths_no_route_takes_answer_404_in_the_error_shape(self):
         for path in ("/documents/abc", "/orders/x/unknown", "/nothing/here"):
             response = self.call("GET", path, headers={"X-Correlation-ID": "c-404"})
