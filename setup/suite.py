@@ -80,6 +80,7 @@ ODOO_TEST_STATS = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
 )
 OUR_NAMES = re.compile(r"logistics[_.]|queue_job")
+CONTRACT_TEST = "tests/e2e/test_api_contract.py"
 
 
 # ---------------------------------------------------------------------------
@@ -435,6 +436,17 @@ def drop_database(name):
     shutil.rmtree(RUN_DIR / "filestore" / "filestore" / name, ignore_errors=True)
 
 
+def copy_database(source, target):
+    """A copy of `source` (database and filestore) that a stage may litter."""
+    drop_database(target)
+    if run(["createdb", "--template", source, target], check=False).returncode:
+        return False
+    filestore = RUN_DIR / "filestore" / "filestore"
+    if (filestore / source).is_dir():
+        shutil.copytree(filestore / source, filestore / target)
+    return True
+
+
 # ---------------------------------------------------------------------------
 # Odoo invocations
 
@@ -589,7 +601,7 @@ def junit_counts(path):
     return total - failed - skipped, failed, skipped
 
 
-def run_pytest(tally, stage, paths, env=None):
+def run_pytest(tally, stage, paths, env=None, options=()):
     report = LOG_DIR / f"{stage}.xml"
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     say(f"{stage}: pytest {' '.join(str(p) for p in paths)}")
@@ -602,6 +614,7 @@ def run_pytest(tally, stage, paths, env=None):
             "no:cacheprovider",
             "--import-mode=importlib",
             f"--junitxml={report}",
+            *options,
             *paths,
         ],
         check=False,
@@ -754,12 +767,29 @@ def test(args):
         tally.check("install (fresh database)", rc == 0 and not problems)
         if rc == 0:
             odoo_tests(tally, config, db)
+            server_env = {"LOGISTICS_TEST_DB": db, "LOGISTICS_ODOO_CONFIG": str(config)}
             run_pytest(
                 tally,
                 "end-to-end (real server)",
                 ["tests/e2e"],
-                env={"LOGISTICS_TEST_DB": db, "LOGISTICS_ODOO_CONFIG": str(config)},
+                env=server_env,
+                options=[f"--ignore={CONTRACT_TEST}"],
             )
+            # Schemathesis against the served openapi.json, every check, on a
+            # copy: the orders and messages it makes stay out of upgrade/uninstall.
+            contract_db = f"{db}_contract"
+            try:
+                if copy_database(db, contract_db):
+                    run_pytest(
+                        tally,
+                        "API contract (schemathesis)",
+                        [CONTRACT_TEST],
+                        env=dict(server_env, LOGISTICS_TEST_DB=contract_db),
+                    )
+                else:
+                    tally.add("API contract (schemathesis)", 0, 1, "no database copy")
+            finally:
+                drop_database(contract_db)
             rc, problems, _text = run_odoo_phase(
                 "upgrade", config, ["-d", db, "-u", modules]
             )

@@ -12,7 +12,7 @@ import logging
 
 from werkzeug.exceptions import HTTPException
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import Response, request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -31,8 +31,6 @@ _logger = logging.getLogger(__name__)
 MAX_JSON_BYTES = 1024 * 1024
 MAX_FORM_BYTES = 64 * 1024  # POST /oauth/token: a few form fields
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around a file
-DEFAULT_PAGE = 50
-MAX_PAGE = 200
 UPLOAD_TYPES = set(documents.UPLOAD_TYPES)
 # Every route of the API and its methods: OPTIONS answers them in `Allow`.
 ROUTE_METHODS = {}
@@ -277,29 +275,34 @@ def _refuse_problems(problems):
         )
 
 
-def _page():
-    args = request.httprequest.args
+def _query():
+    """The query arguments of this list route, checked against its description.
+
+    Unknown, repeated, out-of-range or ill-typed arguments are a 422 naming
+    each one (`/query/<argument>`), exactly as openapi.json says.
+    """
+    route = ("get", request.httprequest.path[len(API) :])
+    parameters = openapi.route_parameters(route) or []
     try:
-        limit = min(int(args.get("limit", DEFAULT_PAGE)), MAX_PAGE)
-        offset = int(args.get("offset", 0))
-    except ValueError as err:
-        raise ApiError(400, "bad_query", "limit and offset must be integers.") from err
-    if limit < 1 or offset < 0:
-        raise ApiError(400, "bad_query", "limit must be >= 1 and offset >= 0.")
-    return limit, offset
+        return openapi.parse_query(parameters, request.httprequest.args.to_dict(False))
+    except openapi.QueryError as err:
+        raise ApiError(
+            422, "invalid_query", "Invalid query arguments: %s." % err, err.details
+        ) from err
+
+
+def _page():
+    query = _query()
+    return query["limit"], query["offset"]
 
 
 def _date_filters(field_name):
-    args = request.httprequest.args
-    domain = []
-    for arg, operator in (("date_from", ">="), ("date_to", "<=")):
-        if args.get(arg):
-            try:
-                value = fields.Datetime.to_datetime(args[arg])
-            except ValueError as err:
-                raise ApiError(400, "bad_query", "%s must be a date." % arg) from err
-            domain.append((field_name, operator, value))
-    return domain
+    query = _query()
+    return [
+        (field_name, operator, query[arg])
+        for arg, operator in (("date_from", ">="), ("date_to", "<="))
+        if arg in query
+    ]
 
 
 def _partner(key):
@@ -526,7 +529,10 @@ class LogisticsApi(http.Controller):
     def amend_order(self, key, correlation_id, reference):
         order = _one("sale.order", self._order_domain(key, reference), "order")
         idempotency_key = request.httprequest.headers.get("Idempotency-Key")
-        scoped = idempotency_key and "%s:%s" % (_partner(key).id, idempotency_key)
+        # An empty key is no key (not one key shared by every customer).
+        scoped = (
+            "%s:%s" % (_partner(key).id, idempotency_key) if idempotency_key else None
+        )
         body = _body()
         _refuse_problems(json_input.window_problems(body))
         return _logged(

@@ -1,17 +1,25 @@
-"""The OpenAPI 3.1 description of /api/logistics/v1.
+"""The OpenAPI 3.1 description of /api/logistics/v1, and the query arguments.
 
 Request bodies are the very JSON Schemas the API validates with (the addon's
-`schemas/` folder); answers are described here, next to the routes.
+`schemas/` folder); answers are described here, next to the routes. The query
+arguments of the list routes are validated with the parameters described here
+(:func:`parse_query`), so the description cannot promise one thing while the
+server does another. Every status code a route can answer is listed on the
+route (:data:`ROUTES`); a test compares the routes with Odoo's routing map.
 """
 
 import copy
+import datetime
 import functools
 import json
+import re
 from pathlib import Path
+
+from odoo.addons.logistics_tms_connector.lib import milestones
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 SERVER = "/api/logistics/v1"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 REQUEST_SCHEMAS = {
     "OrderSubmission": "order.submit.v1.json",
     "OrderAmendment": "order.amend.v1.json",
@@ -20,39 +28,262 @@ REQUEST_SCHEMAS = {
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
 
-ANSWER_SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["error", "correlation_id"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "details"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "details": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "pointer": {
-                                    "type": "string",
-                                    "description": "JSON pointer into the request body",
-                                },
-                                "reason": {"type": "string"},
+# ---------------------------------------------------------------------------
+# query arguments of the list routes
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+# Beyond PostgreSQL's OFFSET there is nothing to page through anyway.
+MAX_OFFSET = 2**31 - 1
+ORDER_STATES = ("draft", "sent", "sale", "cancel")
+SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
+QUERY_POINTER = "/query/%s"
+
+
+def _pointer(name):
+    """The JSON pointer (RFC 6901) of a query argument."""
+    return QUERY_POINTER % name.replace("~", "~0").replace("/", "~1")
+
+
+# RFC 3339 full-date, or date-time (`T`, or a space as RFC 3339 allows).
+RFC3339 = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2}))?$"
+)
+INTEGER = re.compile(r"^-?[0-9]+$")
+MAX_INTEGER_DIGITS = 20
+DATE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+
+
+def _page_parameters():
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "description": "Items per page (default %s)." % DEFAULT_PAGE,
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PAGE,
+                "default": DEFAULT_PAGE,
+            },
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "description": "Items to skip.",
+            "schema": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": MAX_OFFSET,
+                "default": 0,
+            },
+        },
+    ]
+
+
+def _date_parameters(what):
+    return [
+        {
+            "name": "date_from",
+            "in": "query",
+            "description": "Only %s from this moment on (RFC 3339 date-time, or a "
+            "date: from its start, UTC)." % what,
+            "schema": DATE_SCHEMA,
+        },
+        {
+            "name": "date_to",
+            "in": "query",
+            "description": "Only %s up to this moment (RFC 3339 date-time, or a "
+            "date: up to its end, UTC)." % what,
+            "schema": DATE_SCHEMA,
+        },
+    ]
+
+
+def _status_parameter(values, what):
+    return {
+        "name": "status",
+        "in": "query",
+        "description": what,
+        "schema": {"type": "string", "enum": list(values)},
+    }
+
+
+class QueryError(ValueError):
+    """Query arguments that do not match the description: `details` says which."""
+
+    def __init__(self, details):
+        super().__init__("; ".join(d["reason"] for d in details))
+        self.details = details
+
+
+def _parse_integer(text, schema):
+    if not INTEGER.match(text) or len(text) > MAX_INTEGER_DIGITS:
+        raise ValueError("must be an integer")
+    value = int(text)
+    if value < schema["minimum"] or value > schema["maximum"]:
+        raise ValueError(
+            "must be between %s and %s" % (schema["minimum"], schema["maximum"])
+        )
+    return value
+
+
+def parse_moment(text, end_of_day=False):
+    """An RFC 3339 date or date-time as a naive UTC datetime.
+
+    A date stands for its start (or, with `end_of_day`, its last microsecond).
+    Moments beyond what a datetime holds, once moved to UTC, are clamped.
+    """
+    match = RFC3339.match(text)
+    if not match:
+        raise ValueError("must be an RFC 3339 date or date-time")
+    day = datetime.date.fromisoformat(match["date"])
+    if not match["time"]:
+        moment = datetime.datetime.combine(day, datetime.time())
+        return (
+            moment.replace(hour=23, minute=59, second=59, microsecond=999999)
+            if (end_of_day)
+            else moment
+        )
+    hour, minute, second = (int(part) for part in match["time"].split(":"))
+    # A leap second (:60) is the last instant of its minute here.
+    moment = datetime.datetime.combine(
+        day,
+        datetime.time(
+            hour,
+            minute,
+            min(second, 59),
+            int((match["fraction"] or ".0")[1:7].ljust(6, "0")),
+        ),
+    )
+    offset = match["offset"].upper()
+    if offset != "Z":
+        sign = 1 if offset[0] == "+" else -1
+        hours, minutes = int(offset[1:3]), int(offset[4:6])
+        if hours > 23 or minutes > 59:
+            raise ValueError("has an impossible UTC offset")
+        try:
+            moment -= sign * datetime.timedelta(hours=hours, minutes=minutes)
+        except OverflowError:
+            moment = datetime.datetime.min if sign > 0 else datetime.datetime.max
+    return moment
+
+
+def _parse_date(text, name):
+    return parse_moment(text, end_of_day=name == "date_to")
+
+
+def parse_query(parameters, args):
+    """The query arguments `args` (name → list of strings), checked against the
+    described `parameters`: a dict name → value (defaults filled in), or
+    QueryError listing every problem with its `/query/<name>` pointer."""
+    described = {p["name"]: p for p in parameters if p["in"] == "query"}
+    values, details = {}, []
+    for name in sorted(args):
+        if name not in described:
+            details.append(
+                {
+                    "pointer": _pointer(name),
+                    "reason": "unknown query argument; this route takes %s"
+                    % (", ".join(sorted(described)) or "none"),
+                }
+            )
+    for name, parameter in described.items():
+        schema = parameter["schema"]
+        given = args.get(name) or []
+        if not given:
+            if "default" in schema:
+                values[name] = schema["default"]
+            continue
+        if len(given) > 1:
+            details.append(
+                {"pointer": _pointer(name), "reason": "given more than once"}
+            )
+            continue
+        text = given[0]
+        try:
+            if schema.get("type") == "integer":
+                values[name] = _parse_integer(text, schema)
+            elif "enum" in schema:
+                if text not in schema["enum"]:
+                    raise ValueError("must be one of %s" % ", ".join(schema["enum"]))
+                values[name] = text
+            else:
+                values[name] = _parse_date(text, name)
+        except ValueError as err:
+            details.append({"pointer": _pointer(name), "reason": str(err)})
+    if details:
+        raise QueryError(details)
+    return values
+
+
+# ---------------------------------------------------------------------------
+# answers
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "correlation_id"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["pointer", "reason"],
+                        "properties": {
+                            "pointer": {
+                                "type": "string",
+                                "description": "JSON pointer into the request "
+                                "body, or /query/<argument> for a query argument",
                             },
+                            "reason": {"type": "string"},
                         },
                     },
                 },
             },
-            "correlation_id": {"type": "string"},
+        },
+        "correlation_id": {"type": "string"},
+    },
+}
+
+ANSWER_SCHEMAS = {
+    "Error": ERROR_SCHEMA,
+    "OAuthError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "string",
+                "description": "RFC 6749 error code, e.g. invalid_client",
+            }
+        },
+    },
+    "Token": {
+        "type": "object",
+        "required": ["access_token", "token_type", "expires_in", "scope"],
+        "properties": {
+            "access_token": {"type": "string"},
+            "token_type": {"const": "Bearer"},
+            "expires_in": {"type": "integer"},
+            "scope": {"type": "string"},
         },
     },
     "OrderLine": {
         "type": "object",
         "properties": {
-            "product_code": {"type": "string"},
+            "product_code": NULLABLE_STRING,
             "description": {"type": "string"},
             "quantity": {"type": "number"},
             "unit": {"type": "string"},
@@ -65,14 +296,16 @@ ANSWER_SCHEMAS = {
     },
     "Order": {
         "type": "object",
-        "required": ["reference", "status", "lines", "amount_total"],
+        "required": ["reference", "status", "state", "lines", "amount_total"],
         "properties": {
             "reference": {"type": "string"},
             "customer_reference": NULLABLE_STRING,
             "status": {
                 "type": "string",
-                "description": "accepted, held (with reasons), or the order's state",
+                "description": "accepted, held (with reasons), cancelled, or the "
+                "order's state",
             },
+            "state": {"type": "string", "enum": list(ORDER_STATES)},
             "reasons": {"type": "array", "items": {"type": "object"}},
             "backordered_lines": {"type": "array", "items": {"type": "integer"}},
             "currency": {"type": "string"},
@@ -84,8 +317,10 @@ ANSWER_SCHEMAS = {
             "amount_tax": MONEY,
             "amount_total": MONEY,
             "promised_date": NULLABLE_STRING,
+            "delivery_address_id": {"type": "integer"},
             "shipments": {"type": "array", "items": {"type": "string"}},
             "invoices": {"type": "array", "items": {"type": "string"}},
+            "created_at": {"type": "string"},
         },
     },
     "Shipment": {
@@ -94,168 +329,329 @@ ANSWER_SCHEMAS = {
         "properties": {
             "reference": {"type": "string"},
             "order_reference": NULLABLE_STRING,
-            "status": {"type": "string"},
+            "customer_reference": NULLABLE_STRING,
+            "status": {"type": "string", "enum": list(SHIPMENT_STATUSES)},
             "exception": NULLABLE_STRING,
             "eta": NULLABLE_STRING,
+            "promised_delivery_end": NULLABLE_STRING,
             "carrier": {"type": ["object", "null"]},
             "tracking_number": NULLABLE_STRING,
             "tracking_url": NULLABLE_STRING,
+            "delivered_at": NULLABLE_STRING,
+            "signed_by": NULLABLE_STRING,
             "milestones": {"type": "array", "items": {"type": "object"}},
         },
     },
     "Document": {
         "type": "object",
+        "required": ["id", "name", "mimetype"],
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
             "mimetype": {"type": "string"},
             "size": {"type": "integer"},
             "url": {"type": "string"},
+            "sha256": {"type": "string", "description": "Only in the upload answer"},
         },
     },
-    "Invoice": {"type": "object", "properties": {"number": {"type": "string"}}},
+    "Invoice": {
+        "type": "object",
+        "required": ["number"],
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "string"},
+            "type": {"type": "string", "enum": ["invoice", "credit_note"]},
+            "date": NULLABLE_STRING,
+            "due_date": NULLABLE_STRING,
+            "currency": {"type": "string"},
+            "amount_untaxed": MONEY,
+            "amount_tax": MONEY,
+            "amount_total": MONEY,
+            "amount_due": MONEY,
+            "payment_state": {"type": "string"},
+            "orders": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     "Webhook": {
         "type": "object",
+        "required": ["id", "url", "events"],
         "properties": {
             "id": {"type": "integer"},
             "url": {"type": "string"},
             "events": {"type": "array", "items": {"type": "string"}},
+            "description": NULLABLE_STRING,
+            "created_at": {"type": "string"},
             "secret": {"type": "string", "description": "Only in the creation answer"},
         },
     },
+    "WebhookDeleted": {
+        "type": "object",
+        "required": ["id", "deleted"],
+        "properties": {"id": {"type": "integer"}, "deleted": {"const": True}},
+    },
 }
 
-# (method, path, scope, summary, request schema, success code, answer schema)
+# ---------------------------------------------------------------------------
+# routes
+
+SCOPES = {
+    "orders:write": "Submit, amend and cancel orders; upload order documents",
+    "orders:read": "Read orders",
+    "invoices:read": "Read invoices",
+    "shipments:read": "Read shipments",
+    "documents:read": "Download documents",
+    "webhooks:manage": "Manage webhook subscriptions",
+}
+UPLOAD_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+ERRORS = {
+    "400": "Malformed request: body not JSON, or a required header missing",
+    "401": "Missing, invalid, revoked or expired credentials",
+    "403": "The credentials lack the route's scope",
+    "404": "Not found for this customer",
+    "409": "Conflict: idempotency key reused with another body, or order released",
+    "413": "Body too large",
+    "415": "Content type not accepted here",
+    "422": "Schema violation, business rejection or invalid query argument, "
+    "with JSON pointers",
+    "429": "Rate limited: retry after the seconds in Retry-After",
+    "500": "The request could not be processed; it was logged under the correlation ID",
+}
+# Every route may answer these (authentication, scope, throttle, failure).
+COMMON_ERRORS = ("401", "403", "429", "500")
+JSON_BODY_ERRORS = ("400", "413", "422")
+
+
+def _route(method, path, scope, summary, answer, *, code="200", body=None, **extra):
+    """One operation: what it needs, what it answers, which errors it can give."""
+    errors = set(COMMON_ERRORS) | set(extra.get("errors", ()))
+    if "{" in path:
+        errors.add("404")
+    if body and body != "binary":
+        errors.update(JSON_BODY_ERRORS)
+    if extra.get("query"):
+        errors.add("422")
+    return {
+        "method": method,
+        "path": path,
+        "scope": scope,
+        "summary": summary,
+        "body": body,
+        "code": code,
+        "answer": answer,
+        "errors": sorted(errors),
+        "query": extra.get("query", []),
+        "headers": extra.get("headers", []),
+        "links": extra.get("links", {}),
+    }
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "Unique per order: a repeated request answers what the first did.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+}
+OPTIONAL_IDEMPOTENCY_KEY = dict(
+    IDEMPOTENCY_KEY,
+    required=False,
+    description="A repeated amendment with the same key answers what the first did.",
+    schema={"type": "string"},
+)
+FILENAME = {
+    "name": "X-Filename",
+    "in": "header",
+    "required": False,
+    "description": "The file's name for a raw body (default: document); its "
+    "first 128 characters are kept.",
+    "schema": {"type": "string"},
+}
+
 ROUTES = [
-    (
+    _route(
         "post",
         "/orders",
         "orders:write",
         "Submit an order (Idempotency-Key required)",
-        "OrderSubmission",
-        "201",
         "Order",
+        code="201",
+        body="OrderSubmission",
+        errors=("409",),
+        headers=[IDEMPOTENCY_KEY],
+        links={
+            name: (operation_id, "reference", "$response.body#/reference")
+            for name, operation_id in (
+                ("GetOrder", "get_orders_reference"),
+                ("AmendOrder", "patch_orders_reference"),
+                ("CancelOrder", "post_orders_reference_cancel"),
+                ("UploadDocument", "post_orders_reference_documents"),
+            )
+        },
     ),
-    (
+    _route(
         "get",
         "/orders",
         "orders:read",
-        "List the customer's orders",
-        None,
-        "200",
+        "List the customer's orders, newest first",
         "Order[]",
+        query=[
+            *_page_parameters(),
+            _status_parameter(ORDER_STATES, "Only orders in this state."),
+            *_date_parameters("orders created"),
+        ],
+        links={
+            "GetListedOrder": (
+                "get_orders_reference",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+        },
     ),
-    ("get", "/orders/{reference}", "orders:read", "One order", None, "200", "Order"),
-    (
+    _route("get", "/orders/{reference}", "orders:read", "One order", "Order"),
+    _route(
         "patch",
         "/orders/{reference}",
         "orders:write",
         "Amend an order before its release (409 after)",
-        "OrderAmendment",
-        "200",
         "Order",
+        body="OrderAmendment",
+        errors=("409",),
+        headers=[OPTIONAL_IDEMPOTENCY_KEY],
     ),
-    (
+    _route(
         "post",
         "/orders/{reference}/cancel",
         "orders:write",
         "Cancel an order before its release (409 after)",
-        None,
-        "200",
         "Order",
+        errors=("409",),
     ),
-    (
+    _route(
         "post",
         "/orders/{reference}/documents",
         "orders:write",
-        "Upload a document (raw body, Content-Type, X-Filename)",
-        "binary",
-        "201",
+        "Upload a document: multipart/form-data (field `file`) or a raw body of "
+        "an accepted type; the type is checked against the content",
         "Document",
+        code="201",
+        body="binary",
+        errors=("413", "415", "422"),
+        headers=[FILENAME],
+        links={"GetDocument": ("get_documents_id", "id", "$response.body#/id")},
     ),
-    (
+    _route(
         "get",
         "/shipments",
         "shipments:read",
-        "List the customer's shipments",
-        None,
-        "200",
+        "List the customer's shipments, newest first",
         "Shipment[]",
+        query=[
+            *_page_parameters(),
+            _status_parameter(SHIPMENT_STATUSES, "Only shipments in this status."),
+            *_date_parameters("shipments created"),
+        ],
+        links={
+            "GetShipment": (
+                "get_shipments_reference",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+            "ListShipmentDocuments": (
+                "get_shipments_reference_documents",
+                "reference",
+                "$response.body#/items/0/reference",
+            ),
+        },
     ),
-    (
+    _route(
         "get",
         "/shipments/{reference}",
         "shipments:read",
         "Status, milestone timeline, ETA, carrier and tracking",
-        None,
-        "200",
         "Shipment",
     ),
-    (
+    _route(
         "get",
         "/shipments/{reference}/documents",
         "documents:read",
-        "Proof of delivery, delivery slips",
-        None,
-        "200",
+        "Proof of delivery, delivery slips, invoices and the customer's uploads",
         "Document[]",
+        links={
+            "GetDocument": ("get_documents_id", "id", "$response.body#/items/0/id"),
+        },
     ),
-    (
-        "get",
-        "/documents/{id}",
-        "documents:read",
-        "Download a document",
-        None,
-        "200",
-        "binary",
-    ),
-    (
+    _route("get", "/documents/{id}", "documents:read", "Download a document", "file"),
+    _route(
         "get",
         "/invoices",
-        "orders:read",
-        "List the customer's posted invoices",
-        None,
-        "200",
+        "invoices:read",
+        "List the customer's posted invoices and credit notes, newest first",
         "Invoice[]",
+        query=[*_page_parameters(), *_date_parameters("invoices dated")],
     ),
-    (
+    _route(
         "post",
         "/webhooks",
         "webhooks:manage",
-        "Subscribe a URL to events",
-        "WebhookSubscription",
-        "201",
+        "Subscribe a URL to events (the secret is shown once)",
         "Webhook",
+        code="201",
+        body="WebhookSubscription",
+        links={"DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/id")},
     ),
-    (
+    _route(
         "get",
         "/webhooks",
         "webhooks:manage",
         "List subscriptions",
-        None,
-        "200",
         "Webhook[]",
+        links={
+            "DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/items/0/id"),
+        },
     ),
-    (
+    _route(
         "delete",
         "/webhooks/{id}",
         "webhooks:manage",
         "Remove a subscription",
-        None,
-        "200",
-        None,
+        "WebhookDeleted",
     ),
 ]
-ERRORS = {
-    "400": "Malformed request (JSON, query, missing Idempotency-Key)",
-    "401": "Missing, invalid, revoked or expired credentials",
-    "403": "The credentials lack the scope",
-    "404": "Not found for this customer",
-    "409": "Conflict: idempotency key reused with another body, or order released",
-    "413": "Body too large",
-    "422": "Schema violation or business rejection, with JSON pointers",
-    "429": "Rate limited: see Retry-After",
+# What a customer sends; the contract test seeds the product named here.
+EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
+REQUEST_EXAMPLES = {
+    "OrderSubmission": {
+        "customer_reference": "PO-4711",
+        "requested_delivery": {
+            "start": "2030-05-06T08:00:00Z",
+            "end": "2030-05-06T12:00:00Z",
+        },
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
+    },
+    "OrderAmendment": {"notes": "Deliver at the back door."},
+    "WebhookSubscription": {
+        "url": "https://erp.example.com/logistics-events",
+        "events": ["shipment.delivered"],
+    },
 }
+# Routes outside the customer's scopes: (method, path).
+PUBLIC_ROUTES = (("post", "/oauth/token"), ("get", "/openapi.json"))
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+REFERENCE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
+
+
+def route_parameters(route):
+    """The query parameters described for (method, path), or None if unknown."""
+    for candidate in ROUTES:
+        if (candidate["method"], candidate["path"]) == route:
+            return candidate["query"]
+    return None
 
 
 @functools.cache
@@ -266,112 +662,251 @@ def _request_schema(filename):
     return schema
 
 
-def _answer(schema_name):
-    if schema_name is None:
-        return {"description": "Done"}
-    if schema_name == "binary":
+def _ref(name):
+    return {"$ref": "#/components/schemas/%s" % name}
+
+
+CORRELATION_HEADER = {
+    "X-Correlation-ID": {
+        "description": "The correlation ID of the request (the one sent, or new)",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _headers(status):
+    headers = dict(CORRELATION_HEADER)
+    if status == "429":
+        headers["Retry-After"] = {
+            "description": "Seconds to wait before the next request",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    if status == "401":
+        headers["WWW-Authenticate"] = {
+            "description": "The authentication scheme to use",
+            "schema": {"type": "string"},
+        }
+    return headers
+
+
+def _answer(schema_name, code, paged=False):
+    if schema_name == "file":
         return {
-            "description": "The file",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "description": "The file, with its own content type",
+            "headers": dict(
+                CORRELATION_HEADER,
+                **{
+                    "Content-Disposition": {
+                        "description": "attachment, with the file's name",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                },
+            ),
+            "content": {"*/*": {"schema": {}}},
         }
     if schema_name.endswith("[]"):
-        schema = {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/%s" % schema_name[:-2]},
-                },
-                "total": {"type": "integer"},
-                "limit": {"type": "integer"},
-                "offset": {"type": "integer"},
-            },
-        }
+        properties = {"items": {"type": "array", "items": _ref(schema_name[:-2])}}
+        required = ["items"]
+        if paged:
+            properties.update(
+                total={"type": "integer", "minimum": 0},
+                limit={"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                offset={"type": "integer", "minimum": 0},
+            )
+            required += ["total", "limit", "offset"]
+        schema = {"type": "object", "required": required, "properties": properties}
     else:
-        schema = {"$ref": "#/components/schemas/%s" % schema_name}
+        schema = _ref(schema_name)
     return {
         "description": "Success",
+        "headers": _headers(code),
         "content": {"application/json": {"schema": schema}},
     }
 
 
-def _operation(method, path, *route):
-    scope, summary, body, code, answer = route
-    operation = {
-        "summary": summary,
-        "operationId": "%s_%s"
-        % (method, path.strip("/").replace("/", "_").replace("{", "").replace("}", "")),
-        "security": [{"apiKey": []}, {"oauth2": [scope]}],
-        "responses": {
-            code: _answer(answer),
-            **{
-                status: {
-                    "description": text,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/Error"}
+def _error_answer(status):
+    return {
+        "description": ERRORS[status],
+        "headers": _headers(status),
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+
+
+def _operation_id(method, path):
+    cleaned = path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
+    return "%s_%s" % (method, cleaned.replace(".", "_"))
+
+
+def _request_body(body):
+    if body == "binary":
+        content = {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "contentMediaType": "*/*",
+                            "minLength": 1,
                         }
                     },
+                },
+                "encoding": {"file": {"contentType": ", ".join(UPLOAD_TYPES)}},
+            }
+        }
+        content.update(
+            {
+                mimetype: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "contentMediaType": mimetype,
+                        "minLength": 1,
+                    }
                 }
-                for status, text in ERRORS.items()
-            },
-        },
-    }
-    parameters = [
+                for mimetype in UPLOAD_TYPES
+            }
+        )
+        return {"required": True, "content": content}
+    media = {"schema": _ref(body)}
+    if body in REQUEST_EXAMPLES:
+        media["example"] = REQUEST_EXAMPLES[body]
+    return {"required": True, "content": {"application/json": media}}
+
+
+def _path_parameters(path):
+    return [
         {
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if name == "id" else "string"},
+            "schema": ID_SCHEMA if name == "id" else REFERENCE_SCHEMA,
         }
         for name in ("reference", "id")
         if "{%s}" % name in path
     ]
-    if method == "get" and not parameters:
-        parameters += [
-            {
-                "name": "limit",
-                "in": "query",
-                "schema": {"type": "integer", "maximum": 200},
-            },
-            {"name": "offset", "in": "query", "schema": {"type": "integer"}},
-            {"name": "status", "in": "query", "schema": {"type": "string"}},
-            {"name": "date_from", "in": "query", "schema": {"type": "string"}},
-            {"name": "date_to", "in": "query", "schema": {"type": "string"}},
-        ]
-    if path == "/orders" and method == "post":
-        parameters.append(
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 128},
-            }
-        )
+
+
+def _operation(route):
+    operation = {
+        "summary": route["summary"],
+        "operationId": _operation_id(route["method"], route["path"]),
+        "security": [
+            {"apiKey": [route["scope"]]},
+            {"bearer": [route["scope"]]},
+            {"oauth2": [route["scope"]]},
+        ],
+        "responses": {
+            route["code"]: _answer(
+                route["answer"], route["code"], paged=bool(route["query"])
+            ),
+            **{status: _error_answer(status) for status in route["errors"]},
+        },
+    }
+    parameters = _path_parameters(route["path"]) + route["query"] + route["headers"]
     if parameters:
         operation["parameters"] = parameters
-    if body == "binary":
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/pdf": {"schema": {"type": "string"}}},
-        }
-    elif body:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/%s" % body}
-                }
-            },
+    if route["body"]:
+        operation["requestBody"] = _request_body(route["body"])
+    if route["links"]:
+        # A reference or id in the answer leads to the routes of that resource.
+        operation["responses"][route["code"]]["links"] = {
+            name: {"operationId": operation_id, "parameters": {argument: value}}
+            for name, (operation_id, argument, value) in route["links"].items()
         }
     return operation
+
+
+def _options(path, methods):
+    allowed = ", ".join(sorted(m.upper() for m in (*methods, "options")))
+    options = {
+        "summary": "The methods of this path",
+        "operationId": _operation_id("options", path),
+        "security": [],
+        "responses": {
+            "204": {
+                "description": "No content; Allow lists the methods (%s)" % allowed,
+                "headers": {
+                    "Allow": {
+                        "description": "The methods of this path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                },
+            }
+        },
+    }
+    if _path_parameters(path):
+        options["parameters"] = _path_parameters(path)
+    return options
+
+
+def _token_operation():
+    form = {
+        "type": "object",
+        "required": ["grant_type", "client_id", "client_secret"],
+        "properties": {
+            "grant_type": {"const": "client_credentials"},
+            "client_id": {"type": "string", "description": "The key ID"},
+            "client_secret": {"type": "string", "description": "The API key"},
+            "scope": {"type": "string", "description": "Space-separated scopes"},
+        },
+    }
+    oauth_error = {
+        "content": {"application/json": {"schema": _ref("OAuthError")}},
+    }
+    return {
+        "summary": "OAuth2 client credentials: a bearer token for an API key",
+        "operationId": "post_oauth_token",
+        "security": [],
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": form}},
+        },
+        "responses": {
+            "200": {
+                "description": "A bearer token",
+                "content": {"application/json": {"schema": _ref("Token")}},
+            },
+            "400": dict(oauth_error, description="Unsupported grant or scope"),
+            "401": dict(oauth_error, description="Unknown client or wrong secret"),
+            "429": dict(
+                oauth_error,
+                description="Too many attempts: retry after Retry-After seconds",
+                headers={"Retry-After": _headers("429")["Retry-After"]},
+            ),
+        },
+    }
+
+
+def _description_operation():
+    return {
+        "summary": "This description",
+        "operationId": "get_openapi_json",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The OpenAPI 3.1 description",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    }
 
 
 def build_document():
     """The OpenAPI 3.1 document, as a dict."""
     paths = {}
-    for method, path, *rest in ROUTES:
-        paths.setdefault(path, {})[method] = _operation(method, path, *rest)
+    for route in ROUTES:
+        paths.setdefault(route["path"], {})[route["method"]] = _operation(route)
+    paths["/oauth/token"] = {"post": _token_operation()}
+    paths["/openapi.json"] = {"get": _description_operation()}
+    for path, operations in paths.items():
+        operations["options"] = _options(path, operations)
     schemas = copy.deepcopy(ANSWER_SCHEMAS)
     schemas.update(
         {name: _request_schema(file) for name, file in REQUEST_SCHEMAS.items()}
@@ -382,7 +917,10 @@ def build_document():
             "title": "Logistics customer API",
             "version": VERSION,
             "description": "Orders, shipments, documents and notifications for "
-            "customers. Every answer carries X-Correlation-ID.",
+            "customers. Every answer carries X-Correlation-ID; every error has "
+            "the shape of components/schemas/Error. Authenticate with an API key "
+            "(X-API-Key) or a bearer token from /oauth/token (OAuth2 client "
+            "credentials); each route needs the scope named in its security.",
         },
         "servers": [{"url": SERVER}],
         "paths": paths,
@@ -390,18 +928,17 @@ def build_document():
             "schemas": schemas,
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from POST /oauth/token",
+                },
                 "oauth2": {
                     "type": "oauth2",
                     "flows": {
                         "clientCredentials": {
                             "tokenUrl": SERVER + "/oauth/token",
-                            "scopes": {
-                                "orders:write": "Submit, amend and cancel orders",
-                                "orders:read": "Read orders and invoices",
-                                "shipments:read": "Read shipments",
-                                "documents:read": "Download documents",
-                                "webhooks:manage": "Manage webhook subscriptions",
-                            },
+                            "scopes": dict(SCOPES),
                         }
                     },
                 },

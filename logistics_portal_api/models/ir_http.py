@@ -8,6 +8,7 @@ from odoo.http import request
 from odoo.addons.logistics_integration_base.lib import body_limits, correlation
 
 from ..controllers import errors
+from ..lib import openapi
 
 _logger = logging.getLogger(__name__)
 
@@ -47,6 +48,22 @@ class IrHttp(models.AbstractModel):
             if refusal:
                 abort(_api_error_response(errors.ApiError(*refusal)))
         return result
+
+    @classmethod
+    def _serve_fallback(cls):
+        """A path under the customer API that no route takes (an unknown path,
+        or a path argument its route refuses, e.g. /documents/abc): 404 in the
+        API's error shape, as the description promises, not Odoo's HTML page."""
+        path = request.httprequest.path
+        if not _is_api(path):
+            return super()._serve_fallback()
+        return _api_error_response(
+            errors.ApiError(
+                404,
+                "not_found",
+                "No such resource: %s" % path[len(openapi.SERVER) :],
+            )
+        )
 
     @classmethod
     def _handle_error(cls, exception):

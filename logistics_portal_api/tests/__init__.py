@@ -8,3 +8,4 @@ from . import test_documents
 from . import test_tracking_link
 from . import test_context_switches
 from . import test_neutralize
+from . import test_api_contract

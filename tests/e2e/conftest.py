@@ -48,7 +48,7 @@ class OdooServer:
         body = response.json()
         if body.get("error"):
             raise AssertionError(body["error"]["data"]["message"])
-        return body["result"]
+        return body.get("result")  # absent when the method returns None
 
     def execute(self, model, method, *args, **kwargs):
         if self._uid is None:
