@@ -69,8 +69,9 @@ def api_route(
             correlation_id = correlation.accept(
                 request.httprequest.headers.get(correlation.HEADER)
             )
-            if request.httprequest.method == "OPTIONS":
-                return _options(API + path, correlation_id)
+            early = _answer_before_handler(API + path, kwargs, correlation_id)
+            if early is not None:
+                return early
             key = None
             try:
                 key, scopes = _authorize(scope) if scope else (None, [])
@@ -107,6 +108,42 @@ def api_route(
         return wrapper
 
     return decorator
+
+
+def _answer_before_handler(path, arguments, correlation_id):
+    """404 for path arguments no record can have, OPTIONS' 204; else None."""
+    unknown = _path_argument_problem(arguments)
+    if unknown:
+        return _error(unknown, correlation_id)
+    if request.httprequest.method == "OPTIONS":
+        return _options(path, correlation_id)
+    return None
+
+
+def _path_argument_problem(arguments):
+    """404 for a path argument no record can have (described in openapi.json):
+    an id outside PostgreSQL's integer range, a reference of the wrong length."""
+    for name, value in arguments.items():
+        if isinstance(value, int):
+            valid = (
+                openapi.ID_SCHEMA["minimum"] <= value <= openapi.ID_SCHEMA["maximum"]
+            )
+        elif isinstance(value, str):
+            valid = (
+                openapi.REFERENCE_SCHEMA["minLength"]
+                <= len(value)
+                <= openapi.REFERENCE_SCHEMA["maxLength"]
+            )
+        else:
+            continue
+        if not valid:
+            return ApiError(
+                404,
+                "not_found",
+                "No such resource: %s %s." % (name, str(value)[:80]),
+                [{"pointer": "/path/%s" % name, "reason": "out of range"}],
+            )
+    return None
 
 
 def _options(path, correlation_id):
@@ -404,8 +441,8 @@ class LogisticsApi(http.Controller):
         try:
             self._throttle_token_request(form.get("client_id"))
             token, lifetime, scopes = self._grant_token(form)
-        except ApiError as err:
-            return _error(err, correlation_id)
+        except ApiError as err:  # throttled: 429, in the token endpoint's shape
+            return _oauth_error(err.status, err.code, err.message, err.headers)
         except OAuthError as err:
             return _oauth_error(err.status, err.code, err.description)
         return request.make_json_response(
@@ -755,13 +792,15 @@ def _document_json(attachment):
     }
 
 
-def _oauth_error(status, code, description=None):
+def _oauth_error(status, code, description=None, headers=None):
     """An OAuth2 error (RFC 6749, section 5.2): what OAuth client libraries read."""
     body = {"error": code}
     if description:
         body["error_description"] = description
     return request.make_json_response(
-        body, status=status, headers=[("Cache-Control", "no-store")]
+        body,
+        status=status,
+        headers=[("Cache-Control", "no-store"), *(headers or {}).items()],
     )
 
 

@@ -843,6 +843,7 @@ def _options(path, methods):
     }
     if _path_parameters(path):
         options["parameters"] = _path_parameters(path)
+        options["responses"]["404"] = _error_answer("404")
     return options
 
 

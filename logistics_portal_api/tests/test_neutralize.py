@@ -5,16 +5,24 @@ from odoo.tests import tagged
 
 from odoo.addons.logistics_integration_base.lib import errors
 from odoo.addons.logistics_integration_base.models.logistics_endpoint import (
+    OUTBOUND_ALLOW_LIST_PARAM,
     PRODUCTION_DATABASE_PARAM,
 )
 
 from .common import PortalApiCase
 
-HOOK_URL = "https://hooks.example.com/logistics"
+# An on-premise receiver (allow-listed below) on a port nothing listens on:
+# nothing here may leave the machine, and nothing is called anyway.
+HOOK_URL = "https://127.0.0.1:9/logistics"
 
 
 @tagged("post_install", "-at_install")
 class TestCustomerWebhookNeutralize(PortalApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param(OUTBOUND_ALLOW_LIST_PARAM, "127.0.0.1")
+
     def _set_production_mark(self, marked):
         params = self.env["ir.config_parameter"].sudo()
         params.set_param(
