@@ -87,6 +87,8 @@ class LogisticsAuditLog(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the head is locked: refused callers must not hold up appends.
+        self.check_access("create")
         head = self.env["logistics.audit.head"]._lock()
         sequence, previous_hash = head.last_sequence, head.last_hash
         chained = []
@@ -122,6 +124,9 @@ class LogisticsAuditLog(models.Model):
 
     @api.model
     def action_verify_chain(self):
+        self._logistics_check_access(
+            "read", group="logistics_integration_base.group_integration_manager"
+        )
         broken = self._first_broken_link()
         if broken:
             message = _(

@@ -5,3 +5,4 @@ from . import test_endpoint
 from . import test_endpoint_transport
 from . import test_operations
 from . import test_observability
+from . import test_rights_rpc
