@@ -12,6 +12,7 @@ class AccountMove(models.Model):
             move.freight_charge_count = len(move.line_ids.freight_charge_id)
 
     def action_view_freight_charges(self):
+        self._logistics_check_access("read", read_models=["logistics.freight.charge"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_freight_settlement.logistics_freight_charge_action"
@@ -28,12 +29,18 @@ class AccountMove(models.Model):
         return posted
 
     def button_cancel(self):
+        # Checked before the charges are read as superuser. On no move, Odoo's
+        # contract holds (sale orders cancel their draft invoices, often none).
+        if self:
+            self.check_access("write")
         charges = self.sudo().line_ids.freight_charge_id
         result = super().button_cancel()
         charges._freight_reopen()
         return result
 
     def unlink(self):
+        if self:
+            self.check_access("unlink")
         charges = self.sudo().line_ids.freight_charge_id
         result = super().unlink()
         charges.exists()._freight_reopen()

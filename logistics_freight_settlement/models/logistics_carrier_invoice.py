@@ -83,6 +83,7 @@ class LogisticsCarrierInvoice(models.Model):
     # actions
 
     def action_view_charges(self):
+        self._logistics_check_access("read", read_models=["logistics.freight.charge"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_freight_settlement.logistics_freight_charge_action"
@@ -92,6 +93,7 @@ class LogisticsCarrierInvoice(models.Model):
         return action
 
     def action_view_vendor_bills(self):
+        self._logistics_check_access("read", read_models=["account.move"])
         self.ensure_one()
         return self.vendor_bill_ids._get_records_action(name=_("Vendor bills"))
 

@@ -336,6 +336,9 @@ class LogisticsFreightCharge(models.Model):
     # actions
 
     def action_open_dispute_wizard(self):
+        self._logistics_check_access(
+            "write", read_models=["logistics.freight.dispute.wizard"]
+        )
         return {
             "type": "ir.actions.act_window",
             "name": _("Resolve dispute"),
@@ -347,12 +350,14 @@ class LogisticsFreightCharge(models.Model):
 
     def action_reconcile(self):
         """Reconcile again, e.g. after a tolerance rule or rate card changed."""
+        self._logistics_check_access("write")
         self.filtered(
             lambda c: c.state in ("draft", "expected", "actual", "disputed")
         )._reconcile()
         return True
 
     def action_cancel(self):
+        self._logistics_check_access("write")
         settled = self.filtered(lambda charge: charge.state in SETTLED_STATES)
         if settled:
             raise UserError(
@@ -366,6 +371,7 @@ class LogisticsFreightCharge(models.Model):
         return True
 
     def action_open_source_message(self):
+        self._logistics_check_access("read", read_models=["logistics.message"])
         self.ensure_one()
         return self.source_message_id._get_records_action()
 

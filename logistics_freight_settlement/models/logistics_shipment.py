@@ -28,6 +28,7 @@ class LogisticsShipment(models.Model):
     # actions
 
     def action_view_freight_charges(self):
+        self._logistics_check_access("read", read_models=["logistics.freight.charge"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_freight_settlement.logistics_freight_charge_action"

@@ -36,6 +36,7 @@ class LogisticsFreightDisputeWizard(models.TransientModel):
             wizard.actual_total = sum(wizard.charge_ids.mapped("actual_amount"))
 
     def action_apply(self):
+        self._logistics_check_access("write")
         self.ensure_one()
         self.charge_ids._resolve_dispute(self.resolution, self.note)
         return {"type": "ir.actions.act_window_close"}

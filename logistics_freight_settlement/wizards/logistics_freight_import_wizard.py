@@ -61,6 +61,7 @@ class LogisticsFreightImportWizard(models.TransientModel):
             self.rate_card_name = self.filename.rsplit(".", 1)[0]
 
     def action_import(self):
+        self._logistics_check_access("write")
         self.ensure_one()
         text = files.decode(base64.b64decode(self.data_file or b""))
         try:

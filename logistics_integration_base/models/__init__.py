@@ -1,3 +1,4 @@
+from . import base
 from . import job_runner_heartbeat
 from . import logistics_flow
 from . import logistics_endpoint

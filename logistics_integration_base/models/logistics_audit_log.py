@@ -131,6 +131,8 @@ class LogisticsAuditLog(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the head is locked: refused callers must not hold up appends.
+        self.check_access("create")
         key = self._audit_key()
         version = audit_chain.row_version(key)
         head = self.env["logistics.audit.head"]._lock()
@@ -169,6 +171,9 @@ class LogisticsAuditLog(models.Model):
 
     @api.model
     def action_verify_chain(self):
+        self._logistics_check_access(
+            "read", group="logistics_integration_base.group_integration_manager"
+        )
         broken = self._first_broken_link()
         if broken:
             message = _(

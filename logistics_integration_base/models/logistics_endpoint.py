@@ -188,6 +188,7 @@ class LogisticsEndpoint(models.Model):
     # actions
 
     def action_view_messages(self):
+        self._logistics_check_access("read", read_models=["logistics.message"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_integration_base.logistics_message_action"

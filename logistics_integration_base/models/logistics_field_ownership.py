@@ -45,12 +45,14 @@ class LogisticsFieldOwnership(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_cache("default", "templates")
+        if self:  # nothing written (and nothing checked by the ORM): keep caches
+            self.env.registry.clear_cache("default", "templates")
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.clear_cache("default", "templates")
+        if self:
+            self.env.registry.clear_cache("default", "templates")
         return result
 
     @api.model

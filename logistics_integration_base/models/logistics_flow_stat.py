@@ -104,6 +104,7 @@ class LogisticsFlowStat(models.Model):
 
     def action_open_messages(self):
         """Drill down from a figure to the messages behind it."""
+        self._logistics_check_access("read", read_models=["logistics.message"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_integration_base.logistics_message_action"

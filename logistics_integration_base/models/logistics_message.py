@@ -193,10 +193,9 @@ class LogisticsMessage(models.Model):
 
     def action_replay(self):
         """Replay dead (or failed) messages, keeping their correlation IDs."""
-        if not self.env.user.has_group(
-            "logistics_integration_base.group_integration_manager"
-        ):
-            raise UserError(_("Only integration managers may replay messages."))
+        self._logistics_check_access(
+            "write", group="logistics_integration_base.group_integration_manager"
+        )
         refused = self.filtered(
             lambda m: states.QUEUED not in states.TRANSITIONS[m.state]
         )
@@ -229,10 +228,12 @@ class LogisticsMessage(models.Model):
         return True
 
     def action_open_trace(self):
+        self._logistics_check_access("read", read_models=["logistics.trace"])
         self.ensure_one()
         return self.env["logistics.trace"]._action_for(self.correlation_id)
 
     def action_open_record(self):
+        self._logistics_check_access("read")
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from .logistics_audit_log import AUDIT_RETENTION_PARAM, DEFAULT_AUDIT_RETENTION_DAYS
 from .logistics_endpoint import PRODUCTION_DATABASE_PARAM
 
+MANAGER_GROUP = "logistics_integration_base.group_integration_manager"
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -25,6 +27,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def get_values(self):
+        self._logistics_check_access("read")
         res = super().get_values()
         res["logistics_production_database"] = self.env[
             "logistics.endpoint"
@@ -32,6 +35,9 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
+        # Odoo's own set_values checks nothing: on no record it would reset
+        # every setting to empty, for any logged-in caller.
+        self._logistics_check_access("write")
         result = super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         marked = (
@@ -51,6 +57,7 @@ class ResConfigSettings(models.TransientModel):
         return result
 
     def action_rotate_secrets(self):
+        self._logistics_check_access("write", group=MANAGER_GROUP)
         rotated = self.env["logistics.endpoint.secret"]._rotate_all()
         return {
             "type": "ir.actions.client",

@@ -9,3 +9,4 @@ from . import test_outbound_guard
 from . import test_secret_rotation
 from . import test_neutralize
 from . import test_audit_keyed
+from . import test_rights_rpc

@@ -5,6 +5,7 @@ from ..lib import api_keys
 
 DEFAULT_RATE_LIMIT_PARAM = "logistics_portal_api.default_rate_limit"
 DEFAULT_RATE_LIMIT = 120
+MANAGER_GROUP = "logistics_portal_api.group_portal_api_manager"
 
 
 class LogisticsApiKey(models.Model):
@@ -88,6 +89,7 @@ class LogisticsApiKey(models.Model):
 
     def action_generate(self):
         """Issue a new secret; it is shown once, in the returned wizard."""
+        self._logistics_check_access("write", group=MANAGER_GROUP)
         self.ensure_one()
         key_id, secret, full_key = api_keys.generate()
         self.sudo().write(
@@ -103,6 +105,7 @@ class LogisticsApiKey(models.Model):
         }
 
     def action_revoke(self):
+        self._logistics_check_access("write", group=MANAGER_GROUP)
         self.write(
             {
                 "active": False,

@@ -83,6 +83,9 @@ class LogisticsEndpoint(models.Model):
     # actions
 
     def action_preview_tms_mapping(self):
+        self._logistics_check_access(
+            "read", read_models=["logistics.tms.mapping.preview"]
+        )
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -94,6 +97,7 @@ class LogisticsEndpoint(models.Model):
         }
 
     def action_load_default_status_codes(self):
+        self._logistics_check_access("write")
         for endpoint in self:
             known = set(endpoint.tms_status_map_ids.mapped("tms_code"))
             endpoint.tms_status_map_ids = [

@@ -218,6 +218,8 @@ class LogisticsShipment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before a number is drawn from the sequence for nothing.
+        self.check_access("create")
         sequence = self.env["ir.sequence"]
         vals_list = [
             dict(vals, name=sequence.next_by_code("logistics.shipment") or "/")
@@ -248,28 +250,15 @@ class LogisticsShipment(models.Model):
 
     def action_release(self):
         """Hand draft shipments to their TMS (a job sends them)."""
-        for shipment in self:
-            if shipment.status != "draft":
-                raise UserError(_("Shipment %s was already released.", shipment.name))
-        self.write({"status": "released"})
-        self._send_to_tms("shipment.release")
-        return True
+        self._logistics_check_access("write")
+        return self._release()
 
     def action_cancel(self):
-        released = self.filtered(lambda s: s.status in OPEN_STATUSES)
-        done = self.filtered(lambda s: s.status in ("delivered", "returned"))
-        if done:
-            raise UserError(
-                _(
-                    "Delivered shipments cannot be cancelled: %s",
-                    ", ".join(done.mapped("name")),
-                )
-            )
-        self.write({"status": "cancelled"})
-        released._send_to_tms("shipment.cancel")
-        return True
+        self._logistics_check_access("write")
+        return self._cancel()
 
     def action_resolve_exception(self):
+        self._logistics_check_access("write")
         for shipment in self.filtered("exception_type"):
             shipment.message_post(
                 body=_(
@@ -292,6 +281,7 @@ class LogisticsShipment(models.Model):
         return True
 
     def action_view_messages(self):
+        self._logistics_check_access("read", read_models=["logistics.message"])
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_integration_base.logistics_message_action"
@@ -301,11 +291,36 @@ class LogisticsShipment(models.Model):
         return action
 
     def action_open_trace(self):
+        self._logistics_check_access("read", read_models=["logistics.trace"])
         self.ensure_one()
         return self.env["logistics.trace"]._action_for(self.correlation_id)
 
     # ------------------------------------------------------------------
     # Odoo -> TMS
+
+    def _release(self):
+        """Release these draft shipments: the actions' and the triggers' step."""
+        for shipment in self:
+            if shipment.status != "draft":
+                raise UserError(_("Shipment %s was already released.", shipment.name))
+        self.write({"status": "released"})
+        self._send_to_tms("shipment.release")
+        return True
+
+    def _cancel(self):
+        """Cancel these shipments (and tell their TMS): also when orders cancel."""
+        released = self.filtered(lambda s: s.status in OPEN_STATUSES)
+        done = self.filtered(lambda s: s.status in ("delivered", "returned"))
+        if done:
+            raise UserError(
+                _(
+                    "Delivered shipments cannot be cancelled: %s",
+                    ", ".join(done.mapped("name")),
+                )
+            )
+        self.write({"status": "cancelled"})
+        released._send_to_tms("shipment.cancel")
+        return True
 
     def _check_amendable(self):
         late = self.filtered(

@@ -20,20 +20,26 @@ class StockPicking(models.Model):
 
     def action_logistics_release(self):
         """Create the shipments of these delivery orders and release them."""
+        self._logistics_check_access("write")
+        self.env["logistics.shipment"].check_access("create")
         shipments = self.env["logistics.shipment"]._create_from_pickings(self)
         if not shipments:
             raise UserError(_("These transfers already have their shipments."))
-        shipments.action_release()
+        shipments._release()
         return True
 
     def action_cancel(self):
+        if self:  # on no transfer, Odoo's contract: nothing to do, nothing checked
+            self.check_access("write")
         result = super().action_cancel()
-        self.logistics_shipment_id.filtered(
+        # Whoever may cancel the transfer cancels its open shipment (the TMS is
+        # told), Shipments rights or not.
+        self.sudo().logistics_shipment_id.filtered(
             lambda s: (
                 s.status not in ("delivered", "cancelled", "returned")
                 and all(p.state == "cancel" for p in s.picking_ids)
             )
-        ).action_cancel()
+        )._cancel()
         return result
 
     def _logistics_release_ready(self):
@@ -48,7 +54,10 @@ class StockPicking(models.Model):
             )
         )
         if ready:
-            self.env["logistics.shipment"]._create_from_pickings(ready).action_release()
+            # The release trigger acts for the integration, whoever reserves.
+            self.env["logistics.shipment"].sudo()._create_from_pickings(
+                ready
+            )._release()
 
     def _tms_release_trigger(self):
         """The delivery method's release trigger, else the warehouse's."""
