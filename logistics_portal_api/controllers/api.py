@@ -9,6 +9,7 @@ import base64
 import functools
 import hashlib
 import logging
+import re
 
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +33,8 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_FORM_BYTES = 64 * 1024  # POST /oauth/token: a few form fields
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around a file
 UPLOAD_TYPES = set(documents.UPLOAD_TYPES)
+# `<int:webhook_id>` in a route's path: its argument's name.
+PATH_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
 # Every route of the API and its methods: OPTIONS answers them in `Allow`.
 ROUTE_METHODS = {}
 
@@ -51,6 +54,7 @@ def api_route(
     body before it is read.
     """
     ROUTE_METHODS.setdefault(API + path, set()).update(methods)
+    path_arguments = PATH_ARGUMENT.findall(path)
 
     def decorator(func):
         @http.route(
@@ -69,7 +73,11 @@ def api_route(
             correlation_id = correlation.accept(
                 request.httprequest.headers.get(correlation.HEADER)
             )
-            early = _answer_before_handler(API + path, kwargs, correlation_id)
+            early = _answer_before_handler(
+                API + path,
+                {name: kwargs[name] for name in path_arguments if name in kwargs},
+                correlation_id,
+            )
             if early is not None:
                 return early
             key = None

@@ -410,11 +410,13 @@ UPLOAD_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 ERRORS = {
-    "400": "Malformed request: body not JSON, or a required header missing",
+    "400": "Malformed request: body not JSON, a multipart body without its "
+    "`file`, or a required header missing",
     "401": "Missing, invalid, revoked or expired credentials",
     "403": "The credentials lack the route's scope",
     "404": "Not found for this customer",
     "409": "Conflict: idempotency key reused with another body, or order released",
+    "411": "A body sent in chunks without Content-Length",
     "413": "Body too large",
     "415": "Content type not accepted here",
     "422": "Schema violation, business rejection or invalid query argument, "
@@ -424,7 +426,7 @@ ERRORS = {
 }
 # Every route may answer these (authentication, scope, throttle, failure).
 COMMON_ERRORS = ("401", "403", "429", "500")
-JSON_BODY_ERRORS = ("400", "413", "422")
+JSON_BODY_ERRORS = ("400", "411", "413", "422")
 
 
 def _route(method, path, scope, summary, answer, *, code="200", body=None, **extra):
@@ -505,13 +507,6 @@ ROUTES = [
             _status_parameter(ORDER_STATES, "Only orders in this state."),
             *_date_parameters("orders created"),
         ],
-        links={
-            "GetListedOrder": (
-                "get_orders_reference",
-                "reference",
-                "$response.body#/items/0/reference",
-            ),
-        },
     ),
     _route("get", "/orders/{reference}", "orders:read", "One order", "Order"),
     _route(
@@ -541,7 +536,7 @@ ROUTES = [
         "Document",
         code="201",
         body="binary",
-        errors=("413", "415", "422"),
+        errors=("400", "411", "413", "415", "422"),
         headers=[FILENAME],
         links={"GetDocument": ("get_documents_id", "id", "$response.body#/id")},
     ),
@@ -556,18 +551,6 @@ ROUTES = [
             _status_parameter(SHIPMENT_STATUSES, "Only shipments in this status."),
             *_date_parameters("shipments created"),
         ],
-        links={
-            "GetShipment": (
-                "get_shipments_reference",
-                "reference",
-                "$response.body#/items/0/reference",
-            ),
-            "ListShipmentDocuments": (
-                "get_shipments_reference_documents",
-                "reference",
-                "$response.body#/items/0/reference",
-            ),
-        },
     ),
     _route(
         "get",
@@ -582,9 +565,6 @@ ROUTES = [
         "documents:read",
         "Proof of delivery, delivery slips, invoices and the customer's uploads",
         "Document[]",
-        links={
-            "GetDocument": ("get_documents_id", "id", "$response.body#/items/0/id"),
-        },
     ),
     _route("get", "/documents/{id}", "documents:read", "Download a document", "file"),
     _route(
@@ -611,9 +591,6 @@ ROUTES = [
         "webhooks:manage",
         "List subscriptions",
         "Webhook[]",
-        links={
-            "DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/items/0/id"),
-        },
     ),
     _route(
         "delete",

@@ -24,6 +24,14 @@ class HardeningCase(PortalApiCase):
         self.assertEqual(response.headers["X-Correlation-ID"], body["correlation_id"])
         return body["error"]
 
+    def assertTokenRefused(self, response, status, code):
+        """The token endpoint answers in OAuth2's error shape (RFC 6749 5.2)."""
+        self.assertEqual(response.status_code, status, response.text)
+        body = response.json()
+        self.assertEqual(body["error"], code, body)
+        self.assertTrue(response.headers.get("Retry-After"))
+        return body
+
     def key_record(self, full_key=None):
         key_id = (full_key or self.key).split("_")[1]
         return self.env["logistics.api.key"].search([("key_id", "=", key_id)])
@@ -185,11 +193,11 @@ class TestThrottling(HardeningCase):
         for _attempt in range(2):
             self.assertEqual(self.token().status_code, 200)
         throttled = self.token()
-        self.assertRefused(throttled, 429, "rate_limited")
+        self.assertTokenRefused(throttled, 429, "rate_limited")
         self.assertGreaterEqual(int(throttled.headers["Retry-After"]), 1)
         self.assertEqual(self.token(self.other_key).status_code, 200)
         self.set_limit("token:address", 4)  # 4 counted from this address so far
-        self.assertRefused(self.token(self.other_key), 429, "rate_limited")
+        self.assertTokenRefused(self.token(self.other_key), 429, "rate_limited")
 
     def test_failed_token_requests_count_as_refusals(self):
         self.set_limit("failed:client", 2)
@@ -199,7 +207,7 @@ class TestThrottling(HardeningCase):
             self.assertEqual(
                 (bad.status_code, bad.json()["error"]), (401, "invalid_client")
             )
-        self.assertRefused(self.token(), 429, "too_many_failures")
+        self.assertTokenRefused(self.token(), 429, "too_many_failures")
 
     def test_client_secret_only_from_the_form_body(self):
         tokens = self.env["logistics.api.token"].search_count([])
