@@ -9,7 +9,6 @@ nothing changed in the database.
 """
 
 import base64
-import json
 from unittest.mock import patch
 
 from odoo import Command, fields
@@ -17,10 +16,10 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, config
 
 from odoo.addons.logistics_integration_base.lib import crypto
+from odoo.addons.logistics_integration_base.tests.json_rpc import CallKwMixin
 
 SUITE_MODULE_PREFIX = "odoo.addons.logistics_"
 ACCESS_ERROR = "odoo.exceptions.AccessError"
-CALL_KW = "/web/dataset/call_kw"
 
 # Arguments (after the ids) of methods that take some; every other method is
 # called with none. Keyed by method name, or by (model, method) to refine.
@@ -72,7 +71,7 @@ def suite_public_methods(registry):
 
 
 @tagged("post_install", "-at_install")
-class TestPublicMethodsRefuseOutsiders(HttpCase):
+class TestPublicMethodsRefuseOutsiders(CallKwMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -213,25 +212,6 @@ class TestPublicMethodsRefuseOutsiders(HttpCase):
 
     # ------------------------------------------------------------------
     # helpers
-
-    def call_kw(self, model, method, args):
-        """One real JSON-RPC call; returns (error name or None, result)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": {}},
-        }
-        response = self.url_open(
-            CALL_KW,
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200, response.text)
-        body = response.json()
-        if "error" in body:
-            return body["error"]["data"]["name"], body["error"]["data"]["message"]
-        return None, body.get("result")
 
     def fingerprint(self, tables):
         """A digest of every row of the tables: any insert, update or delete shows."""

@@ -1,12 +1,12 @@
 """Secret rotation and chain verification over Odoo's JSON-RPC: managers only."""
 
-import json
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import config
 
 from ..lib import crypto
+from .json_rpc import CallKwMixin
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 MANAGER = "logistics_integration_base.group_integration_manager"
@@ -14,7 +14,7 @@ READER = "logistics_integration_base.group_integration_user"
 
 
 @tagged("post_install", "-at_install")
-class TestOperationsRights(HttpCase):
+class TestOperationsRights(CallKwMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,30 +39,6 @@ class TestOperationsRights(HttpCase):
         cls.env["logistics.audit.log"]._append(
             action="configuration", outcome="success"
         )
-
-    def call_kw(self, model, method, args):
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200, response.text)
-        body = response.json()
-        if "error" in body:
-            return body["error"]["data"]["name"], body["error"]["data"]["message"]
-        return None, body.get("result")
 
     def audit_count(self):
         return self.env["logistics.audit.log"].sudo().search_count([])

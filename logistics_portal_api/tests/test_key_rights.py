@@ -1,8 +1,8 @@
 """Only managers of API keys issue and revoke them, also over Odoo's JSON-RPC."""
 
-import json
-
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.logistics_integration_base.tests.json_rpc import CallKwMixin
 
 from .common import PortalApiCase
 
@@ -10,7 +10,7 @@ ACCESS_ERROR = "odoo.exceptions.AccessError"
 
 
 @tagged("post_install", "-at_install")
-class TestApiKeyRights(PortalApiCase):
+class TestApiKeyRights(CallKwMixin, PortalApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -27,31 +27,6 @@ class TestApiKeyRights(PortalApiCase):
             login="key-manager",
             groups="base.group_user,logistics_portal_api.group_portal_api_manager",
         )
-
-    def call_kw(self, model, method, args):
-        """(error name or None, result) of one real `/web/dataset/call_kw` call."""
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200, response.text)
-        body = response.json()
-        if "error" in body:
-            return body["error"]["data"]["name"], body["error"]["data"]["message"]
-        return None, body.get("result")
 
     def key_state(self):
         self.env.invalidate_all()
