@@ -16,7 +16,15 @@ from odoo.tools import (
     split_every,
 )
 
-from ..lib import backoff, correlation, errors, idempotency, ordering, states
+from ..lib import (
+    backoff,
+    correlation,
+    errors,
+    idempotency,
+    json_text,
+    ordering,
+    states,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -275,6 +283,13 @@ class LogisticsMessage(models.Model):
     def _log_messages(self, flow_code, direction, items):
         flow = self.env["logistics.flow"]._get_by_code(flow_code)
         Message = self.sudo()
+        # NUL characters cannot be stored: such items are logged, cleaned, as
+        # rejected (before any query uses their keys).
+        nul_problems = [json_text.nul_problems(item) for item in items]
+        items = [
+            json_text.without_nul(item) if problems else item
+            for item, problems in zip(items, nul_problems, strict=True)
+        ]
         results = [None] * len(items)
         new_vals, new_positions = [], []
         existing = Message._existing_by_key(flow, items)
@@ -286,7 +301,9 @@ class LogisticsMessage(models.Model):
             if vals.get("idempotency_key") and known is not None:
                 results[position] = Message._answer_known(known, vals)
                 continue
-            reason = Message._validate_payload(flow, vals)
+            reason = Message._nul_rejection(nul_problems[position]) or (
+                Message._validate_payload(flow, vals)
+            )
             if reason:
                 vals.update(reason)
             if vals.get("idempotency_key"):
@@ -372,6 +389,19 @@ class LogisticsMessage(models.Model):
         if endpoint:
             vals["company_id"] = endpoint.company_id.id
         return vals
+
+    def _nul_rejection(self, problems):
+        """Held NUL characters (now replaced): permanent, logged dead, never run."""
+        if not problems:
+            return None
+        return {
+            "state": states.DEAD,
+            "last_error": "NUL characters are not allowed: %s"
+            % ", ".join(problem["pointer"] or "(root)" for problem in problems),
+            "error_kind": "permanent",
+            "error_details": problems,
+            "error_system": "schema",
+        }
 
     def _validate_payload(self, flow, vals):
         """Schema violations are permanent: the message is logged dead, never run."""

@@ -17,7 +17,11 @@ from odoo import http
 from odoo.http import Response, request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from odoo.addons.logistics_integration_base.lib import body_limits, correlation
+from odoo.addons.logistics_integration_base.lib import (
+    body_limits,
+    correlation,
+    json_text,
+)
 
 from ..lib import api_keys, documents, json_input, openapi, throttle
 from ..models.res_config_settings import DEFAULT_UPLOAD_LIMIT, UPLOAD_LIMIT_PARAM
@@ -304,7 +308,7 @@ def _body():
             "The body must be a JSON object.",
             [{"pointer": "", "reason": "expected an object"}],
         )
-    _refuse_problems(json_input.nul_problems(body))
+    _refuse_problems(json_text.nul_problems(body))
     return body
 
 

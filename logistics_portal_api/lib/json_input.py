@@ -63,42 +63,6 @@ def nesting_depth(value):
     return deepest
 
 
-def nul_problems(value):
-    """A problem for every string (or object key) that holds a NUL character.
-
-    PostgreSQL stores no NUL in text or JSON: refused before anything is logged.
-    """
-    problems = []
-    stack = [("", value)]
-    while stack:
-        pointer, item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                problems.append(
-                    {"pointer": pointer, "reason": "NUL characters are not allowed"}
-                )
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                child_pointer = pointer + "/" + _escape(key)
-                if "\x00" in key:
-                    problems.append(
-                        {
-                            "pointer": child_pointer,
-                            "reason": "NUL characters are not allowed in names",
-                        }
-                    )
-                stack.append((child_pointer, child))
-        elif isinstance(item, list):
-            stack.extend(
-                (pointer + "/" + str(index), child) for index, child in enumerate(item)
-            )
-    return sorted(problems, key=lambda problem: problem["pointer"])
-
-
-def _escape(key):
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def parse_moment(text):
     """An RFC 3339 timestamp as a naive UTC datetime; ValueError if impossible."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))

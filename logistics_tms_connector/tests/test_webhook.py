@@ -69,6 +69,25 @@ class TestWebhook(TmsCase, HttpCase):
         self.assertEqual(statuses, ["accepted", "duplicate", "rejected"])
         self.assertIn("/data", response.json()["results"][2]["reason"])
 
+    def test_nul_characters_reject_their_event_only(self):
+        bad = self._event("EV-NUL\x00")
+        bad["data"]["status_code"] = "IN_\x00TRANSIT"
+        response = self._post({"events": [self._event("EV-CLEAN"), bad]})
+        self.assertEqual(response.status_code, 202, response.text)
+        clean, refused = response.json()["results"]
+        self.assertEqual(clean["status"], "accepted")
+        self.assertEqual(refused["status"], "rejected")
+        self.assertEqual(refused["event_id"], "EV-NUL\ufffd")
+        self.assertIn("/payload/data/status_code", refused["reason"])
+        self.assertIn("/payload/event_id", refused["reason"])
+        with self.registry.test_lock:
+            logged = self.env["logistics.message"].search(
+                [("flow_code", "=", "tms.event"), ("external_id", "=", "EV-NUL\ufffd")]
+            )
+            # Logged, cleaned and dead: nothing lost, nothing run.
+            self.assertEqual(logged.state, "dead")
+            self.assertEqual(logged.payload["data"]["status_code"], "IN_\ufffdTRANSIT")
+
     def test_bad_signature_is_refused_and_nothing_stored(self):
         response = self._post({"events": [self._event()]}, secret="not-the-secret")
         self.assertEqual(response.status_code, 401)

@@ -36,20 +36,6 @@ def test_nesting_up_to_the_limit_is_accepted():
     assert json_input.nesting_depth("text") == 0
 
 
-def test_nul_characters_are_found_with_their_pointer():
-    body = {"notes": "a\x00b", "lines": [{"product_code": "K\x00"}], "a/b\x00": 1}
-    nul, in_names = (
-        "NUL characters are not allowed",
-        "NUL characters are not allowed in names",
-    )
-    assert json_input.nul_problems(body) == [
-        {"pointer": "/a~1b\x00", "reason": in_names},
-        {"pointer": "/lines/0/product_code", "reason": nul},
-        {"pointer": "/notes", "reason": nul},
-    ]
-    assert json_input.nul_problems({"notes": "fine", "n": [1, None]}) == []
-
-
 def _window(start, end):
     return {"requested_delivery": {"start": start, "end": end}}
 
