@@ -793,6 +793,32 @@ def uninstall(tally, config, db):
     tally.check("uninstall (each addon)", ok)
 
 
+def real_server_tests(tally, config, db):
+    """End-to-end tests, then Schemathesis against the served openapi.json.
+
+    On a copy of the test database: they commit real traffic (orders,
+    messages, jobs) that must stay out of the upgrade and uninstall stages.
+    """
+    copy = f"{db}_e2e"
+    server_env = {"LOGISTICS_TEST_DB": copy, "LOGISTICS_ODOO_CONFIG": str(config)}
+    try:
+        if not copy_database(db, copy):
+            tally.add("end-to-end (real server)", 0, 1, "no database copy")
+            return
+        run_pytest(
+            tally,
+            "end-to-end (real server)",
+            ["tests/e2e"],
+            env=server_env,
+            options=[f"--ignore={CONTRACT_TEST}"],
+        )
+        run_pytest(
+            tally, "API contract (schemathesis)", [CONTRACT_TEST], env=server_env
+        )
+    finally:
+        drop_database(copy)
+
+
 def test(args):
     bootstrap()
     ensure_postgres()
@@ -813,30 +839,8 @@ def test(args):
         tally.check("install (fresh database)", rc == 0 and not problems)
         if rc == 0:
             odoo_tests(tally, config, db)
-            server_env = {"LOGISTICS_TEST_DB": db, "LOGISTICS_ODOO_CONFIG": str(config)}
             odoo_core_tests(tally, config, db)
-            run_pytest(
-                tally,
-                "end-to-end (real server)",
-                ["tests/e2e"],
-                env=server_env,
-                options=[f"--ignore={CONTRACT_TEST}"],
-            )
-            # Schemathesis against the served openapi.json, every check, on a
-            # copy: the orders and messages it makes stay out of upgrade/uninstall.
-            contract_db = f"{db}_contract"
-            try:
-                if copy_database(db, contract_db):
-                    run_pytest(
-                        tally,
-                        "API contract (schemathesis)",
-                        [CONTRACT_TEST],
-                        env=dict(server_env, LOGISTICS_TEST_DB=contract_db),
-                    )
-                else:
-                    tally.add("API contract (schemathesis)", 0, 1, "no database copy")
-            finally:
-                drop_database(contract_db)
+            real_server_tests(tally, config, db)
             rc, problems, _text = run_odoo_phase(
                 "upgrade", config, ["-d", db, "-u", modules]
             )
