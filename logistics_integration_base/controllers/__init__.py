@@ -1,1 +1,2 @@
 from . import metrics
+from . import queue_job

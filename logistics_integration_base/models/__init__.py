@@ -13,3 +13,4 @@ from . import logistics_trace
 from . import res_config_settings
 from . import logistics_flow_stat
 from . import logistics_alert_rule
+from . import queue_job

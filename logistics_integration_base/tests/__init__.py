@@ -10,3 +10,4 @@ from . import test_secret_rotation
 from . import test_neutralize
 from . import test_audit_keyed
 from . import test_rights_rpc
+from . import test_lost_jobs

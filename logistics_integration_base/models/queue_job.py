@@ -1,0 +1,77 @@
+import logging
+from datetime import timedelta
+
+from odoo import fields, models
+
+from ..lib import job_liveness
+
+_logger = logging.getLogger(__name__)
+
+
+class QueueJob(models.Model):
+    _inherit = "queue.job"
+
+    def _logistics_requeue_lost_jobs(
+        self, grace_seconds=job_liveness.DEFAULT_GRACE_SECONDS
+    ):
+        """Put back in the queue the jobs nobody runs any more; return them.
+
+        queue_job leaves a job ``started`` when the worker running it dies or
+        its transaction dies with a PostgreSQL restart, and its runner counts
+        such a job against the channel's capacity for good; a job ``enqueued``
+        whose request never reached a worker waits too. A job in one of these
+        states for longer than `grace_seconds` whose liveness lock nobody
+        holds is requeued (lib/job_liveness.py).
+        """
+        threshold = fields.Datetime.now() - timedelta(seconds=grace_seconds)
+        candidates = self.sudo().search(
+            [
+                ("state", "in", job_liveness.LOST_STATES),
+                "|",
+                ("date_started", "<", threshold),
+                "&",
+                ("date_started", "=", False),
+                ("date_enqueued", "<", threshold),
+            ]
+        )
+        if not candidates:
+            return self.browse()
+        # The states must be read after the locks are taken (a job that ends
+        # commits before it releases its lock): a cursor of its own, whose
+        # commits start a new snapshot.
+        with self.env.registry.cursor() as cr:
+            held = []
+            try:
+                for job in candidates:
+                    cr.execute(
+                        job_liveness.PROBE, (job_liveness.LOCK_NAMESPACE, job.uuid)
+                    )
+                    if cr.fetchone()[0]:
+                        held.append(job.uuid)
+                cr.commit()
+                lost = (
+                    self.with_env(self.env(cr=cr))
+                    .sudo()
+                    .search(
+                        [
+                            ("uuid", "in", held),
+                            ("state", "in", job_liveness.LOST_STATES),
+                        ]
+                    )
+                )
+                for job in lost:
+                    _logger.warning(
+                        "job %s (%s) was left %s by a worker or a database "
+                        "connection that is gone: requeued",
+                        job.uuid,
+                        job.name,
+                        job.state,
+                    )
+                lost.requeue()
+                cr.commit()
+            finally:
+                for uuid in held:
+                    cr.execute(
+                        job_liveness.RELEASE, (job_liveness.LOCK_NAMESPACE, uuid)
+                    )
+        return self.browse(lost.ids)
