@@ -71,6 +71,7 @@ ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # what Odoo gives the admin of a database it creates
 SERVER_WIDE_MODULES = "base,web,queue_job"
 JOB_CHANNELS = "root:2,root.logistics:2,root.logistics.order_reservation:1"
+RUN_HTTP_WORKERS = 3  # setup/run: more than the job capacity of root
 
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
@@ -1106,7 +1107,20 @@ def start_odoo(config):
 def run_server(args):
     bootstrap()
     ensure_postgres()
-    config = write_config(RUN_DIR / "odoo.conf", args.db, args.port)
+    config = write_config(
+        RUN_DIR / "odoo.conf",
+        args.db,
+        args.port,
+        {
+            # Prefork, as production: Odoo respawns a cron worker that dies
+            # (a threaded server's cron threads die for good on a lost
+            # database connection). Job capacity (root:2) stays below the
+            # HTTP workers, which also run the jobs.
+            "workers": RUN_HTTP_WORKERS,
+            "max_cron_threads": 1,
+            "gevent_port": free_port(),
+        },
+    )
     if database_exists(args.db) and suite_installed(args.db):
         phase = ["-d", args.db, "-u", ",".join(ALL_MODULES)]
     else:

@@ -9,6 +9,8 @@ is stored and the shipment changed), read from the database with SQL.
 import json
 import math
 import random
+import shutil
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psycopg2
 from psycopg2 import sql
 
 from . import load, seed
@@ -31,6 +34,10 @@ VISIBILITY_POLL = 0.05
 SETTLE_POLL = 0.5
 RETRY_PAUSE = 1.0
 BURST_RETRIES = 3
+FAULT_RETRIES = 60  # one a second: a TMS keeps trying while the database is away
+PG_RECONNECT_BOUND = 120  # seconds the harness waits for PostgreSQL to answer
+PG_RESTART_TIMEOUT = 120
+CRON_RERUN_BOUND = 180  # seconds for every per-minute cron to run again
 BURST_RESEND_EVERY = 50  # one batch in 50 is delivered twice (at-least-once TMS)
 BURST_THREADS = 8
 SENDERS = 4
@@ -122,6 +129,10 @@ class Sizes:
     burst_window: float = 60
     burst_batch: int = 500
     burst_drain_bound: float = 600
+    fault_events: int = 20_000
+    fault_window: float = 60
+    fault_batch: int = 200
+    fault_drain_bound: float = 900
     growth_levels: tuple = (10_000, 100_000, 1_000_000)
     growth_events: int = 1_000
     growth_bound: float = 300
@@ -155,6 +166,10 @@ class Sizes:
                 burst_events=2_000,
                 burst_window=5,
                 burst_drain_bound=120,
+                fault_events=2_000,
+                fault_window=20,
+                fault_batch=100,
+                fault_drain_bound=420,
                 growth_levels=(500, 2_000),
                 growth_events=100,
                 growth_bound=120,
@@ -224,13 +239,27 @@ class Bench:
     # -- SQL ------------------------------------------------------------
 
     def query(self, sql, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(sql, params)
-            return cr.fetchall()
+        return self._sql(sql, params, fetch=True)
 
     def execute(self, sql, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(sql, params)
+        self._sql(sql, params, fetch=False)
+
+    def _sql(self, sql, params, fetch):
+        """One autocommit statement; a connection lost to a PostgreSQL restart
+        is opened again, until the server answers (bounded)."""
+        deadline = time.monotonic() + PG_RECONNECT_BOUND
+        while True:
+            try:
+                if self.pg.closed:
+                    self.pg = self.stack.pg()
+                with self.pg.cursor() as cr:
+                    cr.execute(sql, params)
+                    return cr.fetchall() if fetch else None
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                if time.monotonic() > deadline:
+                    raise
+                self.pg.close()
+                time.sleep(RETRY_PAUSE)
 
     def max_message_id(self):
         return self.query("SELECT coalesce(max(id), 0) FROM logistics_message")[0][0]
@@ -1020,9 +1049,10 @@ def _release(bench, endpoint_id, count):
 class BurstSender:
     """Sends burst batches, retrying like a TMS, and counts what happened."""
 
-    def __init__(self, bench, deadline):
+    def __init__(self, bench, deadline, retries=BURST_RETRIES):
         self.bench = bench
         self.deadline = deadline
+        self.retries = retries
         self.lock = threading.Lock()
         self.accepted_ids = set()
         self.counts = dict.fromkeys(
@@ -1038,7 +1068,7 @@ class BurstSender:
         if time.monotonic() > self.deadline:
             self.bump("not_sent", len(events))
             return
-        for _attempt in range(BURST_RETRIES):
+        for _attempt in range(self.retries):
             status, answer = _post_raw(self.bench, events)
             if status == 202:
                 with self.lock:
@@ -1062,12 +1092,19 @@ class BurstSender:
                 self.bump("duplicates", sum(r["status"] == "duplicate" for r in answer))
 
 
-def _burst_send(bench, sender, started):
-    """Offer the burst at its rate; return when every request has returned."""
+def _burst_send(bench, sender, started, shape=None):
+    """Offer the burst at its rate; return when every request has returned.
+
+    `shape`: (events, batch size, window), the burst's own by default.
+    """
     sizes = bench.sizes
-    total, size = sizes.burst_events, sizes.burst_batch
+    total, size, window = shape or (
+        sizes.burst_events,
+        sizes.burst_batch,
+        sizes.burst_window,
+    )
     requests = math.ceil(total / size)
-    interval = sizes.burst_window / requests
+    interval = window / requests
     with ThreadPoolExecutor(max_workers=BURST_THREADS) as pool:
         sent = 0
         for number in range(requests):
@@ -1181,6 +1218,127 @@ def scenario_burst(bench):
             "requests that could not start within the window are not sent (the "
             "TMS would keep them); one batch in %s is delivered twice on purpose"
             % BURST_RESEND_EVERY
+        ],
+    }
+
+
+def _restart_postgres(bench):
+    """Restart the PostgreSQL cluster the stack runs on (Debian's tools, as
+    root); return (seconds it took, database time once it answered again)."""
+    ((cluster,),) = bench.query("SHOW cluster_name")
+    version, _slash, name = cluster.partition("/")
+    if not (version and name) or not shutil.which("pg_ctlcluster"):
+        raise RuntimeError(
+            "cannot restart PostgreSQL here: cluster %r, pg_ctlcluster %s"
+            % (cluster, shutil.which("pg_ctlcluster") or "missing")
+        )
+    started = time.monotonic()
+    subprocess.run(
+        ["pg_ctlcluster", version, name, "restart"],
+        check=True,
+        capture_output=True,
+        timeout=PG_RESTART_TIMEOUT,
+    )
+    ((back_at,),) = bench.query("SELECT now() AT TIME ZONE 'UTC'")
+    return round(time.monotonic() - started, 1), back_at
+
+
+def _crons_ran_since(bench, moment, bound):
+    """Wait (bounded) until every active cron due each minute has run again
+    after `moment`; return those that did not."""
+    started = time.monotonic()
+    while True:
+        stale = bench.query(
+            """SELECT cron_name FROM ir_cron
+                WHERE active AND interval_type = 'minutes' AND interval_number = 1
+                  AND (lastcall IS NULL OR lastcall < %s)""",
+            (moment,),
+        )
+        if not stale or time.monotonic() - started > bound:
+            return sorted(row[0] for row in stale)
+        time.sleep(SETTLE_POLL)
+
+
+def scenario_fault_pg_restart(bench):
+    """A burst with PostgreSQL restarted in its middle: senders get errors and
+    retry, as a TMS does; every accepted event must be applied exactly once,
+    and the crons must run again."""
+    sizes = bench.sizes
+    shape = (sizes.fault_events, sizes.fault_batch, sizes.fault_window)
+    since = bench.max_message_id()
+    started = time.monotonic()
+    # A TMS retries until the database is back: a minute of retries.
+    sender = BurstSender(bench, started + sizes.fault_window, retries=FAULT_RETRIES)
+    restart = {}
+
+    def restart_midway():
+        time.sleep(sizes.fault_window / 2)
+        restart["seconds"], restart["back_at"] = _restart_postgres(bench)
+        restart["after"] = round(time.monotonic() - started, 1)
+
+    restarter = threading.Thread(target=restart_midway)
+    restarter.start()
+    send_end = _burst_send(bench, sender, started, shape)
+    restarter.join()
+    stored_ids = {
+        row[0]
+        for row in bench.query(
+            "SELECT external_id FROM logistics_message WHERE id > %s AND flow_id = %s",
+            (since, bench.flow_id),
+        )
+    }
+    waited = bench.wait_tms(since, len(stored_ids), sizes.fault_drain_bound)
+    drain = waited["finished_at"] - send_end
+    states = waited["states"]
+    doubled_messages, doubled_milestones = _doubled(bench, since)
+    lost = len(sender.accepted_ids - stored_ids)
+    not_applied = len(stored_ids) - sum(states.get(s, 0) for s in ("done", "stale"))
+    idle_crons = _crons_ran_since(bench, restart["back_at"], CRON_RERUN_BOUND)
+    checks = {
+        "PostgreSQL restarted mid-burst": restart["after"] < send_end - started,
+        "every event delivered (senders retried)": sender.counts["failed"] == 0,
+        "0 lost": lost == 0,
+        "0 applied twice": doubled_messages + doubled_milestones == 0,
+        "every accepted event applied": not waited["timed_out"] and not_applied == 0,
+        "crons ran again after the restart": not idle_crons,
+    }
+    return {
+        "rows": [
+            {
+                "scenario": "Fault: PostgreSQL restarted in a burst of %s events"
+                % _num(sizes.fault_events),
+                "ours": "restart %.1f s at %.0f s; lost %s; applied twice %s; "
+                "not applied %s; drained %s"
+                % (
+                    restart["seconds"],
+                    restart["after"],
+                    lost,
+                    doubled_messages + doubled_milestones,
+                    not_applied,
+                    "%.0f s" % drain
+                    if not waited["timed_out"]
+                    else "not after %.0f s" % drain,
+                ),
+                "target": "0 lost, 0 doubled, all applied, crons alive",
+                "result": verdict(all(checks.values())),
+            }
+        ],
+        "details": {
+            "restart": {k: str(v) for k, v in restart.items()},
+            "client": dict(sender.counts),
+            "stored": len(stored_ids),
+            "lost": lost,
+            "doubled_messages": doubled_messages,
+            "doubled_milestones": doubled_milestones,
+            "states_after_drain": states,
+            "not_applied": not_applied,
+            "drain_seconds": round(drain, 1),
+            "crons_not_run_after_restart": idle_crons,
+            "checks": checks,
+        },
+        "notes": [
+            "jobs cut by the restart are requeued by the suite's lost-job cron "
+            "(a minute's grace); the drain includes that wait"
         ],
     }
 
@@ -1471,6 +1629,7 @@ SCENARIOS = {
     "shipment_get": scenario_shipment_get,
     "release": scenario_release,
     "burst": scenario_burst,
+    "fault_pg_restart": scenario_fault_pg_restart,
     "settlement": scenario_settlement,
     "growth": scenario_growth,
     "profile": scenario_profile,

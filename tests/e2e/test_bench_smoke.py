@@ -2,7 +2,9 @@
 
 It makes its own database, Odoo (prefork) and TMS simulator, like the real
 benchmark; nothing here asserts a timing: only that the run completes and
-writes its results.
+writes its results. Its fault scenario is asserted in full: PostgreSQL is
+restarted in the middle of a burst of TMS events, and every event accepted
+must be applied exactly once, with the crons running again afterwards.
 """
 
 import json
@@ -12,8 +14,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "bench" / "run.py"
-TIME_LIMIT = 300  # seconds; the smoke run takes about a minute and a half
-SCENARIOS = ("shipment_get", "accept")
+TIME_LIMIT = 900  # seconds; the smoke run takes about five minutes
+# The fault last: the database restart must not touch the other scenarios.
+SCENARIOS = ("shipment_get", "accept", "fault_pg_restart")
 RESULT_KEYS = {"run", "machine", "scenarios", "table"}
 VERDICTS = {"met", "MISSED"}
 
@@ -43,3 +46,7 @@ def test_bench_smoke_run_writes_results(tmp_path):
     assert results["table"], "no row in the results table"
     assert {row["result"] for row in results["table"]} <= VERDICTS
     assert (tmp_path / "results.md").read_text().startswith("# Benchmark results")
+    fault = results["scenarios"]["fault_pg_restart"]
+    assert [row["result"] for row in fault["rows"]] == ["met"], json.dumps(
+        fault["details"], indent=1, default=str
+    )
