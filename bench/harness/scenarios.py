@@ -38,6 +38,7 @@ FAULT_RETRIES = 60  # one a second: a TMS keeps trying while the database is awa
 PG_RECONNECT_BOUND = 120  # seconds the harness waits for PostgreSQL to answer
 PG_RESTART_TIMEOUT = 120
 CRON_RERUN_BOUND = 180  # seconds for every per-minute cron to run again
+STARTED_JOB_WAIT = 15  # seconds the restart waits for a job to be running
 BURST_RESEND_EVERY = 50  # one batch in 50 is delivered twice (at-least-once TMS)
 BURST_THREADS = 8
 SENDERS = 4
@@ -1259,6 +1260,35 @@ def _crons_ran_since(bench, moment, bound):
         time.sleep(SETTLE_POLL)
 
 
+def _started_jobs(bench, bound):
+    """The uuids of the jobs running now; waits (bounded) for one to run."""
+    started = time.monotonic()
+    while True:
+        uuids = [
+            row[0]
+            for row in bench.query("SELECT uuid FROM queue_job WHERE state = 'started'")
+        ]
+        if uuids or time.monotonic() - started > bound:
+            return uuids
+        time.sleep(POLL / 5)
+
+
+def _jobs_left(bench, bound):
+    """Wait (bounded) until no job waits or runs; return {state: count} left."""
+    started = time.monotonic()
+    while True:
+        left = dict(
+            bench.query(
+                """SELECT state, count(*) FROM queue_job
+                    WHERE state IN ('pending', 'enqueued', 'started')
+                    GROUP BY state"""
+            )
+        )
+        if not left or time.monotonic() - started > bound:
+            return left
+        time.sleep(SETTLE_POLL)
+
+
 def scenario_fault_pg_restart(bench):
     """A burst with PostgreSQL restarted in its middle: senders get errors and
     retry, as a TMS does; every accepted event must be applied exactly once,
@@ -1273,6 +1303,8 @@ def scenario_fault_pg_restart(bench):
 
     def restart_midway():
         time.sleep(sizes.fault_window / 2)
+        # Restart while a job runs: the case where queue_job left jobs started.
+        restart["cut_jobs"] = _started_jobs(bench, STARTED_JOB_WAIT)
         restart["seconds"], restart["back_at"] = _restart_postgres(bench)
         restart["after"] = round(time.monotonic() - started, 1)
 
@@ -1294,6 +1326,13 @@ def scenario_fault_pg_restart(bench):
     lost = len(sender.accepted_ids - stored_ids)
     not_applied = len(stored_ids) - sum(states.get(s, 0) for s in ("done", "stale"))
     idle_crons = _crons_ran_since(bench, restart["back_at"], CRON_RERUN_BOUND)
+    stuck_jobs = _jobs_left(bench, sizes.fault_drain_bound)
+    cut_jobs = dict(
+        bench.query(
+            "SELECT uuid, state FROM queue_job WHERE uuid = ANY(%s)",
+            (restart["cut_jobs"],),
+        )
+    )
     checks = {
         "PostgreSQL restarted mid-burst": restart["after"] < send_end - started,
         "every event delivered (senders retried)": sender.counts["failed"] == 0,
@@ -1301,6 +1340,7 @@ def scenario_fault_pg_restart(bench):
         "0 applied twice": doubled_messages + doubled_milestones == 0,
         "every accepted event applied": not waited["timed_out"] and not_applied == 0,
         "crons ran again after the restart": not idle_crons,
+        "no job left started or waiting": not stuck_jobs,
     }
     return {
         "rows": [
@@ -1334,6 +1374,8 @@ def scenario_fault_pg_restart(bench):
             "not_applied": not_applied,
             "drain_seconds": round(drain, 1),
             "crons_not_run_after_restart": idle_crons,
+            "jobs_running_at_restart_then": cut_jobs,
+            "jobs_left_unfinished": stuck_jobs,
             "checks": checks,
         },
         "notes": [
