@@ -37,41 +37,40 @@ class QueueJob(models.Model):
         if not candidates:
             return self.browse()
         # The states must be read after the locks are taken (a job that ends
-        # commits before it releases its lock): a cursor of its own, whose
-        # commits start a new snapshot.
-        with self.env.registry.cursor() as cr:
+        # commits before it releases its lock): the locks on one cursor, the
+        # states on another, whose snapshot starts once they are held.
+        with self.env.registry.cursor() as probe:
             held = []
             try:
                 for job in candidates:
-                    cr.execute(
+                    probe.execute(
                         job_liveness.PROBE, (job_liveness.LOCK_NAMESPACE, job.uuid)
                     )
-                    if cr.fetchone()[0]:
+                    if probe.fetchone()[0]:
                         held.append(job.uuid)
-                cr.commit()
-                lost = (
-                    self.with_env(self.env(cr=cr))
-                    .sudo()
-                    .search(
-                        [
-                            ("uuid", "in", held),
-                            ("state", "in", job_liveness.LOST_STATES),
-                        ]
+                with self.env.registry.cursor() as cr:
+                    lost = (
+                        self.with_env(self.env(cr=cr))
+                        .sudo()
+                        .search(
+                            [
+                                ("uuid", "in", held),
+                                ("state", "in", job_liveness.LOST_STATES),
+                            ]
+                        )
                     )
-                )
-                for job in lost:
-                    _logger.warning(
-                        "job %s (%s) was left %s by a worker or a database "
-                        "connection that is gone: requeued",
-                        job.uuid,
-                        job.name,
-                        job.state,
-                    )
-                lost.requeue()
-                cr.commit()
+                    for job in lost:
+                        _logger.warning(
+                            "job %s (%s) was left %s by a worker or a database "
+                            "connection that is gone: requeued",
+                            job.uuid,
+                            job.name,
+                            job.state,
+                        )
+                    lost.requeue()
             finally:
                 for uuid in held:
-                    cr.execute(
+                    probe.execute(
                         job_liveness.RELEASE, (job_liveness.LOCK_NAMESPACE, uuid)
                     )
         return self.browse(lost.ids)
