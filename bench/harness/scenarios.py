@@ -1118,6 +1118,17 @@ def _burst_send(bench, sender, started, shape=None):
     return time.monotonic()
 
 
+def _stored_event_ids(bench, since):
+    """The event ids of the TMS events logged after message `since`."""
+    return {
+        row[0]
+        for row in bench.query(
+            "SELECT external_id FROM logistics_message WHERE id > %s AND flow_id = %s",
+            (since, bench.flow_id),
+        )
+    }
+
+
 def _doubled(bench, since):
     messages = bench.query(
         """SELECT count(*) FROM (SELECT external_id FROM logistics_message
@@ -1141,13 +1152,7 @@ def scenario_burst(bench):
     started = time.monotonic()
     sender = BurstSender(bench, started + window)
     send_end = _burst_send(bench, sender, started)
-    stored_ids = {
-        row[0]
-        for row in bench.query(
-            "SELECT external_id FROM logistics_message WHERE id > %s AND flow_id = %s",
-            (since, bench.flow_id),
-        )
-    }
+    stored_ids = _stored_event_ids(bench, since)
     waited = bench.wait_tms(since, len(stored_ids), sizes.burst_drain_bound)
     drain = waited["finished_at"] - send_end
     states = waited["states"]
@@ -1312,13 +1317,7 @@ def scenario_fault_pg_restart(bench):
     restarter.start()
     send_end = _burst_send(bench, sender, started, shape)
     restarter.join()
-    stored_ids = {
-        row[0]
-        for row in bench.query(
-            "SELECT external_id FROM logistics_message WHERE id > %s AND flow_id = %s",
-            (since, bench.flow_id),
-        )
-    }
+    stored_ids = _stored_event_ids(bench, since)
     waited = bench.wait_tms(since, len(stored_ids), sizes.fault_drain_bound)
     drain = waited["finished_at"] - send_end
     states = waited["states"]

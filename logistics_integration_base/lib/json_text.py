@@ -7,13 +7,14 @@ with the characters replaced (U+FFFD), never an error of the server.
 Pure Python: tested in `tests/unit/test_json_text.py`.
 """
 
+import json
+
+from .schema import json_pointer
+
 NUL = "\x00"
 REPLACEMENT = "\ufffd"
-
-
-def _escape(key):
-    """A key as one RFC 6901 pointer token."""
-    return key.replace("~", "~0").replace("/", "~1")
+# How json.dumps writes a NUL (control characters are always escaped).
+ESCAPED_NUL = "\\u0000"
 
 
 def nul_problems(value):
@@ -21,6 +22,9 @@ def nul_problems(value):
 
     :returns: ``[{"pointer", "reason"}]`` sorted by pointer, empty when clean
     """
+    # Every inbound message passes here: the walk only when the C encoder saw one.
+    if ESCAPED_NUL not in json.dumps(value, default=str):
+        return []
     problems = []
     stack = [("", value)]
     while stack:
@@ -32,7 +36,7 @@ def nul_problems(value):
                 )
         elif isinstance(item, dict):
             for key, child in item.items():
-                child_pointer = pointer + "/" + _escape(str(key))
+                child_pointer = pointer + json_pointer([key])
                 if isinstance(key, str) and NUL in key:
                     problems.append(
                         {
@@ -43,7 +47,8 @@ def nul_problems(value):
                 stack.append((child_pointer, child))
         elif isinstance(item, (list, tuple)):
             stack.extend(
-                (pointer + "/" + str(index), child) for index, child in enumerate(item)
+                (pointer + json_pointer([index]), child)
+                for index, child in enumerate(item)
             )
     return sorted(problems, key=lambda problem: problem["pointer"])
 

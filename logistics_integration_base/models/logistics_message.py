@@ -23,6 +23,7 @@ from ..lib import (
     idempotency,
     json_text,
     ordering,
+    schema,
     states,
 )
 
@@ -397,7 +398,9 @@ class LogisticsMessage(models.Model):
         return {
             "state": states.DEAD,
             "last_error": "NUL characters are not allowed: %s"
-            % ", ".join(problem["pointer"] or "(root)" for problem in problems),
+            % ", ".join(
+                problem["pointer"] or schema.ROOT_LABEL for problem in problems
+            ),
             "error_kind": "permanent",
             "error_details": problems,
             "error_system": "schema",

@@ -5,6 +5,7 @@ classification are exercised exactly as in production.
 """
 
 import json
+import ssl
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class HttpPeer:
     """Answers each request with the next scripted response (default 200 {})."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        """`tls`: (certificate, key) PEM file paths to answer over https."""
         self.requests = []
         self.responses = deque()
         peer = self
@@ -48,7 +50,17 @@ class HttpPeer:
                 return  # keep test output quiet
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(
+                self.server.socket, server_side=True
+            )
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def port(self):
+        return self.server.server_address[1]
 
     @property
     def url(self):

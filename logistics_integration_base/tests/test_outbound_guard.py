@@ -2,10 +2,7 @@
 name, no redirects. Real sockets and TLS on loopback."""
 
 import datetime
-import ssl
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -17,6 +14,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..lib import errors, url_guard
 from ..models.logistics_endpoint import OUTBOUND_ALLOW_LIST_PARAM
+from .http_peer import HttpPeer
 
 CERT_NAME = "localhost"
 
@@ -50,39 +48,15 @@ def _self_signed(folder):
     return str(cert_path), str(key_path)
 
 
-class TlsReceiver:
-    """An https receiver on 127.0.0.1 that records the Host header it gets."""
+class TlsReceiver(HttpPeer):
+    """An https receiver on 127.0.0.1; `hosts`: the Host header of each call."""
 
     def __init__(self, cert_path, key_path):
-        self.hosts = []
-        receiver = self
+        super().__init__(tls=(cert_path, key_path))
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.hosts.append(self.headers["Host"])
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, format, *args):
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert_path, key_path)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    @property
+    def hosts(self):
+        return [request["headers"]["Host"] for request in self.requests]
 
 
 @tagged("post_install", "-at_install")

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from odoo.addons.logistics_integration_base.lib.schema import json_pointer
 from odoo.addons.logistics_tms_connector.lib import milestones
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
@@ -37,12 +38,11 @@ MAX_PAGE = 200
 MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
-QUERY_POINTER = "/query/%s"
 
 
 def _pointer(name):
     """The JSON pointer (RFC 6901) of a query argument."""
-    return QUERY_POINTER % name.replace("~", "~0").replace("/", "~1")
+    return json_pointer(["query", name])
 
 
 # RFC 3339 full-date, or date-time (`T`, or a space as RFC 3339 allows).
