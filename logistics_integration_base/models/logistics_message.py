@@ -23,6 +23,7 @@ from ..lib import (
     idempotency,
     json_text,
     ordering,
+    receipt,
     schema,
     states,
 )
@@ -37,10 +38,10 @@ CLAIM_FIELDS = ["flow_id", "state", "next_attempt_at", "event_time", "event_sequ
 IDEMPOTENCY_INDEX = "logistics_message_idempotency_uniq"
 
 # What `_log_messages` answers for each item it is given.
-ACCEPTED = "accepted"
-DUPLICATE = "duplicate"
-CONFLICT = "conflict"
-REJECTED = "rejected"
+ACCEPTED = receipt.ACCEPTED
+DUPLICATE = receipt.DUPLICATE
+CONFLICT = receipt.CONFLICT
+REJECTED = receipt.REJECTED
 
 
 class IdempotencyRace(pg_errors.SerializationFailure):
