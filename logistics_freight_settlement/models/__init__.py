@@ -9,6 +9,10 @@ from . import logistics_freight_rate_card_line
 from . import logistics_carrier_invoice
 from . import logistics_carrier_invoice_line
 from . import logistics_freight_charge
+from . import logistics_freight_charge_flow
+from . import logistics_freight_charge_reconcile
+from . import logistics_freight_charge_dispute
+from . import logistics_freight_charge_bill_lines
 from . import logistics_freight_settlement
 from . import logistics_shipment
 from . import account_move
