@@ -220,11 +220,3 @@ def match_lines(lines, candidates, digits=DEFAULT_DIGITS):
         )
         matches[line.index] = open_charges.pop(best[0]).key
     return matches
-
-
-def chunks(items, size):
-    """``items`` in consecutive lists of at most ``size`` (a positive int)."""
-    if size < 1:
-        raise ValueError("chunk size must be positive, not %r" % size)
-    items = list(items)
-    return [items[start : start + size] for start in range(0, len(items), size)]

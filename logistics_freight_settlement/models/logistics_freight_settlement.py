@@ -1,11 +1,11 @@
 import logging
 
 from odoo import Command, _, api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from odoo.addons.queue_job.job import identity_exact
 
-from ..lib import reconcile, terms
+from ..lib import terms
 from .res_config_settings import CHUNK_SIZE_PARAM, DEFAULT_CHUNK_SIZE
 
 _logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class LogisticsFreightSettlement(models.AbstractModel):
             ["id:array_agg"],
         )
         for _company, carrier, currency, _invoice, ids in groups:
-            for chunk in reconcile.chunks(sorted(ids), chunk_size):
+            for chunk in split_every(chunk_size, sorted(ids), list):
                 self.with_delay(
                     channel=CHANNEL,
                     identity_key=identity_exact,
@@ -86,7 +86,7 @@ class LogisticsFreightSettlement(models.AbstractModel):
         for _company, ids in Charge._read_group(
             self._rebillable_domain(), ["company_id"], ["id:array_agg"]
         ):
-            for chunk in reconcile.chunks(sorted(ids), chunk_size):
+            for chunk in split_every(chunk_size, sorted(ids), list):
                 self.with_delay(
                     channel=CHANNEL,
                     identity_key=identity_exact,

@@ -153,6 +153,12 @@ class TestSettlement(FreightCase):
             self.env["logistics.freight.settlement"]._cron_settle()
             self.env["logistics.freight.settlement"]._cron_settle()
             trap.assert_jobs_count(3)  # 3 + 2 charges in chunks of 2; no repeat
+            speedy_ids = sorted(speedy.ids)
+            self.assertEqual(
+                sorted(job.args[0] for job in trap.enqueued_jobs),
+                sorted([speedy_ids[:2], speedy_ids[2:], sorted(acme.ids)]),
+                "chunks are lists of ids in ascending order",
+            )
             trap.perform_enqueued_jobs()
         self.assertEqual(len(speedy.vendor_bill_id), 2)
         self.assertEqual(speedy.vendor_bill_id.partner_id, self.carrier)

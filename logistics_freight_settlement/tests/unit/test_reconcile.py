@@ -129,10 +129,3 @@ def test_invoice_lines_take_the_closest_open_charge():
         3: "c3",
         4: None,
     }
-
-
-def test_chunks():
-    assert reconcile.chunks(range(5), 2) == [[0, 1], [2, 3], [4]]
-    assert reconcile.chunks([], 3) == []
-    with pytest.raises(ValueError):
-        reconcile.chunks([1], 0)
