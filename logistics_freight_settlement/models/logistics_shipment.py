@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from .logistics_freight_charge import CHARGE_FLOW
 
@@ -118,40 +118,3 @@ class LogisticsShipment(models.Model):
             json={"invoices": document["invoices"]},
         )
         return {"sent": [invoice["number"] for invoice in document["invoices"]]}
-
-    def _freight_portal_summary(self):
-        """What a customer may see of the freight of this shipment (portal API)."""
-        self.ensure_one()
-        rebilled = self.freight_charge_ids.filtered(
-            lambda c: c.state == "rebilled"
-        ).sorted("id")
-        invoices = rebilled.customer_invoice_id.filtered(
-            lambda move: move.state == "posted"
-        )
-        return {
-            "shipment": self.name,
-            "freight_terms": self.partner_id.commercial_partner_id.freight_terms,
-            "charges": [
-                {
-                    "type": charge.charge_type_id.code,
-                    "description": charge.charge_type_id.name,
-                    "amount": charge.rebilled_amount_company,
-                    "currency": charge.company_currency_id.name,
-                    "invoice": charge.customer_invoice_id.name
-                    if charge.customer_invoice_id in invoices
-                    else None,
-                }
-                for charge in rebilled
-            ],
-            "invoices": [
-                {
-                    "number": move.name,
-                    "date": fields.Date.to_string(move.invoice_date),
-                    "currency": move.currency_id.name,
-                    "amount_total": move.amount_total,
-                    "payment_state": move.payment_state,
-                }
-                for move in invoices
-            ],
-            "note": _("Freight is invoiced by the terms agreed with you."),
-        }

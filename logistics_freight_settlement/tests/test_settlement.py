@@ -220,17 +220,28 @@ class TestSettlement(FreightCase):
             (message.res_model, message.res_id), (shipment._name, shipment.id)
         )
         self.assertEqual(message.error_kind, "retryable", "the TMS is down: retried")
-        # The customer invoice is posted later: its reference goes to the portal.
+        # The customer invoice is posted later (the customer API lists it then).
         invoice = charges.customer_invoice_id
         with self.jobs():
             invoice.action_post()
-        summary = shipment._freight_portal_summary()
-        self.assertEqual(summary["freight_terms"], "prepaid_and_add")
+        self.assertEqual(invoice.state, "posted")
+        charges = charges.sorted("id")
         self.assertEqual(
-            [(c["type"], c["amount"], c["invoice"]) for c in summary["charges"]],
-            [("BASE", 100.0, invoice.name), ("FUEL", 18.0, invoice.name)],
+            [
+                (
+                    c.state,
+                    c.freight_terms,
+                    c.charge_type_id.code,
+                    c.rebilled_amount_company,
+                    c.customer_invoice_id,
+                )
+                for c in charges
+            ],
+            [
+                ("rebilled", "prepaid_and_add", "BASE", 100.0, invoice),
+                ("rebilled", "prepaid_and_add", "FUEL", 18.0, invoice),
+            ],
         )
-        self.assertEqual(summary["invoices"][0]["number"], invoice.name)
 
     # ------------------------------------------------------------------
     # batch files
