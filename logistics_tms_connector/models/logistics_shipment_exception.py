@@ -11,6 +11,8 @@ EXCEPTION_FOR_CODE = {
 }
 
 
+# One model, one file per seam (see logistics_shipment.py): merging is not wanted.
+# pylint: disable=consider-merging-classes-inherited
 class LogisticsShipment(models.Model):
     """Exceptions: declined tenders, failed deliveries, refusals, delays."""
 

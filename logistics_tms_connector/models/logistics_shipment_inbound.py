@@ -14,6 +14,8 @@ from .logistics_shipment import SHOWN_VALUE_LENGTH, TMS
 _logger = logging.getLogger(__name__)
 
 
+# One model, one file per seam (see logistics_shipment.py): merging is not wanted.
+# pylint: disable=consider-merging-classes-inherited
 class LogisticsShipment(models.Model):
     """TMS -> Odoo: events logged, then applied to the shipment they are about."""
 

@@ -7,6 +7,8 @@ from ..lib import mapping, milestones
 from .logistics_shipment import TMS
 
 
+# One model, one file per seam (see logistics_shipment.py): merging is not wanted.
+# pylint: disable=consider-merging-classes-inherited
 class LogisticsShipment(models.Model):
     """Odoo -> TMS: release, amendment and cancellation of shipments."""
 
