@@ -22,7 +22,6 @@ from .webhooks import JOIN_TIMEOUT
 _logger = logging.getLogger("tms_simulator")
 
 STOP_POLL = 0.1
-
 SERVE_POLL = 0.1
 
 

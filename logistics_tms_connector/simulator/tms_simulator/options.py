@@ -136,7 +136,6 @@ WEBHOOK_FIELDS = {
     "tamper": _as_bool,
     "stale_timestamp": _as_bool,
 }
-
 SCENARIO_FIELDS = {
     "outcome": _as_outcome,
     "step_delay": _as_non_negative_number,
@@ -145,7 +144,6 @@ SCENARIO_FIELDS = {
     "charges_event": _as_bool,
     "charges": _as_charges,
 }
-
 FAULT_FIELDS = {
     "count": _as_positive_int,
     "status": _as_status,
@@ -154,7 +152,6 @@ FAULT_FIELDS = {
     "latency": _as_non_negative_number,
     "drop": _as_bool,
 }
-
 FAULT_ATTRIBUTES = {"count": "remaining"}
 
 

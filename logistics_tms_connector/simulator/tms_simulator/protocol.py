@@ -8,63 +8,37 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 API_PREFIX = "/api/"
-
 SOAP_PATH = "/soap"
-
 WSDL_PATH = "/soap/tms.wsdl"
-
 CONTROL_PREFIX = "/_control/"
 
 API_KEY_HEADER = "X-API-Key"
-
 CORRELATION_HEADER = "X-Correlation-ID"
-
 TIMESTAMP_HEADER = "X-Logistics-Timestamp"
-
 SIGNATURE_HEADER = "X-Logistics-Signature"
-
 SIGNATURE_PREFIX = "sha256="
-
 JSON_TYPE = "application/json"
-
 XML_TYPE = "text/xml; charset=utf-8"
-
 SERVER_NAME = "TmsSimulator/1.0"
 
 HTTP_OK = 200
-
 HTTP_CREATED = 201
-
 HTTP_BAD_REQUEST = 400
-
 HTTP_UNAUTHORIZED = 401
-
 HTTP_NOT_FOUND = 404
-
 HTTP_METHOD_NOT_ALLOWED = 405
-
 HTTP_CONFLICT = 409
-
 HTTP_UNPROCESSABLE = 422
-
 HTTP_SERVER_ERROR = 500
-
 HTTP_STATUS_RANGE = range(100, 600)
 
 SHIPMENT_ID_FORMAT = "TMS-{}{:06d}"
-
 EVENT_ID_FORMAT = "EV-{}{:06d}"
-
 FEED_DEFAULT_LIMIT = 100
-
 FEED_MAX_LIMIT = 500
-
 MAX_ADVANCE_STEPS = 100
-
 REQUEST_LOG_SIZE = 1000
-
 MAX_CHARGE_CODE_LENGTH = 16
-
 SETTLEMENT_KINDS = ("vendor_bill", "customer_invoice")
 
 

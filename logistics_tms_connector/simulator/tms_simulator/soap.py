@@ -21,15 +21,10 @@ from .protocol import (
 _logger = logging.getLogger("tms_simulator")
 
 TNS = "urn:logistics-suite:tms:v1"
-
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-
 SOAP_CLIENT_FAULT = "soap:Client"
-
 SOAP_SERVER_FAULT = "soap:Server"
-
 WSDL_FILE = Path(__file__).resolve().parents[2] / "data" / "tms.wsdl"
-
 SOAP_ADDRESS_RE = re.compile(r'(<soap:address\s+location=")[^"]*(")')
 
 
@@ -108,15 +103,10 @@ def _number(text):
 
 
 PARTY_FIELDS = ("name", "street", "city", "zip", "country")
-
 WINDOW_FIELDS = ("start", "end")
-
 REFERENCE_FIELDS = ("customerPo", "orderReference")
-
 ITEM_TEXT_FIELDS = ("sku", "description")
-
 ITEM_NUMBER_FIELDS = ("quantity", "weightKg")
-
 SHIPMENT_GROUPS = (
     ("consignee", PARTY_FIELDS),
     ("shipper", PARTY_FIELDS),

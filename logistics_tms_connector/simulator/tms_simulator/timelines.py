@@ -8,48 +8,27 @@ from datetime import datetime, timedelta
 from .protocol import iso_z, parse_iso
 
 OUTCOMES = ("delivered", "declined", "refused", "attempted", "delay")
-
 DEFAULT_OUTCOME = "delivered"
-
 DEFAULT_STEP_DELAY = 0.2
-
 DEFAULT_SEED = 1
-
 TIMEZONE_NAME = "Europe/Brussels"
-
 DEFAULT_COUNTRY = "BE"
-
 CARRIER = {"name": "Speedy Freight", "scac": "SPDF"}
-
 TRACKING_URL = "https://track.example.invalid/{}"
-
 TRACKING_DIGITS_MAX = 999_999
-
 STEP_MINUTES_MIN = 30
-
 STEP_MINUTES_MAX = 90
-
 INITIAL_ETA_SLACK = timedelta(minutes=30)
-
 DELAY = timedelta(days=2)
-
 POD_SIGNER = "J. Doe"
-
 # Freight charges of the optional ``freight.charges`` event (X12 210 codes).
 CHARGES_CURRENCY = "EUR"
-
 BASE_FREIGHT_CODE = "400"
-
 FUEL_SURCHARGE_CODE = "FUE"
-
 TAIL_LIFT_CODE = "LFT"
-
 BASE_FREIGHT_MINIMUM = 45.0
-
 BASE_FREIGHT_PER_KG = 0.35
-
 FUEL_SURCHARGE_RATE = 0.18
-
 TAIL_LIFT_FEE = 35.0
 
 ORIGIN, HUB, DESTINATION = "origin", "hub", "destination"
@@ -75,9 +54,7 @@ DEFAULT_TIMELINE = (
     Step("shipment.milestone", "DELIVERY_ARRIVED", DESTINATION),
     Step("shipment.delivered", "DELIVERED", DESTINATION),
 )
-
 ETA_STEP_COUNT = 6  # steps up to and including ETA_UPDATED
-
 TIMELINES = {
     "delivered": DEFAULT_TIMELINE,
     "declined": (Step("tender.declined", "TENDER_DECLINED", ORIGIN),),
@@ -95,32 +72,23 @@ TIMELINES = {
         *DEFAULT_TIMELINE[ETA_STEP_COUNT:],
     ),
 }
-
 REASONS = {
     "TENDER_DECLINED": ("NC", "No carrier capacity on the requested lane"),
     "DELAYED": ("A1", "Adverse weather conditions"),
     "REFUSED": ("RC", "Refused by consignee"),
     "DELIVERY_ATTEMPTED": ("NH", "Consignee not at home, delivery attempted"),
 }
-
 PICKUP_DEPARTED = "PICKUP_DEPARTED"
-
 DELIVERED = "DELIVERED"
-
 CANCELLED = "CANCELLED"
-
 CHARGES = "CHARGES"
-
 CHARGES_STEP = Step("freight.charges", CHARGES, DESTINATION)
-
 # Steps that report on the shipment without moving its status.
 STATUS_NEUTRAL_CODES = frozenset({CHARGES})
-
 STAGE_PLACES = {
     ORIGIN: ("shipper", "Shipper warehouse", "Antwerp"),
     DESTINATION: ("consignee", "Consignee", "Ghent"),
 }
-
 HUB_LOCATION = {"name": "Speedy Freight hub", "city": "Brussels"}
 
 

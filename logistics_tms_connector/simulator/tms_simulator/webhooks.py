@@ -23,17 +23,11 @@ from .protocol import (
 _logger = logging.getLogger("tms_simulator")
 
 WEBHOOK_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
-
 WEBHOOK_TIMEOUT = 5.0
-
 STALE_AGE_SECONDS = 600
-
 TAMPER_SUFFIX = "-tampered"
-
 BATCH_LINGER = 0.3
-
 IDLE_WAIT = 1.0
-
 JOIN_TIMEOUT = 2.0
 
 
