@@ -258,6 +258,9 @@ class LogisticsShipment(models.Model):
         self.ensure_one()
         return self.env["logistics.trace"]._action_for(self.correlation_id)
 
+    # ------------------------------------------------------------------
+    # the canonical document (what the outbound flows send)
+
     @api.model
     def _canonical_schema(self):
         return canonical_schema()
