@@ -2,19 +2,20 @@ from odoo import api, fields, models
 from odoo.osv import expression
 
 from odoo.addons.logistics_integration_base.lib import url_guard
+from odoo.addons.logistics_tms_connector.lib import milestones
 
 from .ir_attachment import CUSTOMER_INVOICE_TYPES
 
 # What the customer sees of the shipment's status: curated, never internal.
 NOTIFIED_STATUSES = (
-    "accepted",
-    "carrier_assigned",
-    "picked_up",
-    "in_transit",
-    "out_for_delivery",
-    "delivered",
-    "returned",
-    "cancelled",
+    milestones.STATUS_ACCEPTED,
+    milestones.STATUS_CARRIER_ASSIGNED,
+    milestones.STATUS_PICKED_UP,
+    milestones.STATUS_IN_TRANSIT,
+    milestones.STATUS_OUT_FOR_DELIVERY,
+    milestones.STATUS_DELIVERED,
+    milestones.STATUS_RETURNED,
+    milestones.STATUS_CANCELLED,
 )
 
 
@@ -39,7 +40,7 @@ class LogisticsShipment(models.Model):
             return
         event = (
             "shipment.delivered"
-            if self.status == "delivered"
+            if self.status == milestones.STATUS_DELIVERED
             else "shipment.status_changed"
         )
         self.env["logistics.customer.webhook"]._notify(

@@ -3,21 +3,23 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.logistics_tms_connector.lib import milestones
+
 from ..lib import json_input
 from .stock_move import DEFER_RESERVATION
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 DEFAULT_LEAD_DAYS = 2
 RELEASED_STATUSES = (
-    "released",
-    "accepted",
-    "carrier_assigned",
-    "picked_up",
-    "in_transit",
-    "out_for_delivery",
-    "delivered",
-    "exception",
-    "returned",
+    milestones.STATUS_RELEASED,
+    milestones.STATUS_ACCEPTED,
+    milestones.STATUS_CARRIER_ASSIGNED,
+    milestones.STATUS_PICKED_UP,
+    milestones.STATUS_IN_TRANSIT,
+    milestones.STATUS_OUT_FOR_DELIVERY,
+    milestones.STATUS_DELIVERED,
+    milestones.STATUS_EXCEPTION,
+    milestones.STATUS_RETURNED,
 )
 
 

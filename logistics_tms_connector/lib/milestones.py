@@ -18,25 +18,44 @@ so a late or repeated milestone is recorded on the timeline without turning
 the clock back.
 """
 
+# Canonical milestone codes: use these names, not the bare codes.
+TENDER_ACCEPTED = "TA"
+TENDER_DECLINED = "TD"
+CARRIER_ASSIGNED = "CR"
+ARRIVED_AT_PICKUP = "X3"
+DEPARTED_PICKUP = "AF"
+EN_ROUTE = "X6"
+ESTIMATED_DELIVERY = "AG"
+DELAYED = "SD"
+OUT_FOR_DELIVERY = "OD"
+ARRIVED_AT_DELIVERY = "X1"
+DELIVERY_ATTEMPTED = "AH"
+REFUSED = "A7"
+DELIVERED = "D1"
+RETURNED = "A3"
+CANCELLED = "CA"
+
 # Canonical code -> label, in lifecycle order.
 CANONICAL = {
-    "TA": "Tender accepted",
-    "TD": "Tender declined",
-    "CR": "Carrier assigned",
-    "X3": "Arrived at pickup location",
-    "AF": "Departed pickup location",
-    "X6": "En route to delivery location",
-    "AG": "Estimated delivery",
-    "SD": "Shipment delayed",
-    "OD": "Out for delivery",
-    "X1": "Arrived at delivery location",
-    "AH": "Attempted delivery",
-    "A7": "Refused by consignee",
-    "D1": "Completed unloading at delivery location (delivered)",
-    "A3": "Shipment returned to shipper",
-    "CA": "Shipment cancelled",
+    TENDER_ACCEPTED: "Tender accepted",
+    TENDER_DECLINED: "Tender declined",
+    CARRIER_ASSIGNED: "Carrier assigned",
+    ARRIVED_AT_PICKUP: "Arrived at pickup location",
+    DEPARTED_PICKUP: "Departed pickup location",
+    EN_ROUTE: "En route to delivery location",
+    ESTIMATED_DELIVERY: "Estimated delivery",
+    DELAYED: "Shipment delayed",
+    OUT_FOR_DELIVERY: "Out for delivery",
+    ARRIVED_AT_DELIVERY: "Arrived at delivery location",
+    DELIVERY_ATTEMPTED: "Attempted delivery",
+    REFUSED: "Refused by consignee",
+    DELIVERED: "Completed unloading at delivery location (delivered)",
+    RETURNED: "Shipment returned to shipper",
+    CANCELLED: "Shipment cancelled",
 }
-SUITE_INTERNAL_CODES = frozenset({"TA", "TD", "CR", "OD"})
+SUITE_INTERNAL_CODES = frozenset(
+    {TENDER_ACCEPTED, TENDER_DECLINED, CARRIER_ASSIGNED, OUT_FOR_DELIVERY}
+)
 
 STATUS_DRAFT = "draft"
 STATUS_RELEASED = "released"
@@ -50,15 +69,16 @@ STATUS_DELIVERED = "delivered"
 STATUS_RETURNED = "returned"
 STATUS_CANCELLED = "cancelled"
 
-# Shipment statuses (value, label), in rank order.
+# Shipment statuses (value, label), in rank order: the selection of the
+# shipment's ``status`` field.
 STATUSES = [
     (STATUS_DRAFT, "Draft"),
-    (STATUS_RELEASED, "Released"),
-    (STATUS_ACCEPTED, "Accepted"),
-    (STATUS_CARRIER_ASSIGNED, "Carrier Assigned"),
-    (STATUS_PICKED_UP, "Picked Up"),
-    (STATUS_IN_TRANSIT, "In Transit"),
-    (STATUS_OUT_FOR_DELIVERY, "Out for Delivery"),
+    (STATUS_RELEASED, "Released to TMS"),
+    (STATUS_ACCEPTED, "Accepted by TMS"),
+    (STATUS_CARRIER_ASSIGNED, "Carrier assigned"),
+    (STATUS_PICKED_UP, "Picked up"),
+    (STATUS_IN_TRANSIT, "In transit"),
+    (STATUS_OUT_FOR_DELIVERY, "Out for delivery"),
     (STATUS_EXCEPTION, "Exception"),
     (STATUS_DELIVERED, "Delivered"),
     (STATUS_RETURNED, "Returned"),
@@ -79,43 +99,53 @@ STATUS_RANK = {
 }
 # Statuses a shipment never leaves for an exception or a cancellation.
 CLOSED_STATUSES = frozenset({STATUS_DELIVERED, STATUS_RETURNED, STATUS_CANCELLED})
+# Statuses in which the TMS holds the shipment but the carrier has not picked
+# it up: amendments are still possible.
+AMENDABLE_STATUSES = (STATUS_RELEASED, STATUS_ACCEPTED, STATUS_CARRIER_ASSIGNED)
+# Released, on its way and not in exception: the TMS is told of a cancellation.
+OPEN_STATUSES = (
+    *AMENDABLE_STATUSES,
+    STATUS_PICKED_UP,
+    STATUS_IN_TRANSIT,
+    STATUS_OUT_FOR_DELIVERY,
+)
 
 # Canonical code -> the status it leads to (None: recorded, status unchanged).
 STATUS_FOR_CODE = {
-    "TA": STATUS_ACCEPTED,
-    "TD": STATUS_EXCEPTION,
-    "CR": STATUS_CARRIER_ASSIGNED,
-    "X3": STATUS_CARRIER_ASSIGNED,
-    "AF": STATUS_PICKED_UP,
-    "X6": STATUS_IN_TRANSIT,
-    "AG": STATUS_IN_TRANSIT,
-    "SD": None,
-    "OD": STATUS_OUT_FOR_DELIVERY,
-    "X1": STATUS_OUT_FOR_DELIVERY,
-    "AH": STATUS_EXCEPTION,
-    "A7": STATUS_EXCEPTION,
-    "D1": STATUS_DELIVERED,
-    "A3": STATUS_RETURNED,
-    "CA": STATUS_CANCELLED,
+    TENDER_ACCEPTED: STATUS_ACCEPTED,
+    TENDER_DECLINED: STATUS_EXCEPTION,
+    CARRIER_ASSIGNED: STATUS_CARRIER_ASSIGNED,
+    ARRIVED_AT_PICKUP: STATUS_CARRIER_ASSIGNED,
+    DEPARTED_PICKUP: STATUS_PICKED_UP,
+    EN_ROUTE: STATUS_IN_TRANSIT,
+    ESTIMATED_DELIVERY: STATUS_IN_TRANSIT,
+    DELAYED: None,
+    OUT_FOR_DELIVERY: STATUS_OUT_FOR_DELIVERY,
+    ARRIVED_AT_DELIVERY: STATUS_OUT_FOR_DELIVERY,
+    DELIVERY_ATTEMPTED: STATUS_EXCEPTION,
+    REFUSED: STATUS_EXCEPTION,
+    DELIVERED: STATUS_DELIVERED,
+    RETURNED: STATUS_RETURNED,
+    CANCELLED: STATUS_CANCELLED,
 }
 
 # The TMS simulator's status vocabulary -> canonical code.
 DEFAULT_TMS_CODES = {
-    "TENDER_ACCEPTED": "TA",
-    "TENDER_DECLINED": "TD",
-    "CARRIER_ASSIGNED": "CR",
-    "PICKUP_ARRIVED": "X3",
-    "PICKUP_DEPARTED": "AF",
-    "IN_TRANSIT": "X6",
-    "ETA_UPDATED": "AG",
-    "OUT_FOR_DELIVERY": "OD",
-    "DELIVERY_ARRIVED": "X1",
-    "DELIVERED": "D1",
-    "DELIVERY_ATTEMPTED": "AH",
-    "REFUSED": "A7",
-    "DELAYED": "SD",
-    "CANCELLED": "CA",
-    "RETURNED": "A3",
+    "TENDER_ACCEPTED": TENDER_ACCEPTED,
+    "TENDER_DECLINED": TENDER_DECLINED,
+    "CARRIER_ASSIGNED": CARRIER_ASSIGNED,
+    "PICKUP_ARRIVED": ARRIVED_AT_PICKUP,
+    "PICKUP_DEPARTED": DEPARTED_PICKUP,
+    "IN_TRANSIT": EN_ROUTE,
+    "ETA_UPDATED": ESTIMATED_DELIVERY,
+    "OUT_FOR_DELIVERY": OUT_FOR_DELIVERY,
+    "DELIVERY_ARRIVED": ARRIVED_AT_DELIVERY,
+    "DELIVERED": DELIVERED,
+    "DELIVERY_ATTEMPTED": DELIVERY_ATTEMPTED,
+    "REFUSED": REFUSED,
+    "DELAYED": DELAYED,
+    "CANCELLED": CANCELLED,
+    "RETURNED": RETURNED,
 }
 
 

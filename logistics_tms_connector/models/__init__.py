@@ -2,6 +2,9 @@ from . import res_partner
 from . import logistics_endpoint
 from . import logistics_tms_status_map
 from . import logistics_shipment
+from . import logistics_shipment_outbound
+from . import logistics_shipment_inbound
+from . import logistics_shipment_exception
 from . import logistics_shipment_line
 from . import logistics_shipment_milestone
 from . import stock_warehouse

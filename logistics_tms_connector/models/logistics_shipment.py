@@ -1,8 +1,6 @@
-import base64
 import functools
 import json
-import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytz
@@ -10,21 +8,20 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.logistics_integration_base.lib import errors, trust, url_guard
+from odoo.addons.logistics_integration_base.lib import trust, url_guard
 
-from ..lib import delay, mapping, milestones
+from ..lib import milestones
 
-_logger = logging.getLogger(__name__)
+# The shipment's seams: this file holds the canonical document (fields,
+# computes, CRUD, actions); sending to the TMS is in
+# logistics_shipment_outbound.py, applying its events in
+# logistics_shipment_inbound.py, exceptions in logistics_shipment_exception.py.
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "shipment.v1.json"
 TMS = "tms"
 DEFAULT_PICKUP_HOURS = 4
 DEFAULT_DELIVERY_DAYS = 2
 SHOWN_VALUE_LENGTH = 200
-# Statuses in which the TMS holds the shipment but the carrier has not picked
-# it up: amendments are still possible.
-AMENDABLE_STATUSES = ("released", "accepted", "carrier_assigned")
-OPEN_STATUSES = (*AMENDABLE_STATUSES, "picked_up", "in_transit", "out_for_delivery")
 # Changing one of these after release sends an amendment to the TMS.
 AMENDMENT_FIELDS = {
     "requested_pickup_start",
@@ -40,19 +37,6 @@ AMENDMENT_FIELDS = {
     "hazardous_goods",
     "tail_lift",
 }
-STATUSES = [
-    ("draft", "Draft"),
-    ("released", "Released to TMS"),
-    ("accepted", "Accepted by TMS"),
-    ("carrier_assigned", "Carrier assigned"),
-    ("picked_up", "Picked up"),
-    ("in_transit", "In transit"),
-    ("out_for_delivery", "Out for delivery"),
-    ("delivered", "Delivered"),
-    ("exception", "Exception"),
-    ("returned", "Returned"),
-    ("cancelled", "Cancelled"),
-]
 EXCEPTION_TYPES = [
     ("delay", "Delayed past the promised window"),
     ("failed_delivery", "Failed delivery attempt"),
@@ -60,8 +44,6 @@ EXCEPTION_TYPES = [
     ("returned", "Returned to shipper"),
     ("tms_refused", "Refused by the TMS"),
 ]
-# Milestone codes that put the shipment in exception, and which exception.
-EXCEPTION_FOR_CODE = {"AH": "failed_delivery", "A7": "refused", "A3": "returned"}
 
 
 @functools.cache
@@ -100,7 +82,11 @@ class LogisticsShipment(models.Model):
     shipper_id = fields.Many2one("res.partner", required=True, string="Shipper")
     consignee_id = fields.Many2one("res.partner", required=True, string="Consignee")
     status = fields.Selection(
-        STATUSES, required=True, default="draft", tracking=True, index=True
+        milestones.STATUSES,
+        required=True,
+        default=milestones.STATUS_DRAFT,
+        tracking=True,
+        index=True,
     )
     line_ids = fields.One2many("logistics.shipment.line", "shipment_id", copy=True)
     total_weight_kg = fields.Float(compute="_compute_totals", store=True)
@@ -240,9 +226,9 @@ class LogisticsShipment(models.Model):
             self._check_amendable()
         result = super().write(vals)
         if amended:
-            self.filtered(lambda s: s.status in AMENDABLE_STATUSES)._send_to_tms(
-                "shipment.amend"
-            )
+            self.filtered(
+                lambda s: s.status in milestones.AMENDABLE_STATUSES
+            )._send_to_tms("shipment.amend")
         return result
 
     # ------------------------------------------------------------------
@@ -256,29 +242,6 @@ class LogisticsShipment(models.Model):
     def action_cancel(self):
         self._logistics_check_access("write")
         return self._cancel()
-
-    def action_resolve_exception(self):
-        self._logistics_check_access("write")
-        for shipment in self.filtered("exception_type"):
-            shipment.message_post(
-                body=_(
-                    "Exception resolved by %(user)s: %(type)s",
-                    user=self.env.user.name,
-                    type=dict(EXCEPTION_TYPES)[shipment.exception_type],
-                )
-            )
-            shipment.activity_ids.filtered(
-                lambda a: (
-                    a.activity_type_id
-                    == self.env.ref(
-                        "logistics_tms_connector.mail_activity_type_shipment_exception"
-                    )
-                )
-            ).action_done()
-        self.filtered("exception_type").write(
-            {"exception_type": False, "exception_resolved_at": fields.Datetime.now()}
-        )
-        return True
 
     def action_view_messages(self):
         self._logistics_check_access("read", read_models=["logistics.message"])
@@ -296,68 +259,7 @@ class LogisticsShipment(models.Model):
         return self.env["logistics.trace"]._action_for(self.correlation_id)
 
     # ------------------------------------------------------------------
-    # Odoo -> TMS
-
-    def _release(self):
-        """Release these draft shipments: the actions' and the triggers' step."""
-        for shipment in self:
-            if shipment.status != "draft":
-                raise UserError(_("Shipment %s was already released.", shipment.name))
-        self.write({"status": "released"})
-        self._send_to_tms("shipment.release")
-        return True
-
-    def _cancel(self):
-        """Cancel these shipments (and tell their TMS): also when orders cancel."""
-        released = self.filtered(lambda s: s.status in OPEN_STATUSES)
-        done = self.filtered(lambda s: s.status in ("delivered", "returned"))
-        if done:
-            raise UserError(
-                _(
-                    "Delivered shipments cannot be cancelled: %s",
-                    ", ".join(done.mapped("name")),
-                )
-            )
-        self.write({"status": "cancelled"})
-        released._send_to_tms("shipment.cancel")
-        return True
-
-    def _check_amendable(self):
-        late = self.filtered(
-            lambda s: s.status not in ("draft", *AMENDABLE_STATUSES, "cancelled")
-        )
-        if late:
-            raise UserError(
-                _(
-                    "Shipments already picked up cannot be amended: %s",
-                    ", ".join(late.mapped("name")),
-                )
-            )
-
-    def _send_to_tms(self, flow_code):
-        """Log an outbound message per shipment; its job calls the TMS."""
-        Message = self.env["logistics.message"]
-        for shipment in self:
-            document = shipment._canonical_document()
-            message, outcome, reason = Message._send(
-                flow_code,
-                document,
-                endpoint_id=shipment.endpoint_id.id,
-                correlation_id=shipment.correlation_id,
-                res_model=shipment._name,
-                res_id=shipment.id,
-                aggregate_key=False,
-            )
-            if outcome == "rejected":
-                raise UserError(
-                    _(
-                        "Shipment %(name)s cannot be sent to the TMS: %(reason)s",
-                        name=shipment.name,
-                        reason=reason,
-                    )
-                )
-            if not shipment.correlation_id:
-                shipment.correlation_id = message.correlation_id
+    # the canonical document (what the outbound flows send)
 
     @api.model
     def _canonical_schema(self):
@@ -440,416 +342,6 @@ class LogisticsShipment(models.Model):
             package["weight_kg"] += line.weight_kg
         return list(packages.values())
 
-    def _tms_payload(self, message):
-        """The TMS's payload: the message's canonical document through the mapping."""
-        try:
-            return mapping.render(message.endpoint_id._tms_template(), message.payload)
-        except mapping.MappingError as err:
-            raise errors.PermanentError(str(err), details=err.details) from err
-
-    @api.model
-    def _tms_send_release(self, message):
-        shipment = self.browse(message.res_id)
-        client = message.endpoint_id._tms_client(message.correlation_id)
-        reference = client.release(self._tms_payload(message))
-        shipment._logistics_apply({"tms_reference": reference}, TMS, message)
-        shipment.message_post(
-            body=_(
-                "Released to %(tms)s as %(ref)s (correlation %(corr)s).",
-                tms=message.endpoint_id.name,
-                ref=reference,
-                corr=message.correlation_id,
-            )
-        )
-        return {"tms_reference": reference}
-
-    @api.model
-    def _tms_send_amend(self, message):
-        shipment = self.browse(message.res_id)
-        if not shipment.tms_reference:
-            raise errors.RetryableError(
-                _("The release of %s is not answered yet.", shipment.name), system=TMS
-            )
-        client = message.endpoint_id._tms_client(message.correlation_id)
-        client.amend(shipment.tms_reference, self._tms_payload(message))
-        return {"amended": shipment.tms_reference}
-
-    @api.model
-    def _tms_send_cancel(self, message):
-        shipment = self.browse(message.res_id)
-        if not shipment.tms_reference:
-            return {"cancelled": False, "reason": "never reached the TMS"}
-        client = message.endpoint_id._tms_client(message.correlation_id)
-        client.cancel(shipment.tms_reference, _("Cancelled in Odoo"))
-        return {"cancelled": shipment.tms_reference}
-
-    @api.model
-    def _tms_outbound_dead(self, message):
-        """The TMS refused a release, an amendment or a cancellation for good."""
-        shipment = self.browse(message.res_id).exists()
-        if shipment:
-            shipment._raise_exception(
-                "tms_refused",
-                _(
-                    "%(flow)s refused by the TMS: %(error)s",
-                    flow=message.flow_id.name,
-                    error=message.last_error,
-                ),
-                message,
-            )
-
-    # ------------------------------------------------------------------
-    # TMS -> Odoo
-
-    @api.model
-    def _tms_receive_events(self, endpoint, events, correlation_id=None):
-        """Log TMS events (webhook batch or polled page); return one result each.
-
-        Each event goes to the flow `_tms_event_flow` names (milestones by
-        default); results come back in the order of the events.
-        """
-        by_flow = {}
-        for position, event in enumerate(events):
-            by_flow.setdefault(self._tms_event_flow(event), []).append(position)
-        results = [None] * len(events)
-        Message = self.env["logistics.message"]
-        for flow_code, positions in by_flow.items():
-            items = [self._tms_event_item(events[i], correlation_id) for i in positions]
-            answers = Message._receive_batch(flow_code, items, endpoint=endpoint)
-            for position, answer in zip(positions, answers, strict=True):
-                results[position] = answer
-        return results
-
-    @api.model
-    def _tms_event_flow(self, event):
-        """The flow of a TMS event; other addons route their event types here."""
-        return "tms.event"
-
-    @api.model
-    def _tms_event_item(self, event, correlation_id):
-        """Message values of one event (a JSON object; the schema checks the rest)."""
-        aggregate = event.get("aggregate")
-        aggregate_id = aggregate.get("id") if isinstance(aggregate, dict) else None
-        return {
-            "payload": event,
-            "idempotency_key": event.get("event_id"),
-            "external_id": event.get("event_id"),
-            "aggregate_key": "tms-shipment/%s" % aggregate_id
-            if aggregate_id
-            else False,
-            "event_time": _parse_time(event.get("occurred_at")),
-            "event_sequence": event.get("sequence"),
-            "correlation_id": event.get("correlation_id") or correlation_id,
-            "res_model": self._name,
-        }
-
-    def _tms_apply_event(self, message):
-        """Apply one TMS event: milestone, TMS-owned fields, status, exceptions.
-
-        Called on the shipments its chunk is about (`_tms_prepare_events`).
-        """
-        event = message.payload
-        data = event["data"]
-        shipment = self._tms_find(message, data)
-        code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
-        milestone = shipment._add_milestone(message, code)
-        # The status is Odoo's: derived from the TMS's milestones, never copied.
-        new_status = milestones.next_status(shipment.status, code)
-        shipment._apply_tms_values(
-            message, {"status": new_status} if new_status else {}
-        )
-        shipment._tms_exceptions(code, data, message)
-        return {
-            "shipment": shipment.name,
-            "milestone": code,
-            "milestone_id": milestone.id,
-            "status": shipment.status,
-        }
-
-    def _tms_record_history(self, message):
-        """A stale event: on the timeline, never over newer state."""
-        data = message.payload["data"]
-        shipment = self._tms_find(message, data)
-        code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
-        milestone = shipment._add_milestone(message, code, stale=True)
-        shipment._apply_tms_values(message)
-        return {"shipment": shipment.name, "milestone_id": milestone.id}
-
-    @api.model
-    def _tms_prepare_events(self, messages):
-        """The shipments a chunk of TMS events is about, found in one query."""
-        references = {message.payload["data"]["shipment_id"] for message in messages}
-        return self.search(
-            [
-                ("endpoint_id", "in", messages.endpoint_id.ids),
-                ("tms_reference", "in", list(references)),
-            ]
-        )
-
-    def _tms_find(self, message, data):
-        """The shipment an event is about; the message is linked to it.
-
-        Looked up among these shipments (those `_tms_prepare_events` found for
-        the event's chunk) first, then in the database.
-        """
-        endpoint = message.endpoint_id
-        shipment = self.filtered(
-            lambda s: (
-                s.tms_reference == data["shipment_id"] and s.endpoint_id == endpoint
-            )
-        )[:1] or self.search(
-            [
-                ("endpoint_id", "=", endpoint.id),
-                ("tms_reference", "=", data["shipment_id"]),
-            ],
-            limit=1,
-        )
-        if not shipment and data.get("external_reference"):
-            # The event can overtake the answer to the release: match our reference.
-            shipment = self.search(
-                [
-                    ("endpoint_id", "=", endpoint.id),
-                    ("name", "=", data["external_reference"]),
-                ],
-                limit=1,
-            )
-        if not shipment:
-            raise errors.RetryableError(
-                _(
-                    "No shipment of %(tms)s is known as %(ref)s yet.",
-                    tms=endpoint.name,
-                    ref=data["shipment_id"],
-                ),
-                system=TMS,
-            )
-        message.write({"res_model": self._name, "res_id": shipment.id})
-        return shipment
-
-    @api.model
-    def _tms_canonical_code(self, endpoint, tms_code):
-        try:
-            return milestones.canonical_code(tms_code, endpoint._tms_status_table())
-        except milestones.UnknownStatusCode as err:
-            raise errors.PermanentError(str(err), system=TMS) from err
-
-    def _apply_tms_values(self, message, odoo_vals=None):
-        """Write what the event tells, field by field, unless a newer event did.
-
-        The TMS's fields go through the ownership guard; the time of each, with
-        `odoo_vals` (Odoo's own fields the event decides, e.g. the status), in
-        one more write.
-        """
-        self.ensure_one()
-        event_time = fields.Datetime.to_string(
-            message.event_time or fields.Datetime.now()
-        )
-        times = dict(self.tms_field_times or {})
-        vals = {
-            name: value
-            for name, value in self._tms_owned_values(message.payload).items()
-            if times.get(name, "") <= event_time
-        }
-        own = dict(odoo_vals or {})
-        if vals:
-            self._logistics_apply(vals, TMS, message)
-            own["tms_field_times"] = dict(times, **dict.fromkeys(vals, event_time))
-        if own:
-            self.write(own)
-
-    def _tms_owned_values(self, event):
-        self.ensure_one()
-        data = event["data"]
-        vals = {}
-        if not self.tms_reference:
-            vals["tms_reference"] = data["shipment_id"]
-        if data.get("carrier"):
-            vals["carrier_id"] = self._carrier(data["carrier"]).id
-        if data.get("tracking_number"):
-            vals["tracking_number"] = data["tracking_number"]
-        if data.get("tracking_url"):
-            if url_guard.is_web_url(data["tracking_url"]):
-                vals["tracking_url"] = data["tracking_url"]
-            else:
-                self._tms_ignore_tracking_url(
-                    data["tracking_url"], event.get("correlation_id")
-                )
-        if data.get("eta"):
-            vals["eta"] = _parse_time(data["eta"])
-        pod = data.get("pod")
-        if pod:
-            vals.update(
-                pod_signed_by=pod.get("signed_by"),
-                pod_signed_at=_parse_time(pod.get("signed_at")),
-                pod_attachment_id=self._attach_pod(pod).id,
-            )
-        return vals
-
-    def _tms_ignore_tracking_url(self, value, correlation_id=None):
-        """A tracking URL that is no http(s) link is not stored: say so."""
-        self.ensure_one()
-        shown = str(value)[:SHOWN_VALUE_LENGTH]
-        _logger.warning(
-            "[%s] %s: tracking URL from the TMS ignored (not http(s)): %r",
-            correlation_id or self.correlation_id,
-            self.name,
-            shown,
-        )
-        self.message_post(
-            body=_(
-                "The TMS sent a tracking URL that is not an http(s) link; it was "
-                "ignored: %s",
-                shown,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-
-    @api.model
-    def _carrier(self, carrier):
-        Partner = self.env["res.partner"]
-        partner = Partner.search([("scac_code", "=", carrier.get("scac"))], limit=1)
-        if not partner:
-            partner = Partner.create(
-                {
-                    "name": carrier.get("name") or carrier.get("scac"),
-                    "scac_code": carrier.get("scac"),
-                    "is_company": True,
-                }
-            )
-        return partner
-
-    def _attach_pod(self, pod):
-        """The proof of delivery, on the shipment and on its delivery orders."""
-        attachment = self.env["ir.attachment"].create(
-            self._prepare_pod_attachment_vals(pod)
-        )
-        for picking in self.picking_ids:
-            attachment.copy({"res_model": picking._name, "res_id": picking.id})
-        return attachment
-
-    def _prepare_pod_attachment_vals(self, pod):
-        self.ensure_one()
-        return {
-            "name": pod.get("filename") or "POD-%s.pdf" % self.name,
-            "raw": base64.b64decode(pod.get("content_base64") or b""),
-            "res_model": self._name,
-            "res_id": self.id,
-            "mimetype": "application/pdf",
-        }
-
-    def _add_milestone(self, message, code, stale=False):
-        self.ensure_one()
-        data = message.payload["data"]
-        location = data.get("location") or {}
-        return self.env["logistics.shipment.milestone"].create(
-            {
-                "shipment_id": self.id,
-                "code": code,
-                "tms_code": data["status_code"],
-                "event_time": message.event_time or fields.Datetime.now(),
-                "timezone": data.get("timezone"),
-                "location": ", ".join(
-                    filter(
-                        None,
-                        (
-                            location.get("name"),
-                            location.get("city"),
-                            location.get("country"),
-                        ),
-                    )
-                ),
-                "reason_code": data.get("reason_code"),
-                "reason": data.get("reason"),
-                "message_id": message.id,
-                "is_stale": stale,
-            }
-        )
-
-    def _tms_exceptions(self, code, data, message):
-        """Declined tenders, failed or refused deliveries, returns and delays."""
-        self.ensure_one()
-        reason = " ".join(filter(None, (data.get("reason_code"), data.get("reason"))))
-        if code == "TD":
-            self._raise_exception(
-                "tms_refused", _("The TMS declined the tender: %s", reason), message
-            )
-            return
-        if code in EXCEPTION_FOR_CODE:
-            self._raise_exception(EXCEPTION_FOR_CODE[code], reason, message)
-            return
-        late_by = delay.delay_minutes(
-            self.eta or None, self.promised_delivery_end or None
-        )
-        if late_by:
-            note = _(
-                "ETA %(eta)s is %(minutes)s minutes past the promised window.",
-                eta=self.eta,
-                minutes=late_by,
-            )
-            self._raise_exception("delay", note, message)
-        elif code == "SD":
-            self._raise_exception(
-                "delay", _("The TMS reports a delay: %s", reason), message
-            )
-
-    def _raise_exception(self, exception_type, note, message=None):
-        """Put the shipment in exception once: state, activity, chatter."""
-        self.ensure_one()
-        if self.exception_type == exception_type:
-            return
-        self.write(
-            {
-                "exception_type": exception_type,
-                "exception_note": note,
-                "exception_resolved_at": False,
-                **({"status": "exception"} if exception_type != "delay" else {}),
-            }
-        )
-        self.activity_schedule(
-            "logistics_tms_connector.mail_activity_type_shipment_exception",
-            summary=dict(EXCEPTION_TYPES)[exception_type],
-            note=note,
-            user_id=self._exception_user().id,
-        )
-        self.message_post(
-            body=_(
-                "Exception: %(type)s. %(note)s (correlation %(corr)s)",
-                type=dict(EXCEPTION_TYPES)[exception_type],
-                note=note,
-                corr=message.correlation_id if message else self.correlation_id,
-            )
-        )
-
-    def _exception_user(self):
-        warehouse = self.picking_ids.picking_type_id.warehouse_id[:1]
-        return (
-            warehouse.tms_exception_user_id
-            or self.sale_order_id.user_id
-            or self.endpoint_id.create_uid
-            or self.env.ref("base.user_admin")
-        )
-
-    @api.model
-    def _cron_detect_overdue(self):
-        """Shipments past their promised window with no delivery: a delay."""
-        overdue = self.search(
-            [
-                ("status", "in", OPEN_STATUSES),
-                ("promised_delivery_end", "<", fields.Datetime.now()),
-                ("exception_type", "=", False),
-            ]
-        )
-        for shipment in overdue:
-            shipment._raise_exception(
-                "delay",
-                _(
-                    "Not delivered by the promised %(end)s; last news: %(last)s.",
-                    end=shipment.promised_delivery_end,
-                    last=shipment.milestone_ids.sorted("event_time")[-1:].label
-                    or _("none"),
-                ),
-            )
-        return len(overdue)
-
     # ------------------------------------------------------------------
     # creation from Odoo documents
 
@@ -870,19 +362,6 @@ class LogisticsShipment(models.Model):
                 )
             shipments |= self.create(picking._prepare_shipment_vals(endpoint))
         return shipments
-
-
-def _parse_time(value):
-    """An RFC 3339 timestamp as a naive UTC datetime (None if absent or bad)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo:
-        moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
-    return moment
 
 
 def default_windows(start):

@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import milestones
+
 # Who may read shipments (security/ir.model.access.csv): sales users without
 # Inventory or Shipments rights read orders without these fields.
 SHIPMENT_READERS = (
@@ -54,7 +56,7 @@ class SaleOrder(models.Model):
         # Whoever may cancel the order cancels its open shipments (the TMS is
         # told), Shipments rights or not.
         self.sudo().logistics_shipment_ids.filtered(
-            lambda s: s.status not in ("delivered", "cancelled", "returned")
+            lambda s: s.status not in milestones.CLOSED_STATUSES
         )._cancel()
         return result
 

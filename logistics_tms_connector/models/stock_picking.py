@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import milestones
 from .logistics_shipment import default_windows
 
 SECONDS_PER_HOUR = 3600
@@ -36,7 +37,7 @@ class StockPicking(models.Model):
         # told), Shipments rights or not.
         self.sudo().logistics_shipment_id.filtered(
             lambda s: (
-                s.status not in ("delivered", "cancelled", "returned")
+                s.status not in milestones.CLOSED_STATUSES
                 and all(p.state == "cancel" for p in s.picking_ids)
             )
         )._cancel()

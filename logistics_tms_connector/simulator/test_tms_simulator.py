@@ -8,10 +8,11 @@ WSDL (SOAP) and receive its webhooks on a small HTTP server of their own.
 import base64
 import hashlib
 import hmac
-import importlib.util
+import importlib
 import io
 import itertools
 import json
+import os
 import select
 import signal
 import subprocess
@@ -31,7 +32,10 @@ from zeep.exceptions import Fault
 from zeep.transports import Transport
 
 HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "tms_simulator.py"
+PACKAGE = HERE / "tms_simulator"
+# The launch contract: ``python -m tms_simulator`` with this folder on the path.
+COMMAND = [sys.executable, "-m", "tms_simulator"]
+ENV = {**os.environ, "PYTHONPATH": str(HERE)}
 WSDL = HERE.parent / "data" / "tms.wsdl"
 EVENT_SCHEMA = HERE.parent / "schemas" / "tms.event.v1.json"
 BINDING = "{urn:logistics-suite:tms:v1}TmsBinding"
@@ -115,9 +119,9 @@ def shipment_payload(reference="SO-0001", **overrides):
 
 def start_process(*options, stderr):
     """Start the script; return ``(process, base URL)`` once it listens."""
-    command = [sys.executable, str(SCRIPT), "--port", "0", *options]
+    command = [*COMMAND, "--port", "0", *options]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=stderr, text=True
+        command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=ENV
     )
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
@@ -849,7 +853,8 @@ def test_cli_webhook_options_and_clean_stop(tmp_path, receiver):
 
 def test_cli_refuses_a_non_loopback_host():
     completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--host", "0.0.0.0"],
+        [*COMMAND, "--host", "0.0.0.0"],
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=STARTUP_TIMEOUT,
@@ -859,10 +864,12 @@ def test_cli_refuses_a_non_loopback_host():
     assert "loopback" in completed.stderr
 
 
-def test_script_is_importable_by_path():
-    spec = importlib.util.spec_from_file_location("tms_simulator_under_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_package_is_importable_by_path(monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    for name in [n for n in sys.modules if n.partition(".")[0] == "tms_simulator"]:
+        monkeypatch.delitem(sys.modules, name)
+    module = importlib.import_module("tms_simulator")
+    assert Path(module.__file__).parent == PACKAGE
     module.validate_shipment(shipment_payload())
     signature = module.compute_signature(SECRET, 1700000000, b"{}")
     expected = hmac.new(SECRET.encode(), b"1700000000.{}", hashlib.sha256)

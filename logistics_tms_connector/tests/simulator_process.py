@@ -1,12 +1,14 @@
 """The TMS simulator as a real process on loopback, driven through its API."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
 
-SCRIPT = Path(__file__).resolve().parent.parent / "simulator" / "tms_simulator.py"
+# The launch contract: ``python -m tms_simulator`` with this folder on the path.
+SIMULATOR_PATH = Path(__file__).resolve().parent.parent / "simulator"
 START_TIMEOUT = 20
 CONTROL_TIMEOUT = 10
 READY_PREFIX = "TMS simulator listening on "
@@ -16,7 +18,14 @@ class TmsSimulator:
     """Start with `with TmsSimulator(...) as tms:`; `tms.url` is its base URL."""
 
     def __init__(self, api_key=None, webhook_url=None, webhook_secret=None):
-        self.args = [sys.executable, str(SCRIPT), "--port", "0", "--no-auto-advance"]
+        self.args = [
+            sys.executable,
+            "-m",
+            "tms_simulator",
+            "--port",
+            "0",
+            "--no-auto-advance",
+        ]
         if api_key:
             self.args += ["--api-key", api_key]
         if webhook_url:
@@ -28,7 +37,11 @@ class TmsSimulator:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            self.args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SIMULATOR_PATH)},
         )
         line = self.process.stdout.readline()
         if not line.startswith(READY_PREFIX):
