@@ -1,12 +1,9 @@
 import base64
 import logging
-from datetime import datetime
-
-import pytz
 
 from odoo import _, api, fields, models
 
-from odoo.addons.logistics_integration_base.lib import errors, url_guard
+from odoo.addons.logistics_integration_base.lib import errors, timestamps, url_guard
 
 from ..lib import milestones
 from .logistics_shipment import SHOWN_VALUE_LENGTH, TMS
@@ -57,7 +54,7 @@ class LogisticsShipment(models.Model):
             "aggregate_key": "tms-shipment/%s" % aggregate_id
             if aggregate_id
             else False,
-            "event_time": _parse_time(event.get("occurred_at")),
+            "event_time": timestamps.parse_or_none(event.get("occurred_at")),
             "event_sequence": event.get("sequence"),
             "correlation_id": event.get("correlation_id") or correlation_id,
             "res_model": self._name,
@@ -194,12 +191,12 @@ class LogisticsShipment(models.Model):
                     data["tracking_url"], event.get("correlation_id")
                 )
         if data.get("eta"):
-            vals["eta"] = _parse_time(data["eta"])
+            vals["eta"] = timestamps.parse_or_none(data["eta"])
         pod = data.get("pod")
         if pod:
             vals.update(
                 pod_signed_by=pod.get("signed_by"),
-                pod_signed_at=_parse_time(pod.get("signed_at")),
+                pod_signed_at=timestamps.parse_or_none(pod.get("signed_at")),
                 pod_attachment_id=self._attach_pod(pod).id,
             )
         return vals
@@ -283,16 +280,3 @@ class LogisticsShipment(models.Model):
                 "is_stale": stale,
             }
         )
-
-
-def _parse_time(value):
-    """An RFC 3339 timestamp as a naive UTC datetime (None if absent or bad)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo:
-        moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
-    return moment
