@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of /api/logistics/v1, and the query arguments.
 
 Request bodies are the very JSON Schemas the API validates with (the addon's
-`schemas/` folder); answers are described here, next to the routes. The query
+`schemas/` folder); the answers' schemas are described here. The query
 arguments of the list routes are validated with the parameters described here
 (:func:`parse_query`), so the description cannot promise one thing while the
 server does another. Every status code a route can answer is listed on the
