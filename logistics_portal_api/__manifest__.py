@@ -1,7 +1,7 @@
 {
     "name": "Logistics Portal API",
     "summary": "JSON API and portal pages for customers: orders, shipment status, documents and notifications",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "author": "Logistics Suite Maintainers",
     "license": "LGPL-3",
     "category": "Website/Website",

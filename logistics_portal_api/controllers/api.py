@@ -21,10 +21,13 @@ from odoo.addons.logistics_integration_base.lib import (
     body_limits,
     correlation,
     json_text,
+    outcome,
+    receipt,
 )
 
 from ..lib import api_keys, documents, json_input, openapi, throttle
 from ..models.res_config_settings import DEFAULT_UPLOAD_LIMIT, UPLOAD_LIMIT_PARAM
+from .downloads import attachment_download
 from .errors import API, ApiError
 from .errors import error_response as _error
 from .errors import http_error as _http_error
@@ -44,9 +47,22 @@ ROUTE_METHODS = {}
 
 
 def api_route(
-    path, methods, scope=None, *, with_scopes=False, max_content_length=MAX_JSON_BYTES
+    path,
+    methods,
+    scope,
+    summary,
+    answer,
+    *,
+    with_scopes=False,
+    max_content_length=MAX_JSON_BYTES,
+    **description,
 ):
     """An API route: auth, scope, throttle, error shape and correlation ID.
+
+    The route describes itself in openapi.json as it is declared: `summary`,
+    `answer` (its schema) and the `description` keywords of
+    :func:`openapi.operation` (`code`, `body`, `errors`, `query`, `headers`,
+    `links`). The query arguments described are the ones `_query` accepts.
 
     The handler gets the caller's key, the correlation ID and the route's own
     arguments (the scopes of the call too with `with_scopes`). Whatever it
@@ -58,6 +74,17 @@ def api_route(
     body before it is read.
     """
     ROUTE_METHODS.setdefault(API + path, set()).update(methods)
+    for method in methods:
+        openapi.register(
+            openapi.operation(
+                method.lower(),
+                openapi.description_path(path),
+                scope,
+                summary,
+                answer,
+                **description,
+            )
+        )
     path_arguments = PATH_ARGUMENT.findall(path)
 
     def decorator(func):
@@ -86,7 +113,7 @@ def api_route(
                 return early
             key = None
             try:
-                key, scopes = _authorize(scope) if scope else (None, [])
+                key, scopes = _authorize(scope)
                 if with_scopes:
                     kwargs["scopes"] = scopes
                 result = func(self, key, correlation_id, **kwargs)
@@ -359,8 +386,9 @@ def _partner(key):
 
 
 def _logged(flow, payload, key, correlation_id, *, idempotency_key=None, record=None):
-    """Log a write through the message log (answered in the request)."""
-    message, outcome, reason = (
+    """Log a write through the message log (answered in the request): the
+    (status, body) of its flow's outcome (:func:`_outcome_answer`)."""
+    message, received, reason = (
         request.env["logistics.message"]
         .sudo()
         ._receive(
@@ -373,9 +401,9 @@ def _logged(flow, payload, key, correlation_id, *, idempotency_key=None, record=
             res_id=record.id if record else False,
         )
     )
-    if outcome == "conflict":
+    if received == receipt.CONFLICT:
         raise ApiError(409, "idempotency_conflict", reason)
-    if outcome == "rejected":
+    if received == receipt.REJECTED:
         raise ApiError(
             422, "schema_violation", message.last_error, message.error_details or []
         )
@@ -392,13 +420,25 @@ def _logged(flow, payload, key, correlation_id, *, idempotency_key=None, record=
             "processing_failed",
             "The request could not be processed; it was logged.",
         )
-    answer = message.result
-    if answer["http_status"] >= 400:
-        error = answer["body"]["error"]
-        raise ApiError(
-            answer["http_status"], error["code"], error["message"], error["details"]
-        )
-    return answer["http_status"], answer["body"]
+    # The first answer and a replay (a duplicate message) alike.
+    return _outcome_answer(outcome.Outcome.from_json(message.result))
+
+
+# The HTTP status of each flow outcome: the only place they meet.
+OUTCOME_STATUS = {
+    outcome.CREATED: 201,
+    outcome.APPLIED: 200,
+    outcome.REFUSED: 422,
+    outcome.STATE_CONFLICT: 409,
+}
+
+
+def _outcome_answer(result):
+    """(status, body) of a flow's outcome, or its ApiError in the error shape."""
+    status = OUTCOME_STATUS[result.kind]
+    if result.failed:
+        raise ApiError(status, result.code, result.message, result.problems)
+    return status, result.body
 
 
 def _one(model, domain, what):
@@ -420,21 +460,29 @@ class OAuthError(Exception):
         self.description = description
 
 
-ROUTE_METHODS[API + "/oauth/token"] = {"POST"}
-ROUTE_METHODS[API + "/openapi.json"] = {"GET"}
+def public_route(path, method, describe, **route):
+    """A route outside the customer's scopes, described by `describe()`."""
+    ROUTE_METHODS[API + path] = {method}
+    openapi.register_public(method.lower(), path, describe)
+    return http.route(
+        API + path,
+        type="http",
+        auth="none",
+        methods=[method],
+        save_session=False,
+        **route,
+    )
 
 
 class LogisticsApi(http.Controller):
     # ------------------------------------------------------------------
     # OAuth2 and description
 
-    @http.route(
-        API + "/oauth/token",
-        type="http",
-        auth="none",
-        methods=["POST"],
+    @public_route(
+        "/oauth/token",
+        "POST",
+        openapi.token_operation,
         csrf=False,
-        save_session=False,
         readonly=False,
         max_content_length=MAX_FORM_BYTES,
     )
@@ -518,13 +566,7 @@ class LogisticsApi(http.Controller):
                     headers={"Retry-After": str(wait)},
                 )
 
-    @http.route(
-        API + "/openapi.json",
-        type="http",
-        auth="none",
-        methods=["GET"],
-        save_session=False,
-    )
+    @public_route("/openapi.json", "GET", openapi.description_operation)
     def openapi_description(self):
         if request.httprequest.method == "OPTIONS":
             return _options(API + "/openapi.json", correlation.accept(None))
@@ -533,7 +575,26 @@ class LogisticsApi(http.Controller):
     # ------------------------------------------------------------------
     # orders
 
-    @api_route("/orders", ["POST"], "orders:write")
+    @api_route(
+        "/orders",
+        ["POST"],
+        "orders:write",
+        "Submit an order (Idempotency-Key required)",
+        "Order",
+        code="201",
+        body="OrderSubmission",
+        errors=("409",),
+        headers=[openapi.IDEMPOTENCY_KEY],
+        links={
+            name: (operation_id, "reference", "$response.body#/reference")
+            for name, operation_id in (
+                ("GetOrder", "get_orders_reference"),
+                ("AmendOrder", "patch_orders_reference"),
+                ("CancelOrder", "post_orders_reference_cancel"),
+                ("UploadDocument", "post_orders_reference_documents"),
+            )
+        },
+    )
     def submit_order(self, key, correlation_id):
         idempotency_key = request.httprequest.headers.get("Idempotency-Key")
         if not idempotency_key or len(idempotency_key) > 128:
@@ -550,17 +611,21 @@ class LogisticsApi(http.Controller):
             "order.submit", body, key, correlation_id, idempotency_key=scoped_key
         )
 
-    @api_route("/orders", ["GET"], "orders:read")
+    @api_route(
+        "/orders",
+        ["GET"],
+        "orders:read",
+        "List the customer's orders, newest first",
+        "Order[]",
+        query=openapi.ORDER_QUERY,
+    )
     def list_orders(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
-        domain = [
-            ("partner_id", "child_of", _partner(key).id),
-            *_date_filters("create_date"),
-        ]
+        Order = request.env["sale.order"]
+        domain = Order._portal_domain(_partner(key)) + _date_filters("create_date")
         status = request.httprequest.args.get("status")
         if status:
             domain.append(("state", "=", status))
-        Order = request.env["sale.order"]
         orders = Order.search(domain, limit=limit, offset=offset, order="id desc")
         return 200, {
             "items": [order._portal_json() for order in orders.sudo()],
@@ -569,12 +634,23 @@ class LogisticsApi(http.Controller):
             "offset": offset,
         }
 
-    @api_route("/orders/<string:reference>", ["GET"], "orders:read")
+    @api_route(
+        "/orders/<string:reference>", ["GET"], "orders:read", "One order", "Order"
+    )
     def get_order(self, key, correlation_id, reference):
         order = _one("sale.order", self._order_domain(key, reference), "order")
         return 200, order.sudo()._portal_json()
 
-    @api_route("/orders/<string:reference>", ["PATCH"], "orders:write")
+    @api_route(
+        "/orders/<string:reference>",
+        ["PATCH"],
+        "orders:write",
+        "Amend an order before its release (409 after)",
+        "Order",
+        body="OrderAmendment",
+        errors=("409",),
+        headers=[openapi.OPTIONAL_IDEMPOTENCY_KEY],
+    )
     def amend_order(self, key, correlation_id, reference):
         order = _one("sale.order", self._order_domain(key, reference), "order")
         idempotency_key = request.httprequest.headers.get("Idempotency-Key")
@@ -593,7 +669,14 @@ class LogisticsApi(http.Controller):
             record=order,
         )
 
-    @api_route("/orders/<string:reference>/cancel", ["POST"], "orders:write")
+    @api_route(
+        "/orders/<string:reference>/cancel",
+        ["POST"],
+        "orders:write",
+        "Cancel an order before its release (409 after)",
+        "Order",
+        errors=("409",),
+    )
     def cancel_order(self, key, correlation_id, reference):
         order = _one("sale.order", self._order_domain(key, reference), "order")
         return _logged(
@@ -604,7 +687,15 @@ class LogisticsApi(http.Controller):
         "/orders/<string:reference>/documents",
         ["POST"],
         "orders:write",
+        "Upload a document: multipart/form-data (field `file`) or a raw body of "
+        "an accepted type; the type is checked against the content",
+        "Document",
         max_content_length=lambda self: _upload_limit() + MULTIPART_OVERHEAD,
+        code="201",
+        body="binary",
+        errors=("400", "411", "413", "415", "422"),
+        headers=[openapi.FILENAME],
+        links={"GetDocument": ("get_documents_id", "id", "$response.body#/id")},
     )
     def upload_document(self, key, correlation_id, reference, **_form):
         """A document for the order: a raw body, or the multipart field `file`.
@@ -657,7 +748,14 @@ class LogisticsApi(http.Controller):
     # ------------------------------------------------------------------
     # shipments, documents, invoices
 
-    @api_route("/shipments", ["GET"], "shipments:read")
+    @api_route(
+        "/shipments",
+        ["GET"],
+        "shipments:read",
+        "List the customer's shipments, newest first",
+        "Shipment[]",
+        query=openapi.SHIPMENT_QUERY,
+    )
     def list_shipments(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
         Shipment = request.env["logistics.shipment"]
@@ -673,7 +771,13 @@ class LogisticsApi(http.Controller):
             "offset": offset,
         }
 
-    @api_route("/shipments/<string:reference>", ["GET"], "shipments:read")
+    @api_route(
+        "/shipments/<string:reference>",
+        ["GET"],
+        "shipments:read",
+        "Status, milestone timeline, ETA, carrier and tracking",
+        "Shipment",
+    )
     def get_shipment(self, key, correlation_id, reference):
         shipment = self._shipment(key, reference)
         return 200, shipment.sudo()._portal_json()
@@ -682,30 +786,42 @@ class LogisticsApi(http.Controller):
         "/shipments/<string:reference>/documents",
         ["GET"],
         "documents:read",
+        "Proof of delivery, delivery slips, invoices and the customer's uploads",
+        "Document[]",
     )
     def shipment_documents(self, key, correlation_id, reference):
         shipment = self._shipment(key, reference).sudo()
         return 200, {"items": [_document_json(a) for a in shipment._portal_documents()]}
 
-    @api_route("/documents/<int:document_id>", ["GET"], "documents:read")
+    @api_route(
+        "/documents/<int:document_id>",
+        ["GET"],
+        "documents:read",
+        "Download a document",
+        "file",
+    )
     def get_document(self, key, correlation_id, document_id):
-        attachment = request.env["ir.attachment"].sudo().browse(document_id).exists()
-        if not attachment or not self._may_read_document(key, attachment):
+        attachment = request.env["ir.attachment"]._logistics_portal_document(
+            document_id, _partner(key)
+        )
+        if not attachment:
             raise ApiError(
                 404, "not_found", "No document %s for this customer." % document_id
             )
         return _document_response(attachment)
 
-    @api_route("/invoices", ["GET"], "invoices:read")
+    @api_route(
+        "/invoices",
+        ["GET"],
+        "invoices:read",
+        "List the customer's posted invoices and credit notes, newest first",
+        "Invoice[]",
+        query=openapi.INVOICE_QUERY,
+    )
     def list_invoices(self, key, correlation_id, **_query):  # query read from request
         limit, offset = _page()
-        domain = [
-            ("partner_id", "child_of", _partner(key).id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            *_date_filters("invoice_date"),
-        ]
         Move = request.env["account.move"].sudo()
+        domain = Move._portal_domain(_partner(key)) + _date_filters("invoice_date")
         invoices = Move.search(domain, limit=limit, offset=offset, order="id desc")
         return 200, {
             "items": [invoice._portal_json() for invoice in invoices],
@@ -717,7 +833,17 @@ class LogisticsApi(http.Controller):
     # ------------------------------------------------------------------
     # webhooks
 
-    @api_route("/webhooks", ["POST"], "webhooks:manage", with_scopes=True)
+    @api_route(
+        "/webhooks",
+        ["POST"],
+        "webhooks:manage",
+        "Subscribe a URL to events (the secret is shown once)",
+        "Webhook",
+        with_scopes=True,
+        code="201",
+        body="WebhookSubscription",
+        links={"DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/id")},
+    )
     def subscribe(self, key, correlation_id, scopes):
         """Subscribe to events; each event family needs its read scope."""
         request_body = _body()
@@ -748,21 +874,25 @@ class LogisticsApi(http.Controller):
         # Shown once, here; stored encrypted, never in the message log.
         return status, dict(body, secret=webhook.endpoint_id._secret("hmac"))
 
-    @api_route("/webhooks", ["GET"], "webhooks:manage")
+    @api_route(
+        "/webhooks", ["GET"], "webhooks:manage", "List subscriptions", "Webhook[]"
+    )
     def list_webhooks(self, key, correlation_id):
-        webhooks = (
-            request.env["logistics.customer.webhook"]
-            .sudo()
-            .search([("partner_id", "=", _partner(key).id)])
-        )
+        Webhook = request.env["logistics.customer.webhook"].sudo()
+        webhooks = Webhook.search(Webhook._portal_domain(_partner(key)))
         return 200, {"items": [webhook._portal_json() for webhook in webhooks]}
 
-    @api_route("/webhooks/<int:webhook_id>", ["DELETE"], "webhooks:manage")
+    @api_route(
+        "/webhooks/<int:webhook_id>",
+        ["DELETE"],
+        "webhooks:manage",
+        "Remove a subscription",
+        "WebhookDeleted",
+    )
     def unsubscribe(self, key, correlation_id, webhook_id):
-        webhook = (
-            request.env["logistics.customer.webhook"]
-            .sudo()
-            .search([("id", "=", webhook_id), ("partner_id", "=", _partner(key).id)])
+        Webhook = request.env["logistics.customer.webhook"].sudo()
+        webhook = Webhook.search(
+            [("id", "=", webhook_id), *Webhook._portal_domain(_partner(key))]
         )
         if not webhook:
             raise ApiError(
@@ -780,7 +910,10 @@ class LogisticsApi(http.Controller):
     # helpers
 
     def _order_domain(self, key, reference):
-        return [("name", "=", reference), ("partner_id", "child_of", _partner(key).id)]
+        return [
+            ("name", "=", reference),
+            *request.env["sale.order"]._portal_domain(_partner(key)),
+        ]
 
     def _shipment(self, key, reference):
         Shipment = request.env["logistics.shipment"]
@@ -789,9 +922,6 @@ class LogisticsApi(http.Controller):
             [("name", "=", reference), *Shipment._portal_domain(_partner(key))],
             "shipment",
         )
-
-    def _may_read_document(self, key, attachment):
-        return attachment._logistics_portal_readable(_partner(key))
 
 
 def _document_json(attachment):
@@ -840,14 +970,7 @@ def _check_declared_type(declared):
 
 
 def _document_response(attachment):
-    content = attachment.raw
-    if not content:  # e.g. a proof of delivery announced without its file
+    response = attachment_download(attachment)
+    if response is None:  # e.g. a proof of delivery announced without its file
         raise ApiError(404, "not_found", "Document %s has no content." % attachment.id)
-    return request.make_response(
-        content,
-        headers=[
-            ("Content-Type", attachment.mimetype or "application/octet-stream"),
-            ("Content-Disposition", documents.content_disposition(attachment.name)),
-            ("X-Content-Type-Options", "nosniff"),
-        ],
-    )
+    return response

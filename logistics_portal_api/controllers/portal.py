@@ -5,6 +5,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from .downloads import attachment_download
+
 SHIPMENTS_PER_PAGE = 20
 
 
@@ -84,10 +86,6 @@ class ShipmentPortal(CustomerPortal):
         )
         if not attachment:
             return request.not_found(_("No such document."))
-        return request.make_response(
-            attachment.raw,
-            headers=[
-                ("Content-Type", attachment.mimetype or "application/octet-stream"),
-                ("Content-Disposition", 'attachment; filename="%s"' % attachment.name),
-            ],
+        return attachment_download(attachment) or request.not_found(
+            _("No such document.")
         )

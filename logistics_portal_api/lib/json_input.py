@@ -5,7 +5,8 @@ returns problems as `{"pointer": <RFC 6901 pointer>, "reason": <text>}`.
 """
 
 import json
-from datetime import datetime, timezone
+
+from odoo.addons.logistics_integration_base.lib import timestamps
 
 MAX_DEPTH = 32  # our schemas nest 4 levels; anything far deeper is an attack
 
@@ -63,14 +64,6 @@ def nesting_depth(value):
     return deepest
 
 
-def parse_moment(text):
-    """An RFC 3339 timestamp as a naive UTC datetime; ValueError if impossible."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
 def window_problems(body, field="requested_delivery"):
     """Problems of the delivery window of `body`: real moments, start <= end.
 
@@ -86,7 +79,7 @@ def window_problems(body, field="requested_delivery"):
         if not isinstance(text, str):
             continue
         try:
-            moments[bound] = parse_moment(text)
+            moments[bound] = timestamps.parse(text)
         except (ValueError, OverflowError):
             problems.append(
                 {

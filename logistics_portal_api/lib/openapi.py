@@ -1,20 +1,25 @@
 """The OpenAPI 3.1 description of /api/logistics/v1, and the query arguments.
 
 Request bodies are the very JSON Schemas the API validates with (the addon's
-`schemas/` folder); answers are described here, next to the routes. The query
+`schemas/` folder); the answers' schemas are described here. The query
 arguments of the list routes are validated with the parameters described here
 (:func:`parse_query`), so the description cannot promise one thing while the
 server does another. Every status code a route can answer is listed on the
-route (:data:`ROUTES`); a test compares the routes with Odoo's routing map.
+route; a test compares the routes with Odoo's routing map.
+
+The operations are not listed here: each route registers its own when it is
+declared (`api_route` in controllers/api.py, :func:`register`), and the
+document is built from that registry (:func:`build_document`). This module
+holds the parts they are made of, and stays pure Python.
 """
 
 import copy
-import datetime
 import functools
 import json
 import re
 from pathlib import Path
 
+from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
 from odoo.addons.logistics_tms_connector.lib import milestones
 
@@ -45,12 +50,6 @@ def _pointer(name):
     return json_pointer(["query", name])
 
 
-# RFC 3339 full-date, or date-time (`T`, or a space as RFC 3339 allows).
-RFC3339 = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
-    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2}))?$"
-)
 INTEGER = re.compile(r"^-?[0-9]+$")
 MAX_INTEGER_DIGITS = 20
 DATE_SCHEMA = {
@@ -135,49 +134,8 @@ def _parse_integer(text, schema):
     return value
 
 
-def parse_moment(text, end_of_day=False):
-    """An RFC 3339 date or date-time as a naive UTC datetime.
-
-    A date stands for its start (or, with `end_of_day`, its last microsecond).
-    Moments beyond what a datetime holds, once moved to UTC, are clamped.
-    """
-    match = RFC3339.match(text)
-    if not match:
-        raise ValueError("must be an RFC 3339 date or date-time")
-    day = datetime.date.fromisoformat(match["date"])
-    if not match["time"]:
-        moment = datetime.datetime.combine(day, datetime.time())
-        return (
-            moment.replace(hour=23, minute=59, second=59, microsecond=999999)
-            if (end_of_day)
-            else moment
-        )
-    hour, minute, second = (int(part) for part in match["time"].split(":"))
-    # A leap second (:60) is the last instant of its minute here.
-    moment = datetime.datetime.combine(
-        day,
-        datetime.time(
-            hour,
-            minute,
-            min(second, 59),
-            int((match["fraction"] or ".0")[1:7].ljust(6, "0")),
-        ),
-    )
-    offset = match["offset"].upper()
-    if offset != "Z":
-        sign = 1 if offset[0] == "+" else -1
-        hours, minutes = int(offset[1:3]), int(offset[4:6])
-        if hours > 23 or minutes > 59:
-            raise ValueError("has an impossible UTC offset")
-        try:
-            moment -= sign * datetime.timedelta(hours=hours, minutes=minutes)
-        except OverflowError:
-            moment = datetime.datetime.min if sign > 0 else datetime.datetime.max
-    return moment
-
-
 def _parse_date(text, name):
-    return parse_moment(text, end_of_day=name == "date_to")
+    return timestamps.parse(text, end_of_day=name == "date_to")
 
 
 def parse_query(parameters, args):
@@ -429,15 +387,34 @@ COMMON_ERRORS = ("401", "403", "429", "500")
 JSON_BODY_ERRORS = ("400", "411", "413", "422")
 
 
-def _route(method, path, scope, summary, answer, *, code="200", body=None, **extra):
-    """One operation: what it needs, what it answers, which errors it can give."""
-    errors = set(COMMON_ERRORS) | set(extra.get("errors", ()))
+def operation(
+    method,
+    path,
+    scope,
+    summary,
+    answer,
+    *,
+    code="200",
+    body=None,
+    errors=(),
+    query=(),
+    headers=(),
+    links=None,
+):
+    """One operation: what it needs, what it answers, which errors it can give.
+
+    `path` in the description's form (`/orders/{reference}`); `answer` the
+    name of a schema of :data:`ANSWER_SCHEMAS` (`Name[]`: a list of them,
+    `file`: a download); `body` a request schema name or `binary` (an upload);
+    `errors` the status codes beyond those every route or its shape implies.
+    """
+    all_errors = set(COMMON_ERRORS) | set(errors)
     if "{" in path:
-        errors.add("404")
+        all_errors.add("404")
     if body and body != "binary":
-        errors.update(JSON_BODY_ERRORS)
-    if extra.get("query"):
-        errors.add("422")
+        all_errors.update(JSON_BODY_ERRORS)
+    if query:
+        all_errors.add("422")
     return {
         "method": method,
         "path": path,
@@ -446,11 +423,49 @@ def _route(method, path, scope, summary, answer, *, code="200", body=None, **ext
         "body": body,
         "code": code,
         "answer": answer,
-        "errors": sorted(errors),
-        "query": extra.get("query", []),
-        "headers": extra.get("headers", []),
-        "links": extra.get("links", {}),
+        "errors": sorted(all_errors),
+        "query": list(query),
+        "headers": list(headers),
+        "links": dict(links or {}),
     }
+
+
+# The operations of the routes, in the order they were registered: filled by
+# the routes themselves (`api_route` of controllers/api.py), never by hand, so
+# no route exists undocumented. Routes outside the customer's scopes (the
+# token endpoint, this description) register the builder of their operation.
+ROUTES = []
+PUBLIC_OPERATIONS = {}  # (method, path) -> function returning the operation
+# `<int:document_id>` → `{id}`, `<string:reference>` → `{reference}`
+_INT_ARGUMENT = re.compile(r"<int:\w+>")
+_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def description_path(route_path):
+    """The description's path of an Odoo route path (below the server URL).
+
+    Integer arguments are ids (`{id}`, :data:`ID_SCHEMA`); the others keep
+    their name (`{reference}`, :data:`REFERENCE_SCHEMA`).
+    """
+    return _ARGUMENT.sub(r"{\1}", _INT_ARGUMENT.sub("{id}", route_path))
+
+
+def register(route, routes=None):
+    """Describe `route` (made by :func:`operation`): replaces the operation of
+    the same method and path, if any."""
+    routes = ROUTES if routes is None else routes
+    key = (route["method"], route["path"])
+    for index, known in enumerate(routes):
+        if (known["method"], known["path"]) == key:
+            routes[index] = route
+            return route
+    routes.append(route)
+    return route
+
+
+def register_public(method, path, build):
+    """Describe a route outside the scopes with `build()`, its operation."""
+    PUBLIC_OPERATIONS[(method, path)] = build
 
 
 IDEMPOTENCY_KEY = {
@@ -475,131 +490,19 @@ FILENAME = {
     "schema": {"type": "string"},
 }
 
-ROUTES = [
-    _route(
-        "post",
-        "/orders",
-        "orders:write",
-        "Submit an order (Idempotency-Key required)",
-        "Order",
-        code="201",
-        body="OrderSubmission",
-        errors=("409",),
-        headers=[IDEMPOTENCY_KEY],
-        links={
-            name: (operation_id, "reference", "$response.body#/reference")
-            for name, operation_id in (
-                ("GetOrder", "get_orders_reference"),
-                ("AmendOrder", "patch_orders_reference"),
-                ("CancelOrder", "post_orders_reference_cancel"),
-                ("UploadDocument", "post_orders_reference_documents"),
-            )
-        },
-    ),
-    _route(
-        "get",
-        "/orders",
-        "orders:read",
-        "List the customer's orders, newest first",
-        "Order[]",
-        query=[
-            *_page_parameters(),
-            _status_parameter(ORDER_STATES, "Only orders in this state."),
-            *_date_parameters("orders created"),
-        ],
-    ),
-    _route("get", "/orders/{reference}", "orders:read", "One order", "Order"),
-    _route(
-        "patch",
-        "/orders/{reference}",
-        "orders:write",
-        "Amend an order before its release (409 after)",
-        "Order",
-        body="OrderAmendment",
-        errors=("409",),
-        headers=[OPTIONAL_IDEMPOTENCY_KEY],
-    ),
-    _route(
-        "post",
-        "/orders/{reference}/cancel",
-        "orders:write",
-        "Cancel an order before its release (409 after)",
-        "Order",
-        errors=("409",),
-    ),
-    _route(
-        "post",
-        "/orders/{reference}/documents",
-        "orders:write",
-        "Upload a document: multipart/form-data (field `file`) or a raw body of "
-        "an accepted type; the type is checked against the content",
-        "Document",
-        code="201",
-        body="binary",
-        errors=("400", "411", "413", "415", "422"),
-        headers=[FILENAME],
-        links={"GetDocument": ("get_documents_id", "id", "$response.body#/id")},
-    ),
-    _route(
-        "get",
-        "/shipments",
-        "shipments:read",
-        "List the customer's shipments, newest first",
-        "Shipment[]",
-        query=[
-            *_page_parameters(),
-            _status_parameter(SHIPMENT_STATUSES, "Only shipments in this status."),
-            *_date_parameters("shipments created"),
-        ],
-    ),
-    _route(
-        "get",
-        "/shipments/{reference}",
-        "shipments:read",
-        "Status, milestone timeline, ETA, carrier and tracking",
-        "Shipment",
-    ),
-    _route(
-        "get",
-        "/shipments/{reference}/documents",
-        "documents:read",
-        "Proof of delivery, delivery slips, invoices and the customer's uploads",
-        "Document[]",
-    ),
-    _route("get", "/documents/{id}", "documents:read", "Download a document", "file"),
-    _route(
-        "get",
-        "/invoices",
-        "invoices:read",
-        "List the customer's posted invoices and credit notes, newest first",
-        "Invoice[]",
-        query=[*_page_parameters(), *_date_parameters("invoices dated")],
-    ),
-    _route(
-        "post",
-        "/webhooks",
-        "webhooks:manage",
-        "Subscribe a URL to events (the secret is shown once)",
-        "Webhook",
-        code="201",
-        body="WebhookSubscription",
-        links={"DeleteWebhook": ("delete_webhooks_id", "id", "$response.body#/id")},
-    ),
-    _route(
-        "get",
-        "/webhooks",
-        "webhooks:manage",
-        "List subscriptions",
-        "Webhook[]",
-    ),
-    _route(
-        "delete",
-        "/webhooks/{id}",
-        "webhooks:manage",
-        "Remove a subscription",
-        "WebhookDeleted",
-    ),
+# The query arguments of the list routes.
+ORDER_QUERY = [
+    *_page_parameters(),
+    _status_parameter(ORDER_STATES, "Only orders in this state."),
+    *_date_parameters("orders created"),
 ]
+SHIPMENT_QUERY = [
+    *_page_parameters(),
+    _status_parameter(SHIPMENT_STATUSES, "Only shipments in this status."),
+    *_date_parameters("shipments created"),
+]
+INVOICE_QUERY = [*_page_parameters(), *_date_parameters("invoices dated")]
+
 # What a customer sends; the contract test seeds the product named here.
 EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
 REQUEST_EXAMPLES = {
@@ -617,15 +520,13 @@ REQUEST_EXAMPLES = {
         "events": ["shipment.delivered"],
     },
 }
-# Routes outside the customer's scopes: (method, path).
-PUBLIC_ROUTES = (("post", "/oauth/token"), ("get", "/openapi.json"))
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 REFERENCE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
-def route_parameters(route):
+def route_parameters(route, routes=None):
     """The query parameters described for (method, path), or None if unknown."""
-    for candidate in ROUTES:
+    for candidate in ROUTES if routes is None else routes:
         if (candidate["method"], candidate["path"]) == route:
             return candidate["query"]
     return None
@@ -824,7 +725,7 @@ def _options(path, methods):
     return options
 
 
-def _token_operation():
+def token_operation():
     form = {
         "type": "object",
         "required": ["grant_type", "client_id", "client_secret"],
@@ -862,7 +763,7 @@ def _token_operation():
     }
 
 
-def _description_operation():
+def description_operation():
     return {
         "summary": "This description",
         "operationId": "get_openapi_json",
@@ -876,13 +777,19 @@ def _description_operation():
     }
 
 
-def build_document():
-    """The OpenAPI 3.1 document, as a dict."""
+def build_document(routes=None, public=None):
+    """The OpenAPI 3.1 document of the registered routes, as a dict.
+
+    `routes` and `public` default to the registries (:data:`ROUTES`,
+    :data:`PUBLIC_OPERATIONS`).
+    """
     paths = {}
-    for route in ROUTES:
+    for route in ROUTES if routes is None else routes:
         paths.setdefault(route["path"], {})[route["method"]] = _operation(route)
-    paths["/oauth/token"] = {"post": _token_operation()}
-    paths["/openapi.json"] = {"get": _description_operation()}
+    for (method, path), build in (
+        PUBLIC_OPERATIONS if public is None else public
+    ).items():
+        paths.setdefault(path, {})[method] = build()
     for path, operations in paths.items():
         operations["options"] = _options(path, operations)
     schemas = copy.deepcopy(ANSWER_SCHEMAS)

@@ -4,6 +4,7 @@ from . import logistics_api_throttle
 from . import logistics_customer_webhook
 from . import res_partner
 from . import sale_order
+from . import logistics_portal_document
 from . import stock_move
 from . import ir_attachment
 from . import logistics_shipment

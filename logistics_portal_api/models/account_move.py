@@ -17,6 +17,15 @@ class AccountMove(models.Model):
             )
         return posted
 
+    @api.model
+    def _portal_domain(self, partner):
+        """The posted customer invoices and credit notes of `partner`'s company."""
+        return [
+            ("partner_id", "child_of", partner.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+        ]
+
     def _portal_json(self):
         self.ensure_one()
         return {

@@ -31,6 +31,15 @@ class IrAttachment(models.Model):
         "and internal files never are.",
     )
 
+    @api.model
+    def _logistics_portal_document(self, attachment_id, partner):
+        """The attachment `attachment_id` if `partner`'s company may download
+        it (as superuser, to read its content), else an empty recordset."""
+        attachment = self.sudo().browse(attachment_id).exists()
+        if attachment and attachment._logistics_portal_readable(partner):
+            return attachment
+        return self.sudo().browse()
+
     def _logistics_portal_readable(self, partner):
         """May `partner`'s company download this attachment? Decided here only.
 
@@ -65,7 +74,7 @@ class IrAttachment(models.Model):
                 )
             ]
         if res_model == "sale.order":
-            return [("partner_id", "child_of", commercial.id)]
+            return self.env["sale.order"]._portal_domain(commercial)
         if res_model == "account.move":
             return [
                 ("commercial_partner_id", "=", commercial.id),

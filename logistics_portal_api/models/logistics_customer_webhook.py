@@ -3,7 +3,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.logistics_integration_base.lib import correlation, url_guard
+from odoo.addons.logistics_integration_base.lib import correlation, outcome, url_guard
 
 EVENTS = [
     ("order.accepted", "Order accepted"),
@@ -62,6 +62,11 @@ class LogisticsCustomerWebhook(models.Model):
                 raise ValidationError(
                     _("Webhook URL refused: %s", err.message)
                 ) from err
+
+    @api.model
+    def _portal_domain(self, partner):
+        """The subscriptions of `partner`'s company."""
+        return [("partner_id", "=", partner.commercial_partner_id.id)]
 
     @api.model
     def _subscribe(self, partner, url, events, description=False):
@@ -154,27 +159,22 @@ class LogisticsCustomerWebhook(models.Model):
         try:
             self.env["logistics.endpoint"]._check_outbound_url(body["url"])
         except url_guard.UrlRefused as err:
-            return {
-                "http_status": 422,
-                "body": {
-                    "error": {
-                        "code": "url_refused",
-                        "message": _("The webhook URL is refused: %s", err.message),
-                        "details": [{"pointer": "/url", "reason": err.message}],
-                    }
-                },
-            }
+            return outcome.refused(
+                "url_refused",
+                _("The webhook URL is refused: %s", err.message),
+                [outcome.problem("/url", err.message)],
+            ).to_json()
         webhook, _secret = self._subscribe(
             message.partner_id, body["url"], body["events"], body.get("description")
         )
         message.write({"res_model": self._name, "res_id": webhook.id})
-        return {"http_status": 201, "body": webhook._portal_json()}
+        return outcome.created(webhook._portal_json()).to_json()
 
     @api.model
     def _portal_unsubscribe(self, message):
         webhook = self.browse(message.res_id)
         webhook._unsubscribe()
-        return {"http_status": 200, "body": {"id": webhook.id, "deleted": True}}
+        return outcome.applied({"id": webhook.id, "deleted": True}).to_json()
 
     def _portal_json(self):
         self.ensure_one()

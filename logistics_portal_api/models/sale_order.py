@@ -1,14 +1,16 @@
-import base64
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.logistics_integration_base.lib import outcome, timestamps
 from odoo.addons.logistics_tms_connector.lib import milestones
 
 from ..lib import json_input
 from .stock_move import DEFER_RESERVATION
 
-ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
+# What the API said of an order when it came in (sale.order.portal_status):
+# taken and confirmed, or kept as a quotation for review.
+ORDER_ACCEPTED, ORDER_HELD = "accepted", "held"
 DEFAULT_LEAD_DAYS = 2
 RELEASED_STATUSES = (
     milestones.STATUS_RELEASED,
@@ -23,18 +25,11 @@ RELEASED_STATUSES = (
 )
 
 
-parse_moment = json_input.parse_moment  # RFC 3339 → naive UTC datetime
-
-
-def reason(pointer, text):
-    return {"pointer": pointer, "reason": text}
-
-
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     portal_status = fields.Selection(
-        [(ACCEPTED, "Accepted"), (HELD, "Held for review")],
+        [(ORDER_ACCEPTED, "Accepted"), (ORDER_HELD, "Held for review")],
         string="API status",
         copy=False,
         help="The answer the customer API gave when the order came in.",
@@ -43,12 +38,17 @@ class SaleOrder(models.Model):
     requested_delivery_start = fields.Datetime(copy=False)
     portal_notes = fields.Text(string="Customer notes", copy=False)
 
+    @api.model
+    def _portal_domain(self, partner):
+        """The orders of `partner`'s company: what its API keys may read."""
+        return [("partner_id", "child_of", partner.commercial_partner_id.id)]
+
     # ------------------------------------------------------------------
     # order submission (flow order.submit, answered in the request)
 
     @api.model
     def _portal_submit(self, message):
-        """Check, price and create the order; the answer is the message's result."""
+        """Check, price and create the order: its outcome is the message's result."""
         partner = message.partner_id.commercial_partner_id
         body = message.payload
         refusal = (
@@ -58,7 +58,7 @@ class SaleOrder(models.Model):
             or self._portal_check_address(partner, body)
         )
         if refusal:
-            return self._portal_rejection(refusal)  # nothing was created
+            return self._portal_rejection(refusal).to_json()  # nothing created
         delivery = self._portal_delivery_contact(partner, body)
         order = self.create(
             self._prepare_portal_order_vals(partner, delivery, body, message)
@@ -75,7 +75,7 @@ class SaleOrder(models.Model):
                 if order._portal_defers_reservation()
                 else False,
             ).action_confirm()
-            order.portal_status = ACCEPTED
+            order.portal_status = ORDER_ACCEPTED
         self.env["logistics.customer.webhook"]._notify(
             partner,
             "order.held" if held else "order.accepted",
@@ -83,7 +83,7 @@ class SaleOrder(models.Model):
             message.correlation_id,
             order,
         )
-        return {"http_status": 201, "body": order._portal_answer(held, backorder)}
+        return outcome.created(order._portal_answer(held, backorder)).to_json()
 
     def _portal_defers_reservation(self):
         """Reserve the stock after the answer (stock.move._action_assign)?
@@ -104,7 +104,7 @@ class SaleOrder(models.Model):
     def _portal_check_customer(self, partner):
         if partner.sale_warn == "block":
             return [
-                reason(
+                outcome.problem(
                     "",
                     partner.sale_warn_msg
                     or _("Ordering is blocked for this customer."),
@@ -120,14 +120,14 @@ class SaleOrder(models.Model):
             pointer = "/lines/%s" % index
             if not product:
                 problems.append(
-                    reason(
+                    outcome.problem(
                         pointer + "/product_code",
                         _("Unknown product %s.", line["product_code"]),
                     )
                 )
             elif line.get("unit") and not self._portal_uom(product, line["unit"]):
                 problems.append(
-                    reason(
+                    outcome.problem(
                         pointer + "/unit",
                         _(
                             "Unit %(unit)s does not fit %(product)s.",
@@ -162,7 +162,7 @@ class SaleOrder(models.Model):
             contact = self.env["res.partner"].browse(address["contact_id"]).exists()
             if not contact or contact.commercial_partner_id != partner:
                 return [
-                    reason(
+                    outcome.problem(
                         "/delivery_address/contact_id",
                         _(
                             "Address %s is not one of this customer's.",
@@ -173,7 +173,9 @@ class SaleOrder(models.Model):
         elif address.get("country_code") and not self.env[
             "res.partner"
         ]._portal_country(address["country_code"]):
-            return [reason("/delivery_address/country_code", _("Unknown country."))]
+            return [
+                outcome.problem("/delivery_address/country_code", _("Unknown country."))
+            ]
         return None
 
     @api.model
@@ -203,24 +205,19 @@ class SaleOrder(models.Model):
 
     @api.model
     def _portal_rejection(self, problems):
-        return {
-            "http_status": 422,
-            "body": {
-                "status": REJECTED,
-                "error": {
-                    "code": "order_rejected",
-                    "message": _("The order was rejected: %s", problems[0]["reason"]),
-                    "details": problems,
-                },
-            },
-        }
+        """The refusal of an order (or amendment) for these problems."""
+        return outcome.refused(
+            "order_rejected",
+            _("The order was rejected: %s", problems[0]["reason"]),
+            problems,
+        )
 
     @api.model
     def _prepare_portal_order_vals(self, partner, delivery, body, message):
         window = body.get("requested_delivery")
-        start = parse_moment(window["start"]) if window else None
+        start = timestamps.parse(window["start"]) if window else None
         end = (
-            parse_moment(window["end"])
+            timestamps.parse(window["end"])
             if window
             else fields.Datetime.now() + timedelta(days=DEFAULT_LEAD_DAYS)
         )
@@ -267,7 +264,7 @@ class SaleOrder(models.Model):
             if line._portal_short():
                 if policy == "hold":
                     held.append(
-                        reason(
+                        outcome.problem(
                             "/lines/%s/quantity" % index,
                             _("Not available by the requested date."),
                         )
@@ -277,7 +274,7 @@ class SaleOrder(models.Model):
         exposure, limit = self.partner_id._portal_credit_exposure(self.amount_total)
         if limit and exposure > limit:
             held.append(
-                reason(
+                outcome.problem(
                     "",
                     _(
                         "Credit limit exceeded: %(exposure).2f open against a limit "
@@ -292,7 +289,7 @@ class SaleOrder(models.Model):
     def _portal_hold(self, reasons):
         self.write(
             {
-                "portal_status": HELD,
+                "portal_status": ORDER_HELD,
                 "portal_hold_reasons": "\n".join(r["reason"] for r in reasons),
             }
         )
@@ -307,7 +304,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         answer = self._portal_json()
         answer.update(
-            status=HELD if held else ACCEPTED,
+            status=ORDER_HELD if held else ORDER_ACCEPTED,
             reasons=held or [],
             backordered_lines=backorder or [],
         )
@@ -342,7 +339,8 @@ class SaleOrder(models.Model):
     # amendment and cancellation (answered in the request, through the log)
 
     def _portal_release_conflict(self):
-        """The 409 answer when the customer no longer owns the order, else None."""
+        """The conflict outcome when the customer no longer owns the order, else
+        None."""
         self.ensure_one()
         released = self.logistics_shipment_ids.filtered(
             lambda s: s.status in RELEASED_STATUSES
@@ -350,30 +348,23 @@ class SaleOrder(models.Model):
         shipped = any(p.state == "done" for p in self.picking_ids)
         if not (released or shipped or self.state == "cancel"):
             return None
-        return {
-            "http_status": 409,
-            "body": {
-                "error": {
-                    "code": "order_released",
-                    "message": _(
-                        "Order %(order)s can no longer be changed by the customer: "
-                        "%(why)s.",
-                        order=self.name,
-                        why=_(
-                            "it was released to transport as %s",
-                            ", ".join(released.mapped("name")),
-                        )
-                        if released
-                        else (
-                            _("it was cancelled")
-                            if self.state == "cancel"
-                            else _("it was shipped")
-                        ),
-                    ),
-                    "details": [],
-                }
-            },
-        }
+        return outcome.state_conflict(
+            "order_released",
+            _(
+                "Order %(order)s can no longer be changed by the customer: %(why)s.",
+                order=self.name,
+                why=_(
+                    "it was released to transport as %s",
+                    ", ".join(released.mapped("name")),
+                )
+                if released
+                else (
+                    _("it was cancelled")
+                    if self.state == "cancel"
+                    else _("it was shipped")
+                ),
+            ),
+        )
 
     @api.model
     def _portal_amend(self, message):
@@ -381,7 +372,7 @@ class SaleOrder(models.Model):
         body = message.payload
         refusal = order._portal_release_conflict()
         if refusal:
-            return refusal
+            return refusal.to_json()
         partner = order.partner_id.commercial_partner_id
         problems = (
             json_input.window_problems(body)
@@ -389,11 +380,15 @@ class SaleOrder(models.Model):
             or (self._portal_check_lines(body) if body.get("lines") else None)
         )
         if problems:
-            return self._portal_rejection(problems)
+            return self._portal_rejection(problems).to_json()
         if body.get("lines") and order.state != "draft":
             return self._portal_rejection(
-                [reason("/lines", _("Lines of a confirmed order cannot be changed."))]
-            )
+                [
+                    outcome.problem(
+                        "/lines", _("Lines of a confirmed order cannot be changed.")
+                    )
+                ]
+            ).to_json()
         order.write(self._prepare_portal_amend_vals(partner, body))
         order.message_post(
             body=_(
@@ -401,14 +396,16 @@ class SaleOrder(models.Model):
                 message.correlation_id,
             )
         )
-        return {"http_status": 200, "body": order._portal_json()}
+        return outcome.applied(order._portal_json()).to_json()
 
     @api.model
     def _prepare_portal_amend_vals(self, partner, body):
         vals = {}
         if body.get("requested_delivery"):
-            vals["commitment_date"] = parse_moment(body["requested_delivery"]["end"])
-            vals["requested_delivery_start"] = parse_moment(
+            vals["commitment_date"] = timestamps.parse(
+                body["requested_delivery"]["end"]
+            )
+            vals["requested_delivery_start"] = timestamps.parse(
                 body["requested_delivery"]["start"]
             )
         if "notes" in body:
@@ -429,7 +426,7 @@ class SaleOrder(models.Model):
         order = self.browse(message.res_id)
         refusal = order._portal_release_conflict()
         if refusal:
-            return refusal
+            return refusal.to_json()
         order._action_cancel()
         order.message_post(
             body=_(
@@ -437,46 +434,7 @@ class SaleOrder(models.Model):
                 message.correlation_id,
             )
         )
-        return {"http_status": 200, "body": order._portal_json()}
-
-
-class SaleOrderDocument(models.AbstractModel):
-    """Documents customers upload to their orders (flow order.document)."""
-
-    _name = "logistics.portal.document"
-    _description = "Customer Document Upload"
-
-    @api.model
-    def _portal_attach(self, message):
-        order = self.env["sale.order"].browse(message.res_id)
-        payload = dict(message.payload)
-        content = base64.b64decode(payload.pop("content_base64"))
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": payload["filename"],
-                "raw": content,
-                "mimetype": payload["mimetype"],
-                "res_model": order._name,
-                "res_id": order.id,
-                "logistics_portal_kind": "customer_upload",
-            }
-        )
-        # The file now lives in the attachment: keep only its description here.
-        message.payload = dict(payload, attachment_id=attachment.id)
-        order.message_post(
-            body=_("The customer uploaded %s through the API.", attachment.name),
-            attachment_ids=attachment.ids,
-        )
-        return {
-            "http_status": 201,
-            "body": {
-                "id": attachment.id,
-                "name": attachment.name,
-                "mimetype": attachment.mimetype,
-                "size": attachment.file_size,
-                "sha256": payload["sha256"],
-            },
-        }
+        return outcome.applied(order._portal_json()).to_json()
 
 
 class SaleOrderLine(models.Model):

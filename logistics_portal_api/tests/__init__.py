@@ -10,3 +10,4 @@ from . import test_context_switches
 from . import test_neutralize
 from . import test_api_contract
 from . import test_key_rights
+from . import test_outcomes

@@ -2,10 +2,10 @@
 
 import re
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..controllers import api
-from ..lib import openapi
+from ..lib import api_keys, openapi
 from .common import API, PortalApiCase
 
 # Methods Odoo (werkzeug) adds on its own, or answered on every path.
@@ -142,3 +142,90 @@ class TestApiContract(PortalApiCase):
             self.call("GET", "/orders?date_from=2999-01-01T00:00:00Z").json()["total"],
             0,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDescription(TransactionCase):
+    """The whole description, built from the routes the controller registered
+    (pure-Python parts: tests/unit/test_openapi.py)."""
+
+    def test_description_is_valid_openapi_3_1(self):
+        from openapi_spec_validator import validate  # noqa: PLC0415 - test tool
+
+        document = openapi.build_document()
+        assert document["openapi"] == "3.1.0"
+        validate(document)
+
+    def test_request_bodies_are_the_validation_schemas(self):
+        schemas = openapi.build_document()["components"]["schemas"]
+        submission = schemas["OrderSubmission"]
+        assert submission["required"] == ["customer_reference", "lines"]
+        assert submission["properties"]["lines"]["minItems"] == 1
+        post_orders = openapi.build_document()["paths"]["/orders"]["post"]
+        assert post_orders["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/OrderSubmission"
+        }
+        assert {p["name"] for p in post_orders["parameters"]} == {"Idempotency-Key"}
+
+    def test_every_route_documents_its_errors_and_scope(self):
+        paths = openapi.build_document()["paths"]
+        for route in openapi.ROUTES:
+            operation = paths[route["path"]][route["method"]]
+            responses = operation["responses"]
+            assert {"401", "403", "429", "500"} <= set(responses), route["path"]
+            assert responses["429"]["headers"]["Retry-After"]["required"]
+            for status in route["errors"]:
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}
+            assert operation["security"] == [
+                {"apiKey": [route["scope"]]},
+                {"bearer": [route["scope"]]},
+                {"oauth2": [route["scope"]]},
+            ]
+            if "{" in route["path"]:
+                assert "404" in responses, route["path"]
+            if route["query"]:
+                assert "422" in responses, route["path"]
+        for operations in paths.values():
+            assert operations["options"]["responses"]["204"]["headers"]["Allow"]
+
+    def test_uploads_document_multipart_raw_types_415_and_413(self):
+        upload = openapi.build_document()["paths"]["/orders/{reference}/documents"]
+        operation = upload["post"]
+        content = operation["requestBody"]["content"]
+        assert content["multipart/form-data"]["schema"]["required"] == ["file"]
+        assert set(openapi.UPLOAD_TYPES) <= set(content)
+        assert {"413", "415", "422"} <= set(operation["responses"])
+
+    def test_every_scope_of_the_keys_is_described_and_invoices_have_their_own(self):
+        document = openapi.build_document()
+        flows = document["components"]["securitySchemes"]["oauth2"]["flows"]
+        assert set(api_keys.SCOPES) <= set(flows["clientCredentials"]["scopes"])
+        assert document["paths"]["/invoices"]["get"]["security"][0] == {
+            "apiKey": ["invoices:read"]
+        }
+
+    def test_order_links_lead_to_the_order_routes(self):
+        document = openapi.build_document()
+        links = document["paths"]["/orders"]["post"]["responses"]["201"]["links"]
+        ids = {
+            op["operationId"]
+            for ops in document["paths"].values()
+            for op in ops.values()
+        }
+        assert {link["operationId"] for link in links.values()} <= ids
+        assert len(links) == 4
+        assert all(
+            link["parameters"] == {"reference": "$response.body#/reference"}
+            for link in links.values()
+        )
+
+    def test_only_list_routes_with_a_query_answer_pages(self):
+        paths = openapi.build_document()["paths"]
+        for route in openapi.ROUTES:
+            if not route["answer"].endswith("[]"):
+                continue
+            answer = paths[route["path"]][route["method"]]["responses"]["200"]
+            schema = answer["content"]["application/json"]["schema"]
+            paged = {"total", "limit", "offset"} <= set(schema["required"])
+            assert paged == bool(route["query"]), route["path"]

@@ -185,6 +185,22 @@ class TestCustomerDocuments(PortalApiCase):
         for attachment in self.internal:
             self.assertEqual(self.url_open(base + str(attachment.id)).status_code, 404)
 
+    def test_portal_and_api_download_a_non_latin1_name_alike(self):
+        upload = self._upload()
+        upload.name = "Накладная №7 配送.pdf"
+        self.authenticate(self.user.login, self.user.login)
+        base = "/my/shipments/%s/documents/" % self.shipment.id
+        page = self.url_open(base + str(upload.id))
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(page.content, UPLOAD_BYTES)
+        api = self.call("GET", "/documents/%s" % upload.id)
+        self.assertEqual(api.content, UPLOAD_BYTES)
+        for response in (page, api):
+            disposition = response.headers["Content-Disposition"]
+            self.assertIn('filename="No7.pdf"', disposition)
+            self.assertIn("filename*=UTF-8''%D0%9D", disposition)
+            self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
+
     def test_migration_marks_documents_created_before_the_mark(self):
         upload = self._upload()
         invoice, pdf = self._invoice_with_pdf()

@@ -3,95 +3,86 @@ import datetime
 import pytest
 from openapi_spec_validator import validate
 
-from logistics_portal_api.lib import api_keys, openapi
+from logistics_portal_api.lib import openapi
 
-ORDERS = openapi.route_parameters(("get", "/orders"))
-SHIPMENTS = openapi.route_parameters(("get", "/shipments"))
-INVOICES = openapi.route_parameters(("get", "/invoices"))
-
-
-def test_description_is_valid_openapi_3_1():
-    document = openapi.build_document()
-    assert document["openapi"] == "3.1.0"
-    validate(document)
+ORDERS = openapi.ORDER_QUERY
+SHIPMENTS = openapi.SHIPMENT_QUERY
+INVOICES = openapi.INVOICE_QUERY
 
 
-def test_request_bodies_are_the_validation_schemas():
-    schemas = openapi.build_document()["components"]["schemas"]
-    submission = schemas["OrderSubmission"]
-    assert submission["required"] == ["customer_reference", "lines"]
-    assert submission["properties"]["lines"]["minItems"] == 1
-    post_orders = openapi.build_document()["paths"]["/orders"]["post"]
-    assert post_orders["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/OrderSubmission"
-    }
-    assert {p["name"] for p in post_orders["parameters"]} == {"Idempotency-Key"}
-
-
-def test_every_route_documents_its_errors_and_scope():
-    paths = openapi.build_document()["paths"]
-    for route in openapi.ROUTES:
-        operation = paths[route["path"]][route["method"]]
-        responses = operation["responses"]
-        assert {"401", "403", "429", "500"} <= set(responses), route["path"]
-        assert responses["429"]["headers"]["Retry-After"]["required"]
-        for status in route["errors"]:
-            schema = responses[status]["content"]["application/json"]["schema"]
-            assert schema == {"$ref": "#/components/schemas/Error"}
-        assert operation["security"] == [
-            {"apiKey": [route["scope"]]},
-            {"bearer": [route["scope"]]},
-            {"oauth2": [route["scope"]]},
-        ]
-        if "{" in route["path"]:
-            assert "404" in responses, route["path"]
-        if route["query"]:
-            assert "422" in responses, route["path"]
-    for operations in paths.values():
-        assert operations["options"]["responses"]["204"]["headers"]["Allow"]
-
-
-def test_uploads_document_multipart_raw_types_415_and_413():
-    upload = openapi.build_document()["paths"]["/orders/{reference}/documents"]
-    operation = upload["post"]
-    content = operation["requestBody"]["content"]
-    assert content["multipart/form-data"]["schema"]["required"] == ["file"]
-    assert set(openapi.UPLOAD_TYPES) <= set(content)
-    assert {"413", "415", "422"} <= set(operation["responses"])
-
-
-def test_every_scope_of_the_keys_is_described_and_invoices_have_their_own():
-    document = openapi.build_document()
-    flows = document["components"]["securitySchemes"]["oauth2"]["flows"]
-    assert set(api_keys.SCOPES) <= set(flows["clientCredentials"]["scopes"])
-    assert document["paths"]["/invoices"]["get"]["security"][0] == {
-        "apiKey": ["invoices:read"]
-    }
-
-
-def test_order_links_lead_to_the_order_routes():
-    document = openapi.build_document()
-    links = document["paths"]["/orders"]["post"]["responses"]["201"]["links"]
-    ids = {
-        op["operationId"] for ops in document["paths"].values() for op in ops.values()
-    }
-    assert {link["operationId"] for link in links.values()} <= ids
-    assert len(links) == 4
-    assert all(
-        link["parameters"] == {"reference": "$response.body#/reference"}
-        for link in links.values()
+def _sample_routes():
+    routes = []
+    openapi.register(
+        openapi.operation(
+            "get",
+            openapi.description_path("/orders"),
+            "orders:read",
+            "List",
+            "Order[]",
+            query=openapi.ORDER_QUERY,
+        ),
+        routes,
     )
+    openapi.register(
+        openapi.operation(
+            "post",
+            openapi.description_path("/orders"),
+            "orders:write",
+            "Submit",
+            "Order",
+            code="201",
+            body="OrderSubmission",
+            errors=("409",),
+        ),
+        routes,
+    )
+    openapi.register(
+        openapi.operation(
+            "get",
+            openapi.description_path("/documents/<int:document_id>"),
+            "documents:read",
+            "Download",
+            "file",
+        ),
+        routes,
+    )
+    return routes
 
 
-def test_only_list_routes_with_a_query_answer_pages():
-    paths = openapi.build_document()["paths"]
-    for route in openapi.ROUTES:
-        if not route["answer"].endswith("[]"):
-            continue
-        answer = paths[route["path"]][route["method"]]["responses"]["200"]
-        schema = answer["content"]["application/json"]["schema"]
-        paged = {"total", "limit", "offset"} <= set(schema["required"])
-        assert paged == bool(route["query"]), route["path"]
+def test_route_paths_become_description_paths():
+    assert openapi.description_path("/orders") == "/orders"
+    assert (
+        openapi.description_path("/orders/<string:reference>/cancel")
+        == "/orders/{reference}/cancel"
+    )
+    assert openapi.description_path("/webhooks/<int:webhook_id>") == "/webhooks/{id}"
+
+
+def test_a_document_is_built_from_the_registered_routes_only():
+    routes = _sample_routes()
+    public = {("post", "/oauth/token"): openapi.token_operation}
+    document = openapi.build_document(routes, public)
+    validate(document)
+    assert set(document["paths"]) == {"/orders", "/documents/{id}", "/oauth/token"}
+    assert set(document["paths"]["/orders"]) == {"get", "post", "options"}
+    post = document["paths"]["/orders"]["post"]
+    assert {"400", "401", "403", "409", "411", "413", "422", "429", "500"} == set(
+        post["responses"]
+    ) - {"201"}
+    download = document["paths"]["/documents/{id}"]["get"]
+    assert download["parameters"][0]["schema"] == openapi.ID_SCHEMA
+    assert "404" in download["responses"]
+
+
+def test_registering_a_route_again_replaces_its_operation():
+    routes = _sample_routes()
+    openapi.register(
+        openapi.operation("get", "/orders", "orders:read", "Again", "Order[]"), routes
+    )
+    assert len(routes) == 3
+    assert routes[0]["summary"] == "Again"
+    assert openapi.route_parameters(("get", "/orders"), routes) == []
+    assert openapi.route_parameters(("get", "/nothing"), routes) is None
 
 
 def test_query_defaults():
@@ -161,21 +152,9 @@ def test_every_query_problem_is_reported():
     ]
 
 
-@pytest.mark.parametrize(
-    ("text", "end_of_day", "expected"),
-    [
-        ("2026-03-01", False, datetime.datetime(2026, 3, 1)),
-        ("2026-03-01", True, datetime.datetime(2026, 3, 1, 23, 59, 59, 999999)),
-        ("2026-03-01T10:00:00Z", False, datetime.datetime(2026, 3, 1, 10)),
-        (
-            "2026-03-01t10:00:00.5z",
-            False,
-            datetime.datetime(2026, 3, 1, 10, 0, 0, 500000),
-        ),
-        ("2026-12-31T23:59:60-01:00", False, datetime.datetime(2027, 1, 1, 0, 59, 59)),
-        ("0001-01-01T00:00:00+23:59", False, datetime.datetime.min),
-        ("9999-12-31T23:59:59-23:59", False, datetime.datetime.max),
-    ],
-)
-def test_moments(text, end_of_day, expected):
-    assert openapi.parse_moment(text, end_of_day) == expected
+def test_dates_of_a_query_cover_whole_days():
+    values = openapi.parse_query(
+        ORDERS, {"date_from": ["2026-03-01"], "date_to": ["2026-03-01"]}
+    )
+    assert values["date_from"] == datetime.datetime(2026, 3, 1)
+    assert values["date_to"] == datetime.datetime(2026, 3, 1, 23, 59, 59, 999999)
