@@ -43,6 +43,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from odoo.addons.logistics_integration_base.lib import outcome
+from odoo.addons.logistics_integration_base.lib.schema import json_pointer
+
 CONTEXT_PATH = "$"
 ROOT_PATH = "$$"
 CONTEXT_PREFIX = "$."
@@ -103,13 +106,6 @@ class MappingError(ValueError):
         super().__init__(message)
         self.message = message
         self.details = list(details or [])
-
-
-def json_pointer(parts):
-    """RFC 6901 JSON pointer for a sequence of keys/indexes ("" for the root)."""
-    return "".join(
-        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts
-    )
 
 
 def _error(reason, where):
@@ -265,8 +261,8 @@ def _operator_owning(key):
 
 
 def _problem(where, reason):
-    """One ``{"pointer", "reason"}`` entry."""
-    return {"pointer": json_pointer(where), "reason": reason}
+    """The problem at template location ``where`` (a path of keys/indexes)."""
+    return outcome.problem(json_pointer(where), reason)
 
 
 # Rendering -----------------------------------------------------------------
