@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from odoo.addons.logistics_integration_base.lib import errors
+from odoo.addons.logistics_integration_base.lib import errors, receipt
 
 from ..lib import mapping, milestones
 from .logistics_shipment import TMS
@@ -75,7 +75,7 @@ class LogisticsShipment(models.Model):
                 res_id=shipment.id,
                 aggregate_key=False,
             )
-            if outcome == "rejected":
+            if outcome == receipt.REJECTED:
                 raise UserError(
                     _(
                         "Shipment %(name)s cannot be sent to the TMS: %(reason)s",
