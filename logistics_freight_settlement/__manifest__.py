@@ -17,6 +17,7 @@
         "data/logistics_field_ownership_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron.xml",
+        "data/queue_job_function.xml",
         "views/logistics_freight_charge_views.xml",
         "views/logistics_carrier_invoice_views.xml",
         "views/logistics_freight_charge_type_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "Logistics Integration Base",
     "summary": "Message log, idempotency, retries, dead letters, field ownership, audit trail and encrypted endpoints for logistics integrations",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "author": "Logistics Suite Maintainers",
     "license": "LGPL-3",
     "category": "Inventory/Delivery",
@@ -11,6 +11,7 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "data/queue_job_channel.xml",
+        "data/queue_job_function.xml",
         "data/ir_cron.xml",
         "views/logistics_message_views.xml",
         "views/logistics_endpoint_views.xml",

@@ -16,6 +16,7 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "data/logistics_flow_data.xml",
+        "data/queue_job_function.xml",
         "views/logistics_api_key_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",

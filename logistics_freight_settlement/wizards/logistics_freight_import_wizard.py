@@ -3,6 +3,8 @@ import base64
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_integration_base.lib import receipt
+
 from ..lib import files
 
 KINDS = [
@@ -16,10 +18,10 @@ FLOWS = {
     "rate_card": "freight.rate_card",
 }
 OUTCOME_LABELS = {
-    "accepted": "accepted, applied by a batch job",
-    "duplicate": "already received: refused as a duplicate",
-    "conflict": "refused",
-    "rejected": "rejected",
+    receipt.ACCEPTED: "accepted, applied by a batch job",
+    receipt.DUPLICATE: "already received: refused as a duplicate",
+    receipt.CONFLICT: "refused",
+    receipt.REJECTED: "rejected",
 }
 
 
@@ -148,7 +150,7 @@ class LogisticsFreightImportWizard(models.TransientModel):
     def _result_vals(answers):
         lines, accepted = [], 0
         for message, outcome, reason in answers:
-            accepted += outcome == "accepted"
+            accepted += outcome == receipt.ACCEPTED
             lines.append(
                 "%s: %s%s"
                 % (

@@ -78,14 +78,6 @@ class SchemaViolation(PermanentError):
     """The payload does not match its JSON Schema."""
 
 
-class OwnershipConflict(PermanentError):
-    """A system tried to write a field it does not own."""
-
-
-class IdempotencyConflict(PermanentError):
-    """An idempotency key was reused with a different payload."""
-
-
 class SignatureError(PermanentError):
     """A webhook signature could not be verified.
 

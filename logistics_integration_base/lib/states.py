@@ -2,43 +2,38 @@
 
 Life of a message::
 
-    received -> validated -> queued -> processing -> done
-        |           |           |          |-> failed -> queued / processing
-        |           |           |          |-> stale
-        |           |           |          '-> dead
-        |           '-----------'---------------> dead -> queued (replay)
-        '-> duplicate / conflict / dead
+    (logged) -> queued -> processing -> done
+        |          ^          |-> stale
+        |          |          |-> failed -> processing (retry) / queued (replay)
+        |          |          '-> dead
+        '-> dead --' (replay)
+
+A message is logged `queued`, or `dead` when it fails validation
+(:data:`INITIAL_STATES`). A failed attempt is rolled back with its savepoint
+before its failure is recorded: the message went `processing` -> `failed` /
+`dead` even though the `processing` write is gone (see
+`logistics.message._set_state`, argument `via`).
 """
 
 from . import errors
 
-RECEIVED = "received"
-VALIDATED = "validated"
 QUEUED = "queued"
 PROCESSING = "processing"
 DONE = "done"
 FAILED = "failed"
 DEAD = "dead"
-DUPLICATE = "duplicate"
 STALE = "stale"
-CONFLICT = "conflict"
 
 STATES = [
-    (RECEIVED, "Received"),
-    (VALIDATED, "Validated"),
     (QUEUED, "Queued"),
     (PROCESSING, "Processing"),
     (DONE, "Done"),
     (FAILED, "Failed"),
     (DEAD, "Dead"),
-    (DUPLICATE, "Duplicate"),
     (STALE, "Stale"),
-    (CONFLICT, "Conflict"),
 ]
 
 STATE_HELP = {
-    RECEIVED: "The message was received and logged but not checked yet.",
-    VALIDATED: "The message passed signature and schema checks.",
     QUEUED: "The message waits in the job queue to be processed.",
     PROCESSING: "A worker is processing the message right now.",
     DONE: "The message was processed successfully.",
@@ -47,32 +42,26 @@ STATE_HELP = {
         "Retries are exhausted or the error is permanent; "
         "the message can be replayed after a fix."
     ),
-    DUPLICATE: "The same message was already received; it was not applied again.",
     STALE: (
         "The message is older than what was already applied; "
         "it is kept as history only."
     ),
-    CONFLICT: (
-        "The idempotency key was already used with another payload; "
-        "the message was refused."
-    ),
 }
 
+# The states a message is logged in: queued, or dead when validation refuses it.
+INITIAL_STATES = frozenset({QUEUED, DEAD})
+
 TRANSITIONS = {
-    RECEIVED: frozenset({VALIDATED, DEAD, DUPLICATE, CONFLICT}),
-    VALIDATED: frozenset({QUEUED, DEAD}),
-    QUEUED: frozenset({PROCESSING, DEAD}),
+    QUEUED: frozenset({PROCESSING}),
     PROCESSING: frozenset({DONE, FAILED, DEAD, STALE}),
-    FAILED: frozenset({QUEUED, PROCESSING, DEAD}),
+    FAILED: frozenset({QUEUED, PROCESSING}),
     DEAD: frozenset({QUEUED}),  # manual replay
     DONE: frozenset(),
-    DUPLICATE: frozenset(),
     STALE: frozenset(),
-    CONFLICT: frozenset(),
 }
 
 # Waiting to be (re)processed.
-PENDING_STATES = frozenset({VALIDATED, QUEUED, FAILED})
+PENDING_STATES = frozenset({QUEUED, FAILED})
 # Never leave these states.
 TERMINAL_STATES = frozenset(
     state for state, targets in TRANSITIONS.items() if not targets
@@ -84,6 +73,12 @@ DIRECTIONS = [
     (INBOUND, "Inbound"),
     (OUTBOUND, "Outbound"),
 ]
+
+
+def help_text():
+    """One line per state, for the state field's tooltip."""
+    labels = dict(STATES)
+    return "\n".join(f"{labels[state]}: {STATE_HELP[state]}" for state, _ in STATES)
 
 
 def can_transition(old, new):
@@ -100,3 +95,14 @@ def check_transition(old, new):
     if unknown:
         message += f": unknown state {unknown[0]!r}"
     raise errors.InvalidTransition(message)
+
+
+def check_initial(state):
+    """Raise :class:`errors.InvalidTransition` unless a message may be logged in
+    ``state``."""
+    if state in INITIAL_STATES:
+        return
+    allowed = ", ".join(sorted(INITIAL_STATES))
+    raise errors.InvalidTransition(
+        f"A message cannot be logged as {state!r}; it is logged as one of {allowed}"
+    )

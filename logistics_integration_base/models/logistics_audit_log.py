@@ -77,12 +77,10 @@ class LogisticsAuditLog(models.Model):
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
     action = fields.Selection(
         [
-            ("receive", "Message received"),
             ("replay", "Message replayed"),
             ("dead_letter", "Dead letter"),
             ("idempotency_conflict", "Idempotency conflict"),
             ("ownership_conflict", "Ownership conflict"),
-            ("conflict_accepted", "Conflict accepted"),
             ("secret_rotation", "Secrets rotated"),
             ("retention_purge", "Retention purge"),
             ("configuration", "Configuration change"),

@@ -47,9 +47,7 @@ class LogisticsEndpoint(models.Model):
     system = fields.Selection(
         [
             ("tms", "Transportation Management System"),
-            ("portal", "Customer portal"),
             ("customer", "Customer system"),
-            ("carrier", "Carrier"),
         ],
         required=True,
         tracking=True,

@@ -37,12 +37,6 @@ CLAIM_FIELDS = ["flow_id", "state", "next_attempt_at", "event_time", "event_sequ
 
 IDEMPOTENCY_INDEX = "logistics_message_idempotency_uniq"
 
-# What `_log_messages` answers for each item it is given.
-ACCEPTED = receipt.ACCEPTED
-DUPLICATE = receipt.DUPLICATE
-CONFLICT = receipt.CONFLICT
-REJECTED = receipt.REJECTED
-
 
 class IdempotencyRace(pg_errors.SerializationFailure):
     """A concurrent delivery of the same idempotency key committed first.
@@ -86,7 +80,14 @@ class LogisticsMessage(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
-    state = fields.Selection(states.STATES, required=True, default=states.RECEIVED)
+    # Written by `_set_state` only, which checks the transition table.
+    state = fields.Selection(
+        states.STATES,
+        required=True,
+        default=states.QUEUED,
+        readonly=True,
+        help=states.help_text(),
+    )
     correlation_id = fields.Char(required=True, index=True, string="Correlation ID")
     idempotency_key = fields.Char(index=True)
     payload_fingerprint = fields.Char(readonly=True)
@@ -199,6 +200,28 @@ class LogisticsMessage(models.Model):
             message.display_name = "%s %s" % (message.flow_code or "", ref)
 
     # ------------------------------------------------------------------
+    # state
+
+    def _set_state(self, state, vals=None, via=None):
+        """Move the messages to `state`: the one writer of the field.
+
+        Every message's move is checked against the transition table
+        (`lib/states.py`) first; nothing is written if one is not allowed.
+
+        :param vals: other values written with the state
+        :param via: a state the messages went through whose write was rolled
+            back (a failed attempt was `processing` in its savepoint)
+        :raises errors.InvalidTransition: if a move is not allowed
+        """
+        for message in self:
+            old = message.state
+            if via:
+                states.check_transition(old, via)
+                old = via
+            states.check_transition(old, state)
+        self.write(dict(vals or {}, state=state))
+
+    # ------------------------------------------------------------------
     # actions
 
     def action_replay(self):
@@ -207,7 +230,7 @@ class LogisticsMessage(models.Model):
             "write", group="logistics_integration_base.group_integration_manager"
         )
         refused = self.filtered(
-            lambda m: states.QUEUED not in states.TRANSITIONS[m.state]
+            lambda m: not states.can_transition(m.state, states.QUEUED)
         )
         if refused:
             raise UserError(
@@ -218,15 +241,15 @@ class LogisticsMessage(models.Model):
             )
         now = fields.Datetime.now()
         for message in self:
-            message.write(
+            message._set_state(
+                states.QUEUED,
                 {
-                    "state": states.QUEUED,
                     "attempts": 0,
                     "next_attempt_at": False,
                     "replay_count": message.replay_count + 1,
                     "replayed_by_id": self.env.uid,
                     "replayed_at": now,
-                }
+                },
             )
             self.env["logistics.audit.log"]._append(
                 action="replay",
@@ -234,7 +257,7 @@ class LogisticsMessage(models.Model):
                 message=message,
                 resolution=_("Replayed by %s", self.env.user.name),
             )
-        self._enqueue()
+        self._dispatch()
         return True
 
     def action_open_trace(self):
@@ -294,37 +317,39 @@ class LogisticsMessage(models.Model):
         ]
         results = [None] * len(items)
         new_vals, new_positions = [], []
+        # Items repeating a key first seen in this very batch, answered once
+        # that first message is created: (position, its index in new_vals, vals).
+        repeats = []
         existing = Message._existing_by_key(flow, items)
-        seen = {}
+        first_seen = {}  # key -> index in new_vals
         for position, item in enumerate(items):
             vals = Message._prepare_message_vals(flow, direction, item)
             key = (vals.get("endpoint_id") or 0, vals.get("idempotency_key"))
-            known = existing.get(key) or seen.get(key)
-            if vals.get("idempotency_key") and known is not None:
-                results[position] = Message._answer_known(known, vals)
-                continue
+            if vals.get("idempotency_key"):
+                if key in existing:
+                    results[position] = Message._answer_known(existing[key], vals)
+                    continue
+                if key in first_seen:
+                    repeats.append((position, first_seen[key], vals))
+                    continue
+                first_seen[key] = len(new_vals)
             reason = Message._nul_rejection(nul_problems[position]) or (
                 Message._validate_payload(flow, vals)
             )
             if reason:
                 vals.update(reason)
-            if vals.get("idempotency_key"):
-                seen[key] = position
             new_vals.append(vals)
             new_positions.append(position)
         created = Message._create_logged(new_vals)
         for position, message in zip(new_positions, created, strict=True):
             if message.state == states.DEAD:
-                results[position] = (message, REJECTED, message.last_error)
+                results[position] = (message, receipt.REJECTED, message.last_error)
             else:
-                results[position] = (message, ACCEPTED, None)
-        # Duplicates of a message created in this very batch point at it.
-        for position, result in enumerate(results):
-            if isinstance(result, tuple) and isinstance(result[0], int):
-                original = created[new_positions.index(result[0])]
-                results[position] = Message._answer_known(original, result[1])
+                results[position] = (message, receipt.ACCEPTED, None)
+        for position, index, vals in repeats:
+            results[position] = Message._answer_known(created[index], vals)
         Message._log_redeliveries(items, results)
-        created.filtered(lambda m: m.state == states.QUEUED)._enqueue()
+        created.filtered(lambda m: m.state == states.QUEUED)._dispatch()
         return results
 
     def _log_redeliveries(self, items, results):
@@ -335,7 +360,7 @@ class LogisticsMessage(models.Model):
                 "correlation_id": correlation.accept(item.get("correlation_id")),
             }
             for item, (message, outcome, _reason) in zip(items, results, strict=True)
-            if outcome == DUPLICATE
+            if outcome == receipt.DUPLICATE
         ]
         if vals_list:
             self.env["logistics.message.redelivery"].sudo().create(vals_list)
@@ -351,12 +376,10 @@ class LogisticsMessage(models.Model):
 
     def _answer_known(self, known, vals):
         """Same key again: same payload is a duplicate, another is a conflict."""
-        if isinstance(known, int):  # first seen earlier in this batch
-            return (known, vals)
         if known.state == states.DEAD and known.error_system == "schema":
-            return (known, REJECTED, known.last_error)
+            return (known, receipt.REJECTED, known.last_error)
         if known.payload_fingerprint == vals["payload_fingerprint"]:
-            return (known, DUPLICATE, None)
+            return (known, receipt.DUPLICATE, None)
         reason = _(
             "Idempotency key %(key)s was already used with another payload "
             "(message %(id)s).",
@@ -369,7 +392,7 @@ class LogisticsMessage(models.Model):
             message=known,
             details=reason,
         )
-        return (known, CONFLICT, reason)
+        return (known, receipt.CONFLICT, reason)
 
     def _prepare_message_vals(self, flow, direction, item):
         vals = {
@@ -434,6 +457,10 @@ class LogisticsMessage(models.Model):
         """
         if not vals_list:
             return self.browse()
+        # The one insert of messages: each is logged in an initial state of
+        # the transition table (queued, or dead when validation refused it).
+        for vals in vals_list:
+            states.check_initial(vals["state"])
         try:
             # A lost race is expected under load, not a "bad query" to log.
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -452,7 +479,9 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     # jobs
 
-    def _enqueue(self):
+    def _dispatch(self):
+        """Run what the messages' flows say: queue a batch job per flow, one job
+        per message, or process sync flows right here, in the request."""
         by_flow = self.grouped("flow_id")
         for flow, messages in by_flow.items():
             if flow.processing_mode == "batch":
@@ -598,8 +627,7 @@ class LogisticsMessage(models.Model):
     def _process_one(self, job_uuid, position, records):
         """Apply this message; `records`: what the flow prepared for its chunk."""
         self.ensure_one()
-        states.check_transition(self.state, states.PROCESSING)
-        self.write({"state": states.PROCESSING, "attempts": self.attempts + 1})
+        self._set_state(states.PROCESSING, {"attempts": self.attempts + 1})
         if position is not None and ordering.is_stale(
             position._position(), self._position()
         ):
@@ -620,9 +648,9 @@ class LogisticsMessage(models.Model):
         now = fields.Datetime.now()
         if self.direction == states.OUTBOUND and state == states.DONE:
             self.sent_at = now
-        self.write(
+        self._set_state(
+            state,
             {
-                "state": state,
                 "processed_at": now,
                 "latency_ms": self._latency_ms(now),
                 "result": result,
@@ -630,7 +658,7 @@ class LogisticsMessage(models.Model):
                 "last_error": False,
                 "error_kind": False,
                 "job_uuid": job_uuid or self.job_uuid,
-            }
+            },
         )
         _logger.debug("[%s] message %s %s", self.correlation_id, self.id, state)
 
@@ -661,19 +689,18 @@ class LogisticsMessage(models.Model):
             delay = backoff.next_delay(
                 attempts, self._retry_schedule(), retry_after=error.retry_after
             )
-            vals.update(
-                state=states.FAILED,
-                next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
-            )
+            state = states.FAILED
+            vals["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
         else:
-            vals["state"] = states.DEAD
-        self.write(vals)
+            state = states.DEAD
+        # The attempt was `processing`: its savepoint rolled that write back.
+        self._set_state(state, vals, via=states.PROCESSING)
         _logger.warning(
             "[%s] message %s (%s) %s after attempt %s: %s",
             self.correlation_id,
             self.id,
             self.flow_code,
-            vals["state"],
+            state,
             attempts,
             vals["last_error"],
         )
@@ -727,7 +754,7 @@ class LogisticsMessage(models.Model):
                 ("next_attempt_at", "<=", fields.Datetime.now()),
             ]
         )
-        single._enqueue()
+        single._dispatch()
 
     @api.model
     def _cron_purge_payloads(self, chunk_size=1000):

@@ -1,15 +1,59 @@
 import logging
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import _, fields, models
 
-from ..lib import job_liveness
+from ..lib import job_liveness, states
 
 _logger = logging.getLogger(__name__)
 
 
 class QueueJob(models.Model):
     _inherit = "queue.job"
+
+    # ------------------------------------------------------------------
+    # related actions (queue.job.function records, data/queue_job_function.xml)
+
+    def _related_action_logistics_messages(self):
+        """Open the messages of a message job.
+
+        Those it processed (they keep its UUID); before it ran, those it was
+        queued for: its own messages (one job per message) or the pending
+        messages of its flow (a batch job).
+        """
+        self.ensure_one()
+        Message = self.env["logistics.message"]
+        messages = Message.search([("job_uuid", "=", self.uuid)])
+        if not messages:
+            messages = self.records.exists()
+        if not messages and self.method_name == "_job_process_pending":
+            messages = Message.search(
+                [
+                    ("flow_id", "=", self.args[0]),
+                    ("state", "in", list(states.PENDING_STATES)),
+                ]
+            )
+        return self._logistics_records_action(messages, _("Messages"))
+
+    def _related_action_logistics_records(self, model):
+        """Open the records of `model` whose ids are the job's first argument."""
+        self.ensure_one()
+        records = self.env[model].browse(self.args[0] if self.args else []).exists()
+        return self._logistics_records_action(records)
+
+    def _logistics_records_action(self, records, name=None):
+        if not records:
+            return None
+        action = {
+            "name": name or _("Related Records"),
+            "type": "ir.actions.act_window",
+            "res_model": records._name,
+        }
+        if len(records) == 1:
+            action.update(view_mode="form", res_id=records.id)
+        else:
+            action.update(view_mode="list,form", domain=[("id", "in", records.ids)])
+        return action
 
     def _logistics_requeue_lost_jobs(
         self, grace_seconds=job_liveness.DEFAULT_GRACE_SECONDS

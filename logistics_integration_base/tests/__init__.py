@@ -11,3 +11,4 @@ from . import test_neutralize
 from . import test_audit_keyed
 from . import test_rights_rpc
 from . import test_lost_jobs
+from . import test_message_states

@@ -76,7 +76,10 @@ class TestJobLivenessLock(HttpCase):
     def our_advisory_locks(self):
         self.env.cr.execute(
             "SELECT count(*) FROM pg_locks"
-            " WHERE locktype = 'advisory' AND classid = %s",
+            " WHERE locktype = 'advisory' AND classid = %s"
+            # pg_locks is the cluster's: other databases' jobs are not ours.
+            " AND database = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database())",
             (job_liveness.LOCK_NAMESPACE,),
         )
         return self.env.cr.fetchone()[0]

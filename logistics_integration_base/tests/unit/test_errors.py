@@ -21,12 +21,7 @@ def _http_error(status, text="", headers=None, url="https://tms.example/api/v1/x
 def test_hierarchy():
     assert issubclass(errors.RetryableError, errors.IntegrationError)
     assert issubclass(errors.PermanentError, errors.IntegrationError)
-    for cls in (
-        errors.SchemaViolation,
-        errors.OwnershipConflict,
-        errors.IdempotencyConflict,
-        errors.SignatureError,
-    ):
+    for cls in (errors.SchemaViolation, errors.SignatureError):
         assert issubclass(cls, errors.PermanentError)
     assert issubclass(errors.InvalidTransition, ValueError)
     assert not issubclass(errors.InvalidTransition, errors.IntegrationError)

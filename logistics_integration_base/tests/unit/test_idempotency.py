@@ -34,17 +34,3 @@ def test_any_change_changes_the_fingerprint(other):
 
 def test_list_order_matters():
     assert idempotency.fingerprint([1, 2]) != idempotency.fingerprint([2, 1])
-
-
-def test_compare():
-    stored = idempotency.fingerprint(PAYLOAD)
-    assert idempotency.compare(stored, dict(reversed(PAYLOAD.items()))) == "same"
-    assert idempotency.compare(stored, {**PAYLOAD, "order": "SO043"}) == "conflict"
-    assert idempotency.SAME == "same"
-    assert idempotency.CONFLICT == "conflict"
-
-
-@pytest.mark.parametrize("stored", [None, ""])
-def test_compare_without_stored_fingerprint(stored):
-    with pytest.raises(ValueError, match="No stored fingerprint"):
-        idempotency.compare(stored, PAYLOAD)
