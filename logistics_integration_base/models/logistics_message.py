@@ -560,11 +560,28 @@ class LogisticsMessage(models.Model):
             where a job would retry the message later.
         """
         job_uuid = self.env.context.get("job_uuid")
-        messages = self.sudo()
+        messages = self.sudo()._still_pending()
         flow = messages.flow_id
         size = 1 if raise_conflicts or len(flow) != 1 else flow.chunk_size
         for ids in split_every(size, messages.ids):
             messages.browse(ids)._process_chunk(job_uuid, raise_conflicts)
+
+    def _still_pending(self):
+        """These messages less those another run already took to an end.
+
+        A job may find its message done, stale or dead: applied by another
+        job after a replay, or replayed while its retry was still queued.
+        It is left as it is (the state machine would refuse the move).
+        """
+        pending = self.filtered(
+            lambda message: states.can_transition(message.state, states.PROCESSING)
+        )
+        if pending != self:
+            _logger.info(
+                "Messages %s are no longer pending: left as they are",
+                (self - pending).ids,
+            )
+        return pending
 
     def _process_chunk(self, job_uuid, raise_conflicts=False):
         """Apply messages under one savepoint, as if each had its own.

@@ -40,6 +40,13 @@ class TestMessageStates(IntegrationCase):
             (queued | done)._set_state(states.PROCESSING)
         self.assertEqual(queued.state, states.QUEUED)
 
+    def test_a_job_finding_its_message_ended_leaves_it(self):
+        message = self._done_message("ev-st-5")
+        result = message.result
+        message._process()  # e.g. a retry job still queued after a replay
+        self.assertRecordValues(message, [{"state": states.DONE, "attempts": 1}])
+        self.assertEqual(message.result, result)
+
     def test_a_failed_attempt_passes_through_processing(self):
         [(message, _outcome, _reason)] = self.receive(
             envelope("ev-st-4", self.partner, self.at(8), "x")
