@@ -85,3 +85,20 @@ def test_without_any_odoo_the_message_is_a_sentence(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         bootstrap.locate_odoo()
     assert "Odoo 18.0 was not found" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_a_failed_command_ends_in_a_sentence_not_a_traceback(monkeypatch, capsys):
+    from suite import __main__ as cli  # noqa: PLC0415
+
+    def broken():
+        raise subprocess.CalledProcessError(1, ["/a b/python", "-m", "pip", "install"])
+
+    monkeypatch.setattr(cli, "bootstrap", broken)
+    monkeypatch.chdir(Path.cwd())  # main() changes into the repository
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["bootstrap"])
+    assert stopped.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "setup/bootstrap stopped: this command failed with exit code 1" in err
+    assert "'/a b/python' -m pip install" in err
+    assert "Traceback" not in err
