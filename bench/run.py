@@ -27,7 +27,13 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from harness import report, seed  # noqa: E402  (the harness lives next to this file)
-from harness.scenarios import DEFAULT_ORDER, SCENARIOS, Bench, Sizes  # noqa: E402
+from harness.scenarios import (  # noqa: E402
+    DEFAULT_ORDER,
+    SCENARIOS,
+    Bench,
+    ScenarioResult,
+    Sizes,
+)
 from harness.stack import (  # noqa: E402
     CRON_THREADS,
     HTTP_WORKERS,
@@ -142,21 +148,21 @@ def run_scenarios(bench, names, log, contention):
             outcome = SCENARIOS[name](bench)
         except Exception as err:  # report it and go on with the next scenario
             traceback.print_exc()
-            outcome = {
-                "rows": [
+            outcome = ScenarioResult(
+                rows=[
                     {
                         "scenario": name,
                         "ours": "failed to run: %s" % str(err)[:200],
                         "result": ERROR,
                     }
                 ],
-                "details": {"error": repr(err)},
-            }
-        outcome["seconds"] = round(time.monotonic() - started, 1)
-        outcome["contention"] = contention.since(point)
-        outcome["settled_seconds"] = bench.settle()
-        outcomes[name] = outcome
-        for row in outcome["rows"]:
+                details={"error": repr(err)},
+            )
+        outcome.seconds = round(time.monotonic() - started, 1)
+        outcome.contention = contention.since(point)
+        outcome.settled_seconds = bench.settle()
+        outcomes[name] = outcome.as_dict()
+        for row in outcome.rows:
             log("  %s: %s [%s]" % (row["scenario"], row.get("ours"), row["result"]))
     return outcomes
 

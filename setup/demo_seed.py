@@ -1,6 +1,6 @@
 # Demo data of the run command, run inside `odoo shell` (where `env` exists).
 # Idempotent: re-running updates what is there. Reads its settings from the
-# environment (set by setup/suite.py):
+# environment (set by setup/suite/serve.py):
 #   LOGISTICS_DEMO_TMS_URL         base URL of the TMS (simulator or real)
 #   LOGISTICS_DEMO_TMS_API_KEY     the TMS's API key
 #   LOGISTICS_DEMO_WEBHOOK_SECRET  HMAC secret of the TMS's webhooks

@@ -1,4 +1,5 @@
-"""The machine a run used, and the results table (JSON + Markdown)."""
+"""The machine a run used, and the results table (JSON + Markdown), with the
+formatting of its figures."""
 
 import json
 import os
@@ -15,6 +16,7 @@ import psutil
 import odoo.release
 
 HIT, MISSED, NOT_RUN, INFO = "met", "MISSED", "not run", "-"
+ACHIEVED_SHARE = 0.9  # an open loop below 90 % of its rate says so
 CONTENTION_SAMPLE = 1.0  # seconds of CPU sampling of the other processes
 CONTENTION_PERIOD = 2.0
 CONTENTION_NOTE = 0.2  # cores used by other processes worth a note
@@ -174,6 +176,53 @@ def _package_version(name):
 
 def verdict(met):
     return HIT if met else MISSED
+
+
+# ---------------------------------------------------------------------------
+# the figures of the table's cells (the scenarios write their rows with them)
+
+
+def fmt_rate(value, unit="ev/s"):
+    return "%s %s" % (fmt_num(value), unit) if value is not None else "n/a"
+
+
+def fmt_num(value):
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def fmt_ratio(value):
+    if value is None:
+        return "n/a"
+    return "%sx" % ("%.2g" % value if value < 1 else fmt_num(value))
+
+
+def fmt_latency(summary, quantiles=("p50", "p95"), rate=None):
+    """ "p50/p95 a/b ms", and the failed requests when there are some."""
+    text = "%s %s ms" % (
+        "/".join(quantiles),
+        "/".join(str(summary["%s_ms" % q]) for q in quantiles),
+    )
+    if summary["errors"]:
+        text += " (%s of %s requests failed: HTTP %s)" % (
+            summary["errors"],
+            summary["requests"],
+            ", ".join(map(str, summary["error_statuses"])),
+        )
+    if rate and (summary["achieved_rate"] or 0) < ACHIEVED_SHARE * rate:
+        text += " (only %s req/s achieved)" % fmt_num(summary["achieved_rate"])
+    return text
+
+
+def fmt_count(count):
+    if count >= 1_000_000:
+        return "%gM" % round(count / 1_000_000, 2)
+    if count >= 1_000:
+        return "%gk" % round(count / 1_000, 1)
+    return str(count)
 
 
 def markdown(results):

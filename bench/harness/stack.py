@@ -9,11 +9,8 @@ import contextlib
 import json
 import os
 import re
-import secrets
-import selectors
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,13 +21,16 @@ from pathlib import Path
 import psutil
 import psycopg2
 import requests
-from cryptography.fernet import Fernet
 
 import odoo
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE_MODULE = "logistics_suite"
-SERVER_WIDE_MODULES = "base,web,queue_job"
+# The suite's one stack launcher (setup/suite/stack.py, standard library only).
+if str(REPO / "setup") not in sys.path:
+    sys.path.insert(0, str(REPO / "setup"))
+from suite import stack as launcher  # noqa: E402
+
+SUITE_MODULE = launcher.SUITE_MODULE
 HTTP_WORKERS = 2
 # queue_job runs each job as an HTTP request of a worker: job capacity stays
 # below the number of workers, or webhooks and the API queue behind the jobs.
@@ -41,9 +41,7 @@ CRON_THREADS = 1
 LIMIT_TIME_REAL = 900
 LIMIT_TIME_CPU = 600
 ADMIN = ("admin", "admin")
-SERVER_LAUNCHER = REPO / "setup" / "odoo_server.py"
-SIMULATOR = REPO / "logistics_tms_connector" / "simulator" / "tms_simulator.py"
-SIMULATOR_READY = "TMS simulator listening on "
+SERVER_LAUNCHER = launcher.SERVER_LAUNCHER
 GNU_TIME = Path("/usr/bin/time")
 
 INSTALL_TIMEOUT = 900
@@ -66,28 +64,17 @@ class StackError(RuntimeError):
     """A process of the stack did not start or a set-up step failed."""
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+free_port = launcher.free_port
 
 
 def odoo_addons_path():
     """Odoo's own addons, the umbrella link made by setup/bootstrap, the repo."""
-    core = Path(odoo.__file__).resolve().parent.parent / "addons"
-    link = REPO / ".addons"
+    link = launcher.ADDONS_LINK_DIR
     if not (link / SUITE_MODULE).exists():
         raise StackError(
             "%s/%s is missing: run setup/bootstrap first." % (link, SUITE_MODULE)
         )
-    paths = [link, REPO]
-    if (core / "web").is_dir():
-        paths.insert(0, core)
-    return ",".join(str(p) for p in paths)
-
-
-def new_fernet_key():
-    return Fernet.generate_key().decode()
+    return launcher.addons_path(Path(odoo.__file__).resolve().parent)
 
 
 class Stack:
@@ -116,38 +103,29 @@ class Stack:
     # configuration and database
 
     def write_config(self):
-        options = {
-            "addons_path": odoo_addons_path(),
-            "data_dir": self.data_dir / "filestore",
-            "db_name": self.db,
-            "http_interface": "127.0.0.1",
-            "http_port": self.port,
-            "gevent_port": free_port(),
-            "list_db": "False",
-            "server_wide_modules": SERVER_WIDE_MODULES,
-            "without_demo": "all",
-            "logistics_secret_keys": new_fernet_key(),
-            "logistics_audit_key": secrets.token_urlsafe(32),
-            "workers": HTTP_WORKERS,
-            "max_cron_threads": CRON_THREADS,
-            "limit_time_real": LIMIT_TIME_REAL,
-            "limit_time_cpu": LIMIT_TIME_CPU,
-            "log_level": "info",
-        }
-        lines = ["[options]", *("%s = %s" % item for item in options.items())]
-        lines += ["", "[queue_job]", "channels = %s" % JOB_CHANNELS, ""]
-        self.config.write_text("\n".join(lines))
-        return self.config
+        return launcher.write_odoo_config(
+            self.config,
+            addons=odoo_addons_path(),
+            data_dir=self.data_dir / "filestore",
+            db_name=self.db,
+            http_port=self.port,
+            secret_keys=launcher.fernet_key(),
+            audit_key=launcher.audit_key(),
+            job_channels=JOB_CHANNELS,
+            extra={
+                "gevent_port": free_port(),
+                "workers": HTTP_WORKERS,
+                "max_cron_threads": CRON_THREADS,
+                "limit_time_real": LIMIT_TIME_REAL,
+                "limit_time_cpu": LIMIT_TIME_CPU,
+                "log_level": "info",
+            },
+        )
 
     def odoo_command(self, *args, subcommand=None):
-        return [
-            sys.executable,
-            str(SERVER_LAUNCHER),
-            *([subcommand] if subcommand else []),
-            "-c",
-            str(self.config),
-            *args,
-        ]
+        return launcher.odoo_command(
+            sys.executable, self.config, *args, subcommand=subcommand
+        )
 
     def create_database(self):
         """A fresh database with the whole suite (no demo data)."""
@@ -221,35 +199,31 @@ class Stack:
 
     def start_simulator(self):
         log = (self.log_dir / "tms-simulator.log").open("w")
-        self.simulator = subprocess.Popen(
-            [
-                sys.executable,
-                str(SIMULATOR),
-                "--port",
-                "0",
-                "--host",
-                "127.0.0.1",
-                "--api-key",
-                self.simulator_api_key,
-                "--no-auto-advance",
-                "--log-level",
-                "WARNING",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            start_new_session=True,
-        )
-        ready = _readline_within(self.simulator.stdout, SIMULATOR_TIMEOUT)
-        if not ready.startswith(SIMULATOR_READY):
-            raise StackError("the TMS simulator did not start; see its log")
-        self.simulator_url = ready[len(SIMULATOR_READY) :].strip()
+        try:
+            self.simulator, self.simulator_url = launcher.start_simulator(
+                [
+                    "--port",
+                    "0",
+                    "--host",
+                    "127.0.0.1",
+                    "--api-key",
+                    self.simulator_api_key,
+                    "--no-auto-advance",
+                    "--log-level",
+                    "WARNING",
+                ],
+                stderr=log,
+                timeout=SIMULATOR_TIMEOUT,
+                start_new_session=True,
+            )
+        except launcher.SimulatorError as err:
+            raise StackError("the TMS simulator did not start; see its log") from err
         return self.simulator_url
 
     def server_command(self):
         """Through the suite's launcher file (setup/odoo_server.py): Odoo
         re-executes ``sys.argv`` on reload and for prefork's gevent process."""
-        return [sys.executable, str(SERVER_LAUNCHER), "-c", str(self.config)]
+        return launcher.odoo_command(sys.executable, self.config)
 
     def start_odoo(self):
         command = self.server_command()
@@ -429,12 +403,3 @@ class RssSampler:
 def _kill_group(pid):
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-
-
-def _readline_within(stream, timeout):
-    """One line from a pipe, or '' after ``timeout`` seconds."""
-    with selectors.DefaultSelector() as selector:
-        selector.register(stream, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            return ""
-    return stream.readline()

@@ -1,31 +1,35 @@
-"""The TMS simulator as a real process on loopback, driven through its API."""
+"""The TMS simulator as a real process on loopback, driven through its API.
 
-import os
-import subprocess
+Started by the suite's one stack launcher (``setup/suite/stack.py`` of the
+repository, standard library only), loaded by file path: these tests run inside
+Odoo, where ``setup/`` is no package on sys.path.
+"""
+
+import importlib.util
 import sys
 from pathlib import Path
 
 import requests
 
-# The launch contract: ``python -m tms_simulator`` with this folder on the path.
-SIMULATOR_PATH = Path(__file__).resolve().parent.parent / "simulator"
-START_TIMEOUT = 20
+LAUNCHER = Path(__file__).resolve().parents[2] / "setup" / "suite" / "stack.py"
 CONTROL_TIMEOUT = 10
-READY_PREFIX = "TMS simulator listening on "
+
+
+def _launcher():
+    name = "logistics_suite_stack_launcher"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, LAUNCHER)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 class TmsSimulator:
     """Start with `with TmsSimulator(...) as tms:`; `tms.url` is its base URL."""
 
     def __init__(self, api_key=None, webhook_url=None, webhook_secret=None):
-        self.args = [
-            sys.executable,
-            "-m",
-            "tms_simulator",
-            "--port",
-            "0",
-            "--no-auto-advance",
-        ]
+        self.args = ["--port", "0", "--no-auto-advance"]
         if api_key:
             self.args += ["--api-key", api_key]
         if webhook_url:
@@ -36,26 +40,15 @@ class TmsSimulator:
         self.url = None
 
     def __enter__(self):
-        self.process = subprocess.Popen(
-            self.args,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(SIMULATOR_PATH)},
-        )
-        line = self.process.stdout.readline()
-        if not line.startswith(READY_PREFIX):
-            self.process.kill()
-            raise RuntimeError("the TMS simulator did not start: %r" % line)
-        self.url = line[len(READY_PREFIX) :].strip()
+        launcher = _launcher()
+        try:
+            self.process, self.url = launcher.start_simulator(self.args)
+        except launcher.SimulatorError as err:
+            raise RuntimeError(str(err)) from err
         return self
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=CONTROL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        _launcher().stop_process(self.process, timeout=CONTROL_TIMEOUT)
 
     @property
     def api_url(self):

@@ -5,7 +5,6 @@ against it with LOGISTICS_TEST_DB and LOGISTICS_ODOO_CONFIG set.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,18 @@ from pathlib import Path
 import pytest
 import requests
 
+# The suite's one stack launcher (setup/suite/stack.py, standard library only).
+SETUP = Path(__file__).resolve().parents[2] / "setup"
+if str(SETUP) not in sys.path:
+    sys.path.insert(0, str(SETUP))
+from suite import stack  # noqa: E402
+
 STARTUP_TIMEOUT = 120
 REQUEST_TIMEOUT = 10
 ADMIN = ("admin", "admin")
 # The suite's one launcher of Odoo processes (re-executes itself on reload).
-SERVER_LAUNCHER = Path(__file__).resolve().parents[2] / "setup" / "odoo_server.py"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+SERVER_LAUNCHER = stack.SERVER_LAUNCHER
+free_port = stack.free_port
 
 
 class OdooServer:
@@ -82,22 +82,13 @@ def odoo_server(tmp_path_factory):
             "LOGISTICS_TEST_DB and LOGISTICS_ODOO_CONFIG must name an installed "
             "database and its config: run these tests through setup/test."
         )
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("odoo") / "server.log"
     with Path(log).open("w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                str(SERVER_LAUNCHER),
-                "-c",
-                config,
-                "-d",
-                db,
-                "--http-port",
-                str(port),
-                "--workers",
-                "0",
-            ],
+            stack.odoo_command(
+                sys.executable, config, "-d", db, "--http-port", port, "--workers", 0
+            ),
             stdout=out,
             stderr=subprocess.STDOUT,
             env=dict(os.environ, ODOO_QUEUE_JOB_PORT=str(port)),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import SERVER_LAUNCHER, OdooServer, _free_port
+from .conftest import SERVER_LAUNCHER, OdooServer, free_port, stack
 
 LIMIT_TIME_REAL = 4  # seconds: a request longer than that is cut
 # Threaded Odoo checks its threads' limits once a minute (SLEEP_INTERVAL of
@@ -32,20 +32,18 @@ class Server:
     """One Odoo process through the launcher, logging to a file."""
 
     def __init__(self, log, workers):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        command = [
+        command = stack.odoo_command(
             sys.executable,
-            str(SERVER_LAUNCHER),
-            "-c",
             os.environ["LOGISTICS_ODOO_CONFIG"],
             "-d",
             os.environ["LOGISTICS_TEST_DB"],
             "--http-port",
             str(self.port),
             "--gevent-port",
-            str(_free_port()),
+            str(free_port()),
             "--workers",
             str(workers),
             "--max-cron-threads",
@@ -55,7 +53,7 @@ class Server:
             # No job runner: the session's server already runs one on this db.
             "--load",
             "base,web",
-        ]
+        )
         with log.open("w") as out:
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT

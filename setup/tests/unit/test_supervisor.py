@@ -1,22 +1,17 @@
 """setup/run's supervisor, with real child processes (no Odoo needed)."""
 
-import importlib.util
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-SUITE = Path(__file__).resolve().parents[2] / "suite.py"
 
 
 @pytest.fixture(scope="module")
 def suite():
-    spec = importlib.util.spec_from_file_location("suite_under_test", SUITE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from suite import supervisor  # noqa: PLC0415  (setup/ on sys.path: conftest)
+
+    return supervisor
 
 
 def python(code):

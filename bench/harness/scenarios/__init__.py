@@ -1,0 +1,52 @@
+"""The scenarios: each runs our path and its baseline in the same run.
+
+One module per scenario; a scenario returns a :class:`ScenarioResult` (table
+rows, details, notes). Every loop is bounded twice: by a count (the sizes) and
+by a deadline. "TMS events applied" means the message reached state ``done``
+(its milestone is stored and the shipment changed), read from the database
+with SQL. What they share is in ``common``; the figures of the rows are
+formatted by ``harness.report``.
+"""
+
+from ..report import HIT, MISSED
+from .accept import scenario_accept
+from .apply import scenario_apply
+from .burst import scenario_burst
+from .common import Bench, Sizes
+from .fault_pg_restart import scenario_fault_pg_restart
+from .growth import scenario_growth
+from .orders import scenario_orders
+from .profile import scenario_profile
+from .release import scenario_release
+from .result import ScenarioResult
+from .settlement import scenario_settlement
+from .shipment_get import scenario_shipment_get
+from .visibility import scenario_visibility
+from .webhook_latency import scenario_webhook_latency
+
+
+SCENARIOS = {
+    "apply": scenario_apply,
+    "accept": scenario_accept,
+    "webhook_latency": scenario_webhook_latency,
+    "visibility": scenario_visibility,
+    "orders": scenario_orders,
+    "shipment_get": scenario_shipment_get,
+    "release": scenario_release,
+    "burst": scenario_burst,
+    "fault_pg_restart": scenario_fault_pg_restart,
+    "settlement": scenario_settlement,
+    "growth": scenario_growth,
+    "profile": scenario_profile,
+}
+DEFAULT_ORDER = tuple(SCENARIOS)
+
+__all__ = [
+    "DEFAULT_ORDER",
+    "HIT",
+    "MISSED",
+    "SCENARIOS",
+    "Bench",
+    "ScenarioResult",
+    "Sizes",
+]

@@ -1,0 +1,88 @@
+"""Webhook acceptance: batched posts against single-event ones."""
+
+from .. import load
+from ..report import fmt_num, fmt_rate, fmt_ratio, verdict
+from .common import SENDERS, _lazy_batches, _rate, _ratio, send_batches
+from .result import ScenarioResult
+
+
+def scenario_accept(bench):
+    sizes = bench.sizes
+    by_batch = {}
+    for size in sizes.accept_batches:
+        since = bench.max_message_id()
+        sent = send_batches(
+            bench,
+            _lazy_batches(bench, sizes.accept_events, size, "accept%s" % size),
+            SENDERS,
+            sizes.accept_bound,
+        )
+        stored = sum(bench.tms_states(since).values())
+        by_batch[size] = {
+            "events": sizes.accept_events,
+            "accepted": sent["accepted"],
+            "stored": stored,
+            "failed_requests": sent["failed_requests"],
+            "seconds": round(sent["seconds"], 2),
+            "accepted_per_second": _rate(sent["accepted"], sent["seconds"]),
+            "request_p50_ms": _ms(load.percentile(sent["request_seconds"], 0.5)),
+            "request_p95_ms": _ms(load.percentile(sent["request_seconds"], 0.95)),
+        }
+        bench.settle()
+    since = bench.max_message_id()
+    single = send_batches(
+        bench,
+        ([event] for event in bench.factory.batch(sizes.accept_single_events, "one")),
+        SENDERS,
+        sizes.accept_bound,
+        single=True,
+    )
+    single_stored = sum(bench.tms_states(since).values())
+    single_rate = _rate(single["accepted"], single["seconds"])
+    best_size, best = max(
+        by_batch.items(), key=lambda item: item[1]["accepted_per_second"] or 0
+    )
+    rate = best["accepted_per_second"]
+    lost = sum(b["accepted"] - b["stored"] for b in by_batch.values())
+    met = (rate or 0) >= 5_000 and lost <= 0
+    return ScenarioResult(
+        rows=[
+            {
+                "scenario": "Events accepted (durably stored, answered)",
+                "ours": "%s (batch %s; %s)"
+                % (
+                    fmt_rate(rate),
+                    best_size,
+                    ", ".join(
+                        "%s: %s" % (size, fmt_num(b["accepted_per_second"]))
+                        for size, b in by_batch.items()
+                    ),
+                ),
+                "baseline": "single-event webhook: %s" % fmt_rate(single_rate),
+                "ratio": fmt_ratio(_ratio(rate, single_rate)),
+                "target": "≥ 5,000 ev/s accepted",
+                "result": verdict(met),
+            }
+        ],
+        details={
+            "senders": SENDERS,
+            "by_batch_size": by_batch,
+            "single": {
+                "events": sizes.accept_single_events,
+                "accepted": single["accepted"],
+                "stored": single_stored,
+                "seconds": round(single["seconds"], 2),
+                "accepted_per_second": single_rate,
+                "request_p95_ms": _ms(load.percentile(single["request_seconds"], 0.95)),
+            },
+            "accepted_not_stored": lost,
+        },
+        notes=[
+            "jobs apply the accepted events concurrently (same 2 cores), as in "
+            "production; the scenario waits for them before the next one"
+        ],
+    )
+
+
+def _ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 1)

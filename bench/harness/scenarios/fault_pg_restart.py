@@ -1,0 +1,172 @@
+"""PostgreSQL restarts under load: nothing lost, nothing doubled."""
+
+import shutil
+import subprocess
+import threading
+import time
+
+from ..report import fmt_num, verdict
+from .burst import BurstSender, _burst_send, _doubled, _stored_event_ids
+from .common import POLL, SETTLE_POLL
+from .result import ScenarioResult
+
+FAULT_RETRIES = 60  # one a second: a TMS keeps trying while the database is away
+PG_RESTART_TIMEOUT = 120
+CRON_RERUN_BOUND = 180  # seconds for every per-minute cron to run again
+STARTED_JOB_WAIT = 15  # seconds the restart waits for a job to be running
+
+
+def _restart_postgres(bench):
+    """Restart the PostgreSQL cluster the stack runs on (Debian's tools, as
+    root); return (seconds it took, database time once it answered again)."""
+    ((cluster,),) = bench.query("SHOW cluster_name")
+    version, _slash, name = cluster.partition("/")
+    if not (version and name) or not shutil.which("pg_ctlcluster"):
+        raise RuntimeError(
+            "cannot restart PostgreSQL here: cluster %r, pg_ctlcluster %s"
+            % (cluster, shutil.which("pg_ctlcluster") or "missing")
+        )
+    started = time.monotonic()
+    subprocess.run(
+        ["pg_ctlcluster", version, name, "restart"],
+        check=True,
+        capture_output=True,
+        timeout=PG_RESTART_TIMEOUT,
+    )
+    ((back_at,),) = bench.query("SELECT now() AT TIME ZONE 'UTC'")
+    return round(time.monotonic() - started, 1), back_at
+
+
+def _crons_ran_since(bench, moment, bound):
+    """Wait (bounded) until every active cron due each minute has run again
+    after `moment`; return those that did not."""
+    started = time.monotonic()
+    while True:
+        stale = bench.query(
+            """SELECT cron_name FROM ir_cron
+                WHERE active AND interval_type = 'minutes' AND interval_number = 1
+                  AND (lastcall IS NULL OR lastcall < %s)""",
+            (moment,),
+        )
+        if not stale or time.monotonic() - started > bound:
+            return sorted(row[0] for row in stale)
+        time.sleep(SETTLE_POLL)
+
+
+def _started_jobs(bench, bound):
+    """The uuids of the jobs running now; waits (bounded) for one to run."""
+    started = time.monotonic()
+    while True:
+        uuids = [
+            row[0]
+            for row in bench.query("SELECT uuid FROM queue_job WHERE state = 'started'")
+        ]
+        if uuids or time.monotonic() - started > bound:
+            return uuids
+        time.sleep(POLL / 5)
+
+
+def _jobs_left(bench, bound):
+    """Wait (bounded) until no job waits or runs; return {state: count} left."""
+    started = time.monotonic()
+    while True:
+        left = dict(
+            bench.query(
+                """SELECT state, count(*) FROM queue_job
+                    WHERE state IN ('pending', 'enqueued', 'started')
+                    GROUP BY state"""
+            )
+        )
+        if not left or time.monotonic() - started > bound:
+            return left
+        time.sleep(SETTLE_POLL)
+
+
+def scenario_fault_pg_restart(bench):
+    """A burst with PostgreSQL restarted in its middle: senders get errors and
+    retry, as a TMS does; every accepted event must be applied exactly once,
+    and the crons must run again."""
+    sizes = bench.sizes
+    shape = (sizes.fault_events, sizes.fault_batch, sizes.fault_window)
+    since = bench.max_message_id()
+    started = time.monotonic()
+    # A TMS retries until the database is back: a minute of retries.
+    sender = BurstSender(bench, started + sizes.fault_window, retries=FAULT_RETRIES)
+    restart = {}
+
+    def restart_midway():
+        time.sleep(sizes.fault_window / 2)
+        # Restart while a job runs: the case where queue_job left jobs started.
+        restart["cut_jobs"] = _started_jobs(bench, STARTED_JOB_WAIT)
+        restart["seconds"], restart["back_at"] = _restart_postgres(bench)
+        restart["after"] = round(time.monotonic() - started, 1)
+
+    restarter = threading.Thread(target=restart_midway)
+    restarter.start()
+    send_end = _burst_send(bench, sender, started, shape)
+    restarter.join()
+    stored_ids = _stored_event_ids(bench, since)
+    waited = bench.wait_tms(since, len(stored_ids), sizes.fault_drain_bound)
+    drain = waited["finished_at"] - send_end
+    states = waited["states"]
+    doubled_messages, doubled_milestones = _doubled(bench, since)
+    lost = len(sender.accepted_ids - stored_ids)
+    not_applied = len(stored_ids) - sum(states.get(s, 0) for s in ("done", "stale"))
+    idle_crons = _crons_ran_since(bench, restart["back_at"], CRON_RERUN_BOUND)
+    stuck_jobs = _jobs_left(bench, sizes.fault_drain_bound)
+    cut_jobs = dict(
+        bench.query(
+            "SELECT uuid, state FROM queue_job WHERE uuid = ANY(%s)",
+            (restart["cut_jobs"],),
+        )
+    )
+    checks = {
+        "PostgreSQL restarted mid-burst": restart["after"] < send_end - started,
+        "every event delivered (senders retried)": sender.counts["failed"] == 0,
+        "0 lost": lost == 0,
+        "0 applied twice": doubled_messages + doubled_milestones == 0,
+        "every accepted event applied": not waited["timed_out"] and not_applied == 0,
+        "crons ran again after the restart": not idle_crons,
+        "no job left started or waiting": not stuck_jobs,
+    }
+    return ScenarioResult(
+        rows=[
+            {
+                "scenario": "Fault: PostgreSQL restarted in a burst of %s events"
+                % fmt_num(sizes.fault_events),
+                "ours": "restart %.1f s at %.0f s; lost %s; applied twice %s; "
+                "not applied %s; drained %s"
+                % (
+                    restart["seconds"],
+                    restart["after"],
+                    lost,
+                    doubled_messages + doubled_milestones,
+                    not_applied,
+                    "%.0f s" % drain
+                    if not waited["timed_out"]
+                    else "not after %.0f s" % drain,
+                ),
+                "target": "0 lost, 0 doubled, all applied, crons alive",
+                "result": verdict(all(checks.values())),
+            }
+        ],
+        details={
+            "restart": {k: str(v) for k, v in restart.items()},
+            "client": dict(sender.counts),
+            "stored": len(stored_ids),
+            "lost": lost,
+            "doubled_messages": doubled_messages,
+            "doubled_milestones": doubled_milestones,
+            "states_after_drain": states,
+            "not_applied": not_applied,
+            "drain_seconds": round(drain, 1),
+            "crons_not_run_after_restart": idle_crons,
+            "jobs_running_at_restart_then": cut_jobs,
+            "jobs_left_unfinished": stuck_jobs,
+            "checks": checks,
+        },
+        notes=[
+            "jobs cut by the restart are requeued by the suite's lost-job cron "
+            "(a minute's grace); the drain includes that wait"
+        ],
+    )

@@ -1,0 +1,115 @@
+"""Release of shipments to the TMS (REST and SOAP)."""
+
+import time
+from datetime import datetime, timedelta
+
+from ..report import fmt_rate, verdict
+from .common import FINISHED, POLL, _rate
+from .result import ScenarioResult
+
+
+def scenario_release(bench):
+    sizes = bench.sizes
+    by_protocol = {}
+    for protocol, endpoint_id in (
+        ("REST", bench.ids["endpoint_id"]),
+        ("SOAP", bench.ids["soap_endpoint_id"]),
+    ):
+        by_protocol[protocol] = _release(bench, endpoint_id, sizes.release_shipments)
+        bench.settle()
+    rates = {p: r["shipments_per_second"] for p, r in by_protocol.items()}
+    met = all((rate or 0) >= 100 for rate in rates.values()) and not any(
+        r["timed_out"] for r in by_protocol.values()
+    )
+    return ScenarioResult(
+        rows=[
+            {
+                "scenario": "Shipment release to the TMS simulator",
+                "ours": "REST %s, SOAP %s (%s shipments each)"
+                % (
+                    fmt_rate(rates["REST"], "shipments/s"),
+                    fmt_rate(rates["SOAP"], "shipments/s"),
+                    sizes.release_shipments,
+                ),
+                "target": "≥ 100 shipments/s",
+                "result": verdict(met),
+            }
+        ],
+        details=by_protocol,
+    )
+
+
+def _release(bench, endpoint_id, count):
+    rpc = bench.rpc
+    ids = []
+    tomorrow = datetime.now().replace(microsecond=0) + timedelta(days=1)
+    windows = {
+        name: (tomorrow + timedelta(hours=hours)).isoformat(sep=" ")
+        for name, hours in (
+            ("requested_pickup_start", 8),
+            ("requested_pickup_end", 12),
+            ("requested_delivery_start", 32),
+            ("requested_delivery_end", 41),
+        )
+    }
+    chunk = 100
+    for start in range(0, count, chunk):
+        ids += rpc.execute(
+            "logistics.shipment",
+            "create",
+            [
+                {
+                    "endpoint_id": endpoint_id,
+                    "partner_id": bench.ids["customer_id"],
+                    "shipper_id": bench.ids["company_partner_id"],
+                    "consignee_id": bench.ids["customer_id"],
+                    **windows,
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": bench.ids["product_id"],
+                                "uom_id": bench.ids["product_uom_id"],
+                                "quantity": 2,
+                                "weight_kg": 25.0,
+                            },
+                        )
+                    ],
+                }
+                for _n in range(start, min(start + chunk, count))
+            ],
+        )
+    since = bench.max_message_id()
+    started = time.monotonic()
+    rpc.execute("logistics.shipment", "action_release", ids)
+    released_at = time.monotonic()
+    deadline = started + bench.sizes.release_bound
+    while True:
+        states = dict(
+            bench.query(
+                """SELECT state, count(*) FROM logistics_message
+                    WHERE id > %s AND flow_code = 'shipment.release'
+                    GROUP BY state""",
+                (since,),
+            )
+        )
+        finished = sum(states.get(s, 0) for s in FINISHED)
+        if finished >= count or time.monotonic() > deadline:
+            break
+        time.sleep(POLL)
+    seconds = time.monotonic() - started
+    referenced = bench.query(
+        "SELECT count(*) FROM logistics_shipment WHERE id IN %s "
+        "AND tms_reference IS NOT NULL",
+        (tuple(ids),),
+    )[0][0]
+    return {
+        "shipments": count,
+        "states": states,
+        "with_tms_reference": referenced,
+        "release_call_seconds": round(released_at - started, 2),
+        "seconds": round(seconds, 2),
+        "shipments_per_second": _rate(states.get("done", 0), seconds),
+        "timed_out": finished < count,
+    }
