@@ -18,6 +18,8 @@ import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from odoo.addons.logistics_integration_base.lib import outcome
+
 MAX_ROWS = 100_000
 DELIMITERS = ",;\t"
 DIGEST_LENGTH = 12
@@ -117,7 +119,8 @@ def read_rows(text, required):
 
 
 def _problem(line, column, reason):
-    return {"pointer": "line %s, %s" % (line, column), "reason": reason}
+    """A problem of a CSV cell, located by line and column (not JSON)."""
+    return outcome.problem("line %s, %s" % (line, column), reason)
 
 
 def _number(row, line, column, problems, required=True):
