@@ -146,6 +146,7 @@ def run_scenarios(bench, names, log, contention):
         try:
             outcome = SCENARIOS[name](bench)
             outcome.rows = report.rows(name, outcome.details, bench.sizes)
+            outcome.notes = report.notes(name, outcome.details, bench.sizes)
         except Exception as err:  # report it and go on with the next scenario
             traceback.print_exc()
             outcome = ScenarioResult(

@@ -16,6 +16,8 @@ import psutil
 
 import odoo.release
 
+from .scenarios import burst, visibility
+
 HIT, MISSED, NOT_RUN, INFO, ERROR = "met", "MISSED", "not run", "-", "ERROR"
 ACHIEVED_SHARE = 0.9  # an open loop below 90 % of its rate says so
 CONTENTION_SAMPLE = 1.0  # seconds of CPU sampling of the other processes
@@ -539,6 +541,114 @@ def rows(name, details, sizes):
     """The table rows of scenario ``name`` from its details and the run's
     sizes (a :class:`~harness.scenarios.common.Sizes`)."""
     return ROW_BUILDERS[name](details, sizes)
+
+
+# ---------------------------------------------------------------------------
+# the notes under the table, from each scenario's details (and the run's sizes)
+
+
+def apply_notes(details, sizes):
+    notes = []
+    if details["ours"]["timed_out"]:
+        notes.append("our path did not finish within %s s" % sizes.apply_bound)
+    if details["baseline_rpc"]["errors"]:
+        notes.append(
+            "JSON-RPC baseline errors: %s"
+            % "; ".join(details["baseline_rpc"]["errors"])
+        )
+    return notes
+
+
+def accept_notes(_details, _sizes):
+    return [
+        "jobs apply the accepted events concurrently (same 2 cores), as in "
+        "production; the scenario waits for them before the next one"
+    ]
+
+
+def webhook_latency_notes(_details, _sizes):
+    return [
+        "latency from the intended start of each request (open loop, no "
+        "coordinated omission); the jobs applying these events share the "
+        "2 HTTP workers"
+    ]
+
+
+def visibility_notes(_details, _sizes):
+    return [
+        "visibility read from the committed message state every %s ms (SQL), "
+        "then %s events checked through GET /shipments/{ref}"
+        % (int(visibility.VISIBILITY_POLL * 1000), visibility.VERIFY_SAMPLES)
+    ]
+
+
+def orders_notes(_details, _sizes):
+    return [
+        "both paths confirm the order, which creates the delivery and releases "
+        "its shipment to the TMS simulator (warehouse trigger 'order confirmed')"
+    ]
+
+
+def burst_notes(_details, _sizes):
+    return [
+        "requests that could not start within the window are not sent (the "
+        "TMS would keep them); one batch in %s is delivered twice on purpose"
+        % burst.BURST_RESEND_EVERY
+    ]
+
+
+def fault_pg_restart_notes(_details, _sizes):
+    return [
+        "jobs cut by the restart are requeued by the suite's lost-job cron "
+        "(a minute's grace); the drain includes that wait"
+    ]
+
+
+def settlement_notes(details, _sizes):
+    if not details:
+        return ["run bench/bench_settlement.py to measure it"]
+    return [
+        "from bench/results/settlement.json (bench/bench_settlement.py, %s; "
+        "mode: %s), not measured by run.py" % (details.get("date"), details.get("mode"))
+    ]
+
+
+def growth_notes(_details, sizes):
+    return [
+        "each level adds bulk shipments (SQL) with one applied event and its "
+        "milestone each, so the message log grows with the shipments; %s events "
+        "per level go to shipments drawn uniformly from those no event of the "
+        "run reached yet (the first level adds as many), so that each event does "
+        "the same work at every level (its shipment's first status change); the "
+        "hot-path statements are EXPLAINed at each level (details: "
+        "plans_with_seq_scan; seq_scans are pg_stat deltas, harness polling "
+        "included)" % sizes.growth_events
+    ]
+
+
+def profile_notes(details, _sizes):
+    return ["tables in %s, read in bench/PROFILE.md" % Path(details["files"]).name]
+
+
+NOTE_BUILDERS = {
+    "apply": apply_notes,
+    "accept": accept_notes,
+    "webhook_latency": webhook_latency_notes,
+    "visibility": visibility_notes,
+    "orders": orders_notes,
+    "burst": burst_notes,
+    "fault_pg_restart": fault_pg_restart_notes,
+    "settlement": settlement_notes,
+    "growth": growth_notes,
+    "profile": profile_notes,
+}
+
+
+def notes(name, details, sizes):
+    """The notes of scenario ``name`` for results.md, or None (no notes key
+    in results.json): shipment_get and release have none."""
+    builder = NOTE_BUILDERS.get(name)
+    return builder(details, sizes) if builder else None
 
 
 def error_rows(name, err):

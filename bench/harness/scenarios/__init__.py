@@ -1,9 +1,9 @@
 """The scenarios: each runs our path and its baseline in the same run.
 
 One module per scenario; a scenario measures and returns a
-:class:`ScenarioResult` (details, notes): ``harness.report`` writes its table
-rows from the details. Every loop is bounded twice: by a count (the sizes)
-and by a deadline. "TMS events applied" means the message reached state ``done``
+:class:`ScenarioResult` (its details): ``harness.report`` writes its table
+rows and notes from them. Every loop is bounded twice: by a count (the
+sizes) and by a deadline. "TMS events applied" means the message reached state ``done``
 (its milestone is stored and the shipment changed), read from the database
 with SQL. What they share is in ``common``.
 """

@@ -53,10 +53,6 @@ def scenario_accept(bench):
             },
             "accepted_not_stored": lost,
         },
-        notes=[
-            "jobs apply the accepted events concurrently (same 2 cores), as in "
-            "production; the scenario waits for them before the next one"
-        ],
     )
 
 

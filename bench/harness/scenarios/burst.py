@@ -167,11 +167,6 @@ def scenario_burst(bench):
             "peak_rss_mib": rss,
             "checks": checks,
         },
-        notes=[
-            "requests that could not start within the window are not sent (the "
-            "TMS would keep them); one batch in %s is delivered twice on purpose"
-            % BURST_RESEND_EVERY
-        ],
     )
 
 

@@ -146,8 +146,4 @@ def scenario_fault_pg_restart(bench):
             "jobs_left_unfinished": stuck_jobs,
             "checks": checks,
         },
-        notes=[
-            "jobs cut by the restart are requeued by the suite's lost-job cron "
-            "(a minute's grace); the drain includes that wait"
-        ],
     )

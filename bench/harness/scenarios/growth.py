@@ -140,16 +140,6 @@ def scenario_growth(bench):
     )
     return ScenarioResult(
         details={"points": points, "growth_factor": growth, "scanned": scanned},
-        notes=[
-            "each level adds bulk shipments (SQL) with one applied event and its "
-            "milestone each, so the message log grows with the shipments; %s events "
-            "per level go to shipments drawn uniformly from those no event of the "
-            "run reached yet (the first level adds as many), so that each event does "
-            "the same work at every level (its shipment's first status change); the "
-            "hot-path statements are EXPLAINed at each level (details: "
-            "plans_with_seq_scan; seq_scans are pg_stat deltas, harness polling "
-            "included)" % sizes.growth_events
-        ],
     )
 
 

@@ -66,8 +66,4 @@ def scenario_orders(bench):
             "ours": ours,
             "baseline": baseline,
         },
-        notes=[
-            "both paths confirm the order, which creates the delivery and releases "
-            "its shipment to the TMS simulator (warehouse trigger 'order confirmed')"
-        ],
     )

@@ -25,5 +25,4 @@ def scenario_profile(bench):
     )
     return ScenarioResult(
         details=dict(figures, files=str(out)),
-        notes=["tables in %s, read in bench/PROFILE.md" % out.name],
     )

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 @dataclass
 class ScenarioResult:
     """One scenario's outcome: its measurements (``details``, for
-    results.json) and notes for results.md. bench/run.py adds the table rows
-    (written from the details by ``harness.report.rows``), its wall time, the
-    contention seen and the time the server took to settle afterwards."""
+    results.json). bench/run.py adds the table rows and the notes (written from
+    the details by ``harness.report.rows`` and ``harness.report.notes``), its
+    wall time, the contention seen and the time the server took to settle
+    afterwards."""
 
     details: dict = field(default_factory=dict)
     notes: list | None = None

@@ -14,13 +14,8 @@ def scenario_settlement(_bench):
     if not path.is_file():
         return ScenarioResult(
             details={},
-            notes=["run bench/bench_settlement.py to measure it"],
         )
     data = json.loads(path.read_text())
     return ScenarioResult(
         details=data,
-        notes=[
-            "from bench/results/settlement.json (bench/bench_settlement.py, %s; "
-            "mode: %s), not measured by run.py" % (data.get("date"), data.get("mode"))
-        ],
     )

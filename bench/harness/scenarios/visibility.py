@@ -75,11 +75,6 @@ def scenario_visibility(bench):
             "p99_ms": _round(load.percentile(latencies, 0.99)),
             "api_check": verified,
         },
-        notes=[
-            "visibility read from the committed message state every %s ms (SQL), "
-            "then %s events checked through GET /shipments/{ref}"
-            % (int(VISIBILITY_POLL * 1000), VERIFY_SAMPLES)
-        ],
     )
 
 

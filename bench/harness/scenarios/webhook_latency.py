@@ -22,9 +22,4 @@ def scenario_webhook_latency(bench):
     )
     return ScenarioResult(
         details={"rate": rate, "seconds": seconds, "ours": ours, "health": health},
-        notes=[
-            "latency from the intended start of each request (open loop, no "
-            "coordinated omission); the jobs applying these events share the "
-            "2 HTTP workers"
-        ],
     )

@@ -1,5 +1,5 @@
-"""report.py writes every scenario's rows from its details, as the scenarios
-wrote them before: the same results.json rows, results.md and results.rst.
+"""report.py writes every scenario's rows and notes from its details, as the
+scenarios wrote them before: the same results.json, results.md and results.rst.
 
 Two kinds of fixtures (bench/tests/fixtures/):
 
@@ -7,8 +7,8 @@ Two kinds of fixtures (bench/tests/fixtures/):
   before report.py wrote the rows (the rows were written by the scenarios);
 * ``constructed.json``: hand-made details of every scenario, one or more
   cases each (met, missed, timed out, errors, missing figures), with the
-  rows the scenarios' own code wrote from them before the move (evaluated
-  from git f210e9d).
+  rows and notes the scenarios' own code wrote from them before the move
+  (evaluated from git f210e9d).
 """
 
 import json
@@ -52,7 +52,7 @@ def _details_before_the_move(name, details):
 
 
 @pytest.mark.parametrize("folder", RUNS, ids=lambda folder: folder.name)
-def test_real_runs_rows_are_rebuilt_from_their_details(folder):
+def test_real_runs_rows_and_notes_are_rebuilt_from_their_details(folder):
     results = json.loads((folder / "results.json").read_text())
     sizes = _sizes(results["run"])
     rebuilt = []
@@ -60,6 +60,7 @@ def test_real_runs_rows_are_rebuilt_from_their_details(folder):
         details = _details_before_the_move(name, scenario["details"])
         rows = report.rows(name, details, sizes)
         assert rows == scenario["rows"], name
+        assert report.notes(name, details, sizes) == scenario.get("notes"), name
         rebuilt += rows
     assert rebuilt == results["table"]
 
@@ -74,9 +75,10 @@ def test_real_runs_markdown_and_rst_are_unchanged(folder):
 @pytest.mark.parametrize(
     "case", CONSTRUCTED, ids=lambda case: case["label"].replace(" ", "_")
 )
-def test_constructed_rows_are_the_scenarios_former_rows(case):
-    rows = report.rows(case["scenario"], case["details"], Sizes(**case["sizes"]))
-    assert rows == case["rows"]
+def test_constructed_rows_and_notes_are_the_scenarios_former_ones(case):
+    sizes = Sizes(**case["sizes"])
+    assert report.rows(case["scenario"], case["details"], sizes) == case["rows"]
+    assert report.notes(case["scenario"], case["details"], sizes) == case["notes"]
 
 
 def test_every_scenario_has_a_row_builder_and_cases():
