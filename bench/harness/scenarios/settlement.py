@@ -12,9 +12,7 @@ SETTLEMENT_JSON = Path(__file__).resolve().parents[2] / "results" / "settlement.
 def scenario_settlement(_bench):
     path = SETTLEMENT_JSON
     if not path.is_file():
-        return ScenarioResult(
-            details={},
-        )
+        return ScenarioResult(details={})
     data = json.loads(path.read_text())
     return ScenarioResult(
         details=data,
