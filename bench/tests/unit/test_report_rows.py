@@ -3,8 +3,12 @@ scenarios wrote them before: the same results.json, results.md and results.rst.
 
 Two kinds of fixtures (bench/tests/fixtures/):
 
-* ``runs/<name>/``: results.json/.md/.rst of real runs of bench/run.py made
-  before report.py wrote the rows (the rows were written by the scenarios);
+* ``runs/<name>/``: results.json/.md/.rst of real runs of bench/run.py:
+  ``full-main`` (every scenario, default sizes), ``h5-smoke``, ``smoke-fault``
+  and ``before-partial`` (no scenario finished) made before report.py wrote
+  the rows (the scenarios wrote them), and ``smoke-after-move`` (every
+  scenario, smoke sizes), made after: its details are those the scenarios
+  store now;
 * ``constructed.json``: hand-made details of every scenario, one or more
   cases each (met, missed, timed out, errors, missing figures), with the
   rows and notes the scenarios' own code wrote from them before the move
