@@ -679,23 +679,7 @@ def markdown(results):
             run["command"],
         ),
         "",
-        "Machine: %s, %s CPU(s) (%s), %s GiB RAM; Python %s, Odoo %s, "
-        "PostgreSQL %s, queue_job %s. Odoo prefork: %s HTTP workers, %s cron "
-        "worker, job runner with channels `%s`; load generator on the same "
-        "machine."
-        % (
-            info["os"],
-            info["nproc"],
-            info["cpu_model"] or "unknown CPU",
-            info["memory_gib"],
-            info["python"],
-            info["odoo"],
-            info["postgresql"],
-            info["queue_job"],
-            run["http_workers"],
-            run["cron_workers"],
-            run["job_channels"],
-        ),
+        _machine(run, info),
         "",
         _contention(run),
         "",
@@ -742,6 +726,31 @@ def markdown(results):
 
 def _result(result):
     return "**%s**" % result if result == MISSED else result
+
+
+def _machine(run, info):
+    """The machine and server line; a run whose set-up failed has none."""
+    if not info:
+        return "Machine: not recorded (the set-up failed before it was read)."
+    return (
+        "Machine: %s, %s CPU(s) (%s), %s GiB RAM; Python %s, Odoo %s, "
+        "PostgreSQL %s, queue_job %s. Odoo prefork: %s HTTP workers, %s cron "
+        "worker, job runner with channels `%s`; load generator on the same "
+        "machine."
+        % (
+            info["os"],
+            info["nproc"],
+            info["cpu_model"] or "unknown CPU",
+            info["memory_gib"],
+            info["python"],
+            info["odoo"],
+            info["postgresql"],
+            info["queue_job"],
+            run["http_workers"],
+            run["cron_workers"],
+            run["job_channels"],
+        )
+    )
 
 
 def _contention(run):

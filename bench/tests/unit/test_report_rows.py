@@ -112,3 +112,12 @@ def test_a_scenario_that_failed_to_run_gets_an_error_row():
             "result": "ERROR",
         }
     ]
+
+
+def test_a_run_whose_set_up_failed_still_gets_its_report():
+    results = json.loads((RUNS[0] / "results.json").read_text())
+    results["machine"], results["scenarios"], results["table"] = {}, {}, []
+    results["run"].pop("contention", None)
+    text = report.markdown(results)
+    assert "Machine: not recorded (the set-up failed" in text
+    report.restructuredtext(results)
