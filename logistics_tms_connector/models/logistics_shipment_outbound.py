@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from odoo.addons.logistics_integration_base.lib import errors, receipt
+from odoo.addons.logistics_integration_base.lib import errors, receipt, states
 
 from ..lib import mapping, milestones
 from .logistics_shipment import TMS
@@ -39,8 +39,48 @@ class LogisticsShipment(models.Model):
                 )
             )
         self.write({"status": milestones.STATUS_CANCELLED})
+        self._supersede_unsent()._supersede(
+            _("The shipment was cancelled before this was sent to the TMS.")
+        )
         released._send_to_tms("shipment.cancel")
         return True
+
+    def _supersede_unsent(self):
+        """The outbound messages of these shipments a cancel makes moot.
+
+        Exactly once toward the TMS: a release that never left Odoo (queued,
+        never attempted nor replayed) or was given up (dead) is superseded and
+        never sent; pending amendments too. A release that was attempted may
+        have reached the TMS (a lost answer): it stays, and the cancel, logged
+        after it on the shipment's aggregate, waits for it (`_held_back` of the
+        message log): the TMS gets the release, then the cancel. One in flight
+        holds its row until it ends: superseding it then is run again.
+        """
+        # As the integration: whoever cancels the order need not read the log.
+        messages = (
+            self.env["logistics.message"]
+            .sudo()
+            .search(
+                [
+                    ("aggregate_key", "in", [s._tms_aggregate_key() for s in self]),
+                    ("direction", "=", "outbound"),
+                    ("flow_code", "in", ["shipment.release", "shipment.amend"]),
+                    ("state", "in", list(states.SUPERSEDABLE_STATES)),
+                ]
+            )
+        )
+        return messages.filtered(
+            lambda m: (
+                m.flow_code == "shipment.amend"
+                or m.state == states.DEAD
+                or not (m.attempts or m.replay_count)
+            )
+        )
+
+    def _tms_aggregate_key(self):
+        """What the shipment's outbound messages are ordered on."""
+        self.ensure_one()
+        return "%s/%s" % (self._name, self.id)
 
     def _check_amendable(self):
         late = self.filtered(
@@ -64,6 +104,7 @@ class LogisticsShipment(models.Model):
     def _send_to_tms(self, flow_code):
         """Log an outbound message per shipment; its job calls the TMS."""
         Message = self.env["logistics.message"]
+        sent = Message.browse()
         for shipment in self:
             document = shipment._canonical_document()
             message, outcome, reason = Message._send(
@@ -73,7 +114,7 @@ class LogisticsShipment(models.Model):
                 correlation_id=shipment.correlation_id,
                 res_model=shipment._name,
                 res_id=shipment.id,
-                aggregate_key=False,
+                aggregate_key=shipment._tms_aggregate_key(),
             )
             if outcome == receipt.REJECTED:
                 raise UserError(
@@ -85,6 +126,8 @@ class LogisticsShipment(models.Model):
                 )
             if not shipment.correlation_id:
                 shipment.correlation_id = message.correlation_id
+            sent |= message
+        return sent
 
     def _tms_payload(self, message):
         """The TMS's payload: the message's canonical document through the mapping."""
@@ -94,9 +137,25 @@ class LogisticsShipment(models.Model):
             raise errors.PermanentError(str(err), details=err.details) from err
 
     @api.model
+    def _tms_client_for(self, message):
+        """The TMS client of a message: its calls carry the message's key."""
+        return message.endpoint_id._tms_client(
+            message.correlation_id, idempotency_key=self._tms_idempotency_key(message)
+        )
+
+    @api.model
+    def _tms_idempotency_key(self, message):
+        """The `Idempotency-Key` of a message's calls, the same on every retry
+        and replay: the TMS answers a repeat with its first answer."""
+        if message.idempotency_key:
+            return message.idempotency_key
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return "odoo-%s-message-%s" % (database or self.env.cr.dbname, message.id)
+
+    @api.model
     def _tms_send_release(self, message):
         shipment = self.browse(message.res_id)
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         reference = client.release(self._tms_payload(message))
         shipment._logistics_apply({"tms_reference": reference}, TMS, message)
         shipment.message_post(
@@ -116,7 +175,7 @@ class LogisticsShipment(models.Model):
             raise errors.RetryableError(
                 _("The release of %s is not answered yet.", shipment.name), system=TMS
             )
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         client.amend(shipment.tms_reference, self._tms_payload(message))
         return {"amended": shipment.tms_reference}
 
@@ -125,7 +184,7 @@ class LogisticsShipment(models.Model):
         shipment = self.browse(message.res_id)
         if not shipment.tms_reference:
             return {"cancelled": False, "reason": "never reached the TMS"}
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         client.cancel(shipment.tms_reference, _("Cancelled in Odoo"))
         return {"cancelled": shipment.tms_reference}
 
