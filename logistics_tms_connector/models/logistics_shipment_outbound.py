@@ -104,7 +104,6 @@ class LogisticsShipment(models.Model):
     def _send_to_tms(self, flow_code):
         """Log an outbound message per shipment; its job calls the TMS."""
         Message = self.env["logistics.message"]
-        sent = Message.browse()
         for shipment in self:
             document = shipment._canonical_document()
             message, outcome, reason = Message._send(
@@ -126,8 +125,6 @@ class LogisticsShipment(models.Model):
                 )
             if not shipment.correlation_id:
                 shipment.correlation_id = message.correlation_id
-            sent |= message
-        return sent
 
     def _tms_payload(self, message):
         """The TMS's payload: the message's canonical document through the mapping."""
@@ -183,6 +180,11 @@ class LogisticsShipment(models.Model):
     def _tms_send_cancel(self, message):
         shipment = self.browse(message.res_id)
         if not shipment.tms_reference:
+            # Sent after the release ended (`_held_back`): a release given up
+            # meanwhile must not be replayed for a cancelled shipment.
+            shipment._supersede_unsent()._supersede(
+                _("The shipment was cancelled; this was never answered by the TMS.")
+            )
             return {"cancelled": False, "reason": "never reached the TMS"}
         client = self._tms_client_for(message)
         client.cancel(shipment.tms_reference, _("Cancelled in Odoo"))
@@ -192,7 +194,17 @@ class LogisticsShipment(models.Model):
     def _tms_outbound_dead(self, message):
         """The TMS refused a release, an amendment or a cancellation for good."""
         shipment = self.browse(message.res_id).exists()
-        if shipment:
+        cancelled = shipment.status == milestones.STATUS_CANCELLED
+        if shipment and cancelled and message.flow_code != "shipment.cancel":
+            # Moot once the shipment is cancelled: no exception to work on.
+            shipment.message_post(
+                body=_(
+                    "%(flow)s given up after the shipment was cancelled: %(error)s",
+                    flow=message.flow_id.name,
+                    error=message.last_error,
+                )
+            )
+        elif shipment:
             shipment._raise_exception(
                 "tms_refused",
                 _(

@@ -2,12 +2,28 @@
 call carries the message's idempotency key, a lost answer is retried with it,
 and a cancel never leaves a live shipment behind a retrying release."""
 
+import importlib.util
+from pathlib import Path
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TmsCase
 
 KEY_HEADER = "Idempotency-Key"
+MIGRATION = (
+    Path(__file__).resolve().parents[1]
+    / "migrations"
+    / "18.0.1.2.0"
+    / "post-migrate.py"
+)
+
+
+def _migration():
+    spec = importlib.util.spec_from_file_location("tms_keyed_messages", MIGRATION)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @tagged("post_install", "-at_install")
@@ -165,6 +181,25 @@ class TestExactlyOnce(TmsCase):
         )
         self.assertEqual(shipment.status, "cancelled")
 
+    def test_release_given_up_while_the_cancel_waits_is_not_replayable(self):
+        self.tms.control("faults", {"status": 503, "count": 3})
+        shipment = self._release()
+        release = self._messages(shipment, "shipment.release")
+        with self.jobs():
+            shipment.action_cancel()
+        cancel = self._messages(shipment, "shipment.cancel")
+        self.assertEqual(cancel.state, "queued")
+        self.retry_due()
+        self.retry_due()  # the third and last attempt: dead
+        self.assertEqual(cancel.state, "done")
+        self.assertEqual(cancel.result["cancelled"], False)
+        self.assertEqual(release.state, "superseded")
+        self.assertEqual(release.attempts, 3)
+        self.assertEqual(shipment.status, "cancelled", "no exception: it is moot")
+        with self.assertRaises(UserError):
+            release.action_replay()
+        self.assertEqual(self.tms.shipments(), {})
+
     def test_cancel_after_a_dead_release_prevents_its_replay(self):
         self.tms.control("faults", {"status": 422, "body": {"error": "bad zip"}})
         shipment = self._release()
@@ -191,3 +226,18 @@ class TestExactlyOnce(TmsCase):
             [path for _method, path, _key in self._calls()][-1],
             "/api/v1/shipments/%s/cancel" % shipment.tms_reference,
         )
+
+    def test_migration_keys_pending_messages_of_before(self):
+        """Messages logged before 18.0.1.2.0 had no aggregate key: the pending
+        ones get their shipment's, so that a cancel finds and supersedes them."""
+        shipment = self._release(run_jobs=False)
+        release = self._messages(shipment, "shipment.release")
+        release.aggregate_key = False
+        self.env.flush_all()
+        _migration().migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(release.aggregate_key, "logistics.shipment/%s" % shipment.id)
+        with self.jobs():
+            shipment.action_cancel()
+        self.assertEqual(release.state, "superseded")
+        self.assertEqual(self.tms.control("requests"), [])
