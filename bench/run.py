@@ -48,7 +48,6 @@ SMOKE_RESULTS = RESULTS / "smoke"
 PORTAL_MILESTONES = 20
 WEBHOOK_SECRET_BYTES = 24
 HISTORY_AGE = timedelta(days=8)
-ERROR = "ERROR"
 
 
 def parse_args(argv=None):
@@ -146,17 +145,12 @@ def run_scenarios(bench, names, log, contention):
         point = contention.mark()
         try:
             outcome = SCENARIOS[name](bench)
+            outcome.rows = report.rows(name, outcome.details, bench.sizes)
+            outcome.notes = report.notes(name, outcome.details, bench.sizes)
         except Exception as err:  # report it and go on with the next scenario
             traceback.print_exc()
             outcome = ScenarioResult(
-                rows=[
-                    {
-                        "scenario": name,
-                        "ours": "failed to run: %s" % str(err)[:200],
-                        "result": ERROR,
-                    }
-                ],
-                details={"error": repr(err)},
+                details={"error": repr(err)}, rows=report.error_rows(name, err)
             )
         outcome.seconds = round(time.monotonic() - started, 1)
         outcome.contention = contention.since(point)
@@ -217,7 +211,7 @@ def benchmark(args, stack, sizes, results):
     results["table"] = [row for o in outcomes.values() for row in o["rows"]]
     results["run"]["peak_rss_mib"] = stack.rss.summary()
     results["run"]["load_after"] = report.load_snapshot(own_pids=_own_pids(stack))
-    return 1 if any(row["result"] == ERROR for row in results["table"]) else 0
+    return 1 if any(row["result"] == report.ERROR for row in results["table"]) else 0
 
 
 def main(argv=None):

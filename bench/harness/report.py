@@ -1,5 +1,6 @@
-"""The machine a run used, and the results table (JSON + Markdown), with the
-formatting of its figures."""
+"""The machine a run used, and the results table (JSON + Markdown + RST): every
+scenario's rows are written here from its measurements (``ROW_BUILDERS``);
+the scenarios only measure."""
 
 import json
 import os
@@ -15,7 +16,9 @@ import psutil
 
 import odoo.release
 
-HIT, MISSED, NOT_RUN, INFO = "met", "MISSED", "not run", "-"
+from .scenarios import burst, visibility
+
+HIT, MISSED, NOT_RUN, INFO, ERROR = "met", "MISSED", "not run", "-", "ERROR"
 ACHIEVED_SHARE = 0.9  # an open loop below 90 % of its rate says so
 CONTENTION_SAMPLE = 1.0  # seconds of CPU sampling of the other processes
 CONTENTION_PERIOD = 2.0
@@ -179,7 +182,7 @@ def verdict(met):
 
 
 # ---------------------------------------------------------------------------
-# the figures of the table's cells (the scenarios write their rows with them)
+# the figures of the table's cells
 
 
 def fmt_rate(value, unit="ev/s"):
@@ -225,6 +228,440 @@ def fmt_count(count):
     return str(count)
 
 
+def _ratio(ours, baseline):
+    if not ours or not baseline:
+        return None
+    return ours / baseline
+
+
+# ---------------------------------------------------------------------------
+# the rows of each scenario, from its details (and the run's sizes)
+
+GROWTH_FLAT_FACTOR = 1.25
+
+
+def apply_rows(details, sizes):
+    ours, rpc = details["ours"], details["baseline_rpc"]
+    single = details["baseline_single_job"]
+    rate = ours["applied_per_second"]
+    ratio_a = _ratio(rate, rpc["applied_per_second"])
+    ratio_b = _ratio(rate, single["applied_per_second"])
+    met = (
+        (rate or 0) >= 1_000
+        and (ratio_a or 0) >= 10
+        and (ratio_b or 0) >= 20
+        and not ours["timed_out"]
+    )
+    return [
+        {
+            "scenario": "TMS events applied (milestone + status + ETA), sustained",
+            "ours": "%s (%s events, batches of %s)"
+            % (fmt_rate(rate), fmt_num(ours["done"]), sizes.apply_batch),
+            "baseline": "(a) JSON-RPC per event: %s; (b) job per event: %s"
+            % (
+                fmt_rate(rpc["applied_per_second"]),
+                fmt_rate(single["applied_per_second"]),
+            ),
+            "ratio": "%s vs (a), %s vs (b)" % (fmt_ratio(ratio_a), fmt_ratio(ratio_b)),
+            "target": "≥ 1,000 ev/s; ≥ 10x (a); ≥ 20x (b)",
+            "result": verdict(met),
+        }
+    ]
+
+
+def accept_rows(details, _sizes):
+    by_batch = details["by_batch_size"]
+    single_rate = details["single"]["accepted_per_second"]
+    best_size, best = max(
+        by_batch.items(), key=lambda item: item[1]["accepted_per_second"] or 0
+    )
+    rate = best["accepted_per_second"]
+    met = (rate or 0) >= 5_000 and details["accepted_not_stored"] <= 0
+    return [
+        {
+            "scenario": "Events accepted (durably stored, answered)",
+            "ours": "%s (batch %s; %s)"
+            % (
+                fmt_rate(rate),
+                best_size,
+                ", ".join(
+                    "%s: %s" % (size, fmt_num(b["accepted_per_second"]))
+                    for size, b in by_batch.items()
+                ),
+            ),
+            "baseline": "single-event webhook: %s" % fmt_rate(single_rate),
+            "ratio": fmt_ratio(_ratio(rate, single_rate)),
+            "target": "≥ 5,000 ev/s accepted",
+            "result": verdict(met),
+        }
+    ]
+
+
+def webhook_latency_rows(details, _sizes):
+    rate, ours, health = details["rate"], details["ours"], details["health"]
+    ratio = _ratio(ours["p95_ms"], health["p95_ms"])
+    met = ratio is not None and ratio <= 2 and not ours["errors"]
+    return [
+        {
+            "scenario": "Single-event webhook at %s req/s" % fmt_num(rate),
+            "ours": fmt_latency(ours, ("p50", "p95", "p99"), rate),
+            "baseline": "/web/health "
+            + fmt_latency(health, ("p50", "p95", "p99"), rate),
+            "ratio": "p95 %s" % fmt_ratio(ratio),
+            "target": "p95 ≤ 2x /web/health p95",
+            "result": verdict(met),
+        }
+    ]
+
+
+def visibility_rows(details, _sizes):
+    rate, webhooks = details["rate"], details["webhooks"]
+    verified, missing = details["api_check"], details["not_visible_within_bound"]
+    p95 = details["p95_ms_unrounded"]
+    met = p95 is not None and p95 < 1000 and not missing and verified["ok"]
+    return [
+        {
+            "scenario": "Webhook received → visible in GET /shipments/{ref}, "
+            "%s ev/s" % fmt_num(rate),
+            "ours": "p50/p95 %s/%s ms; %s of %s events checked in the API%s%s"
+            % (
+                details["p50_ms"],
+                details["p95_ms"],
+                verified["found"],
+                verified["checked"],
+                "; %s never visible" % missing if missing else "",
+                "; webhooks: only %s req/s achieved"
+                % fmt_num(webhooks["achieved_rate"])
+                if (webhooks["achieved_rate"] or 0) < ACHIEVED_SHARE * rate
+                else "",
+            ),
+            "target": "p95 < 1 s",
+            "result": verdict(met),
+        }
+    ]
+
+
+def orders_rows(details, _sizes):
+    rate, ours, baseline = details["rate"], details["ours"], details["baseline"]
+    met = ours["p95_ms"] is not None and ours["p95_ms"] < 250 and not ours["errors"]
+    return [
+        {
+            "scenario": "Portal POST /orders (pricing, tax, credit, "
+            "availability) at %s req/s" % fmt_num(rate),
+            "ours": fmt_latency(ours, rate=rate),
+            "baseline": "JSON-RPC create + confirm " + fmt_latency(baseline, rate=rate),
+            "ratio": "p95 %s" % fmt_ratio(_ratio(ours["p95_ms"], baseline["p95_ms"])),
+            "target": "p95 < 250 ms",
+            "result": verdict(met),
+        }
+    ]
+
+
+def shipment_get_rows(details, _sizes):
+    rate, ours, health = details["rate"], details["ours"], details["health"]
+    met = ours["p95_ms"] is not None and ours["p95_ms"] < 25 and not ours["errors"]
+    return [
+        {
+            "scenario": "Portal GET /shipments/{ref} (%s milestones) at %s req/s"
+            % (details["milestones"], fmt_num(rate)),
+            "ours": fmt_latency(ours, rate=rate),
+            "baseline": "/web/health " + fmt_latency(health, rate=rate),
+            "ratio": "p95 %s" % fmt_ratio(_ratio(ours["p95_ms"], health["p95_ms"])),
+            "target": "p95 < 25 ms",
+            "result": verdict(met),
+        }
+    ]
+
+
+def release_rows(details, _sizes):
+    rates = {p: r["shipments_per_second"] for p, r in details.items()}
+    met = all((rate or 0) >= 100 for rate in rates.values()) and not any(
+        r["timed_out"] for r in details.values()
+    )
+    return [
+        {
+            "scenario": "Shipment release to the TMS simulator",
+            "ours": "REST %s, SOAP %s (%s shipments each)"
+            % (
+                fmt_rate(rates["REST"], "shipments/s"),
+                fmt_rate(rates["SOAP"], "shipments/s"),
+                details["REST"]["shipments"],
+            ),
+            "target": "≥ 100 shipments/s",
+            "result": verdict(met),
+        }
+    ]
+
+
+def burst_rows(details, _sizes):
+    drain = details["drain_seconds_unrounded"]
+    drained = (
+        "%.0f s" % drain
+        if not details["drain_timed_out"]
+        else "not drained after %.0f s (%s left)" % (drain, details["not_applied"])
+    )
+    worker_peak = max(
+        (
+            v
+            for k, v in details["peak_rss_mib"].items()
+            if k in ("http worker", "cron worker", "job runner")
+        ),
+        default=None,
+    )
+    return [
+        {
+            "scenario": "Burst: %s events offered in %s s, then drain"
+            % (fmt_num(details["offered"]), fmt_num(details["window_seconds"])),
+            "ours": "accepted %s in the window (%s); lost %s; applied twice %s; "
+            "drain %s; peak RSS/worker %s MiB"
+            % (
+                fmt_num(details["accepted"]),
+                fmt_rate(details["accepted_per_second"]),
+                details["lost"],
+                details["doubled_messages"] + details["doubled_milestones"],
+                drained,
+                fmt_num(worker_peak),
+            ),
+            "target": "0 lost, 0 doubled, drained < 3 min, RSS < 1 GiB",
+            "result": verdict(all(details["checks"].values())),
+        }
+    ]
+
+
+def fault_pg_restart_rows(details, sizes):
+    restart = details["restart"]
+    drain = details["drain_seconds_unrounded"]
+    return [
+        {
+            "scenario": "Fault: PostgreSQL restarted in a burst of %s events"
+            % fmt_num(sizes.fault_events),
+            "ours": "restart %.1f s at %.0f s; lost %s; applied twice %s; "
+            "not applied %s; drained %s"
+            % (
+                float(restart["seconds"]),
+                float(restart["after"]),
+                details["lost"],
+                details["doubled_messages"] + details["doubled_milestones"],
+                details["not_applied"],
+                "%.0f s" % drain
+                if not details["drain_timed_out"]
+                else "not after %.0f s" % drain,
+            ),
+            "target": "0 lost, 0 doubled, all applied, crons alive",
+            "result": verdict(all(details["checks"].values())),
+        }
+    ]
+
+
+def settlement_rows(details, _sizes):
+    if not details:
+        return [
+            {
+                "scenario": "Settlement run, 10,000 charges",
+                "ours": "no bench/results/settlement.json",
+                "target": "< 60 s",
+                "result": NOT_RUN,
+            }
+        ]
+    seconds = details.get("settlement_seconds")
+    met = seconds is not None and seconds < 60 and details.get("all_settled", True)
+    return [
+        {
+            "scenario": "Settlement run, %s charges" % fmt_num(details.get("charges")),
+            "ours": "%s s wall, %s bills created (%s customer invoices)"
+            % (
+                seconds,
+                details.get("vendor_bills"),
+                details.get("customer_invoices"),
+            ),
+            "target": "< 60 s",
+            "result": verdict(met),
+        }
+    ]
+
+
+def growth_rows(details, _sizes):
+    points, growth, scanned = (
+        details["points"],
+        details["growth_factor"],
+        details["scanned"],
+    )
+    met = growth is not None and growth <= GROWTH_FLAT_FACTOR and not scanned
+    return [
+        {
+            "scenario": "Cost growth: time per event with %s shipments"
+            % " / ".join(fmt_count(p["tables"]["logistics_shipment"]) for p in points),
+            "ours": " / ".join("%s ms" % p["ms_per_event"] for p in points)
+            + (
+                "; sequential scan in %s" % "; ".join(scanned)
+                if scanned
+                else "; hot-path plans use indexes"
+            ),
+            "ratio": "%sx from first to last" % fmt_num(growth) if growth else "n/a",
+            "target": "flat (≤ %sx and no scan that grows with history)"
+            % GROWTH_FLAT_FACTOR,
+            "result": verdict(met),
+        }
+    ]
+
+
+def profile_rows(details, _sizes):
+    figures = {name: f for name, f in details.items() if name != "files"}
+    return [
+        {
+            "scenario": "Profile (cProfile, in-process, rolled back)",
+            "ours": "; ".join(
+                "%s %s ms/item, %s queries/item"
+                % (name, f["ms_per_item"], f["queries_per_item"])
+                for name, f in figures.items()
+            ),
+            "target": INFO,
+            "result": INFO,
+        }
+    ]
+
+
+ROW_BUILDERS = {
+    "apply": apply_rows,
+    "accept": accept_rows,
+    "webhook_latency": webhook_latency_rows,
+    "visibility": visibility_rows,
+    "orders": orders_rows,
+    "shipment_get": shipment_get_rows,
+    "release": release_rows,
+    "burst": burst_rows,
+    "fault_pg_restart": fault_pg_restart_rows,
+    "settlement": settlement_rows,
+    "growth": growth_rows,
+    "profile": profile_rows,
+}
+
+
+def rows(name, details, sizes):
+    """The table rows of scenario ``name`` from its details and the run's
+    sizes (a :class:`~harness.scenarios.common.Sizes`)."""
+    return ROW_BUILDERS[name](details, sizes)
+
+
+# ---------------------------------------------------------------------------
+# the notes under the table, from each scenario's details (and the run's sizes)
+
+
+def apply_notes(details, sizes):
+    notes = []
+    if details["ours"]["timed_out"]:
+        notes.append("our path did not finish within %s s" % sizes.apply_bound)
+    if details["baseline_rpc"]["errors"]:
+        notes.append(
+            "JSON-RPC baseline errors: %s"
+            % "; ".join(details["baseline_rpc"]["errors"])
+        )
+    return notes
+
+
+def accept_notes(_details, _sizes):
+    return [
+        "jobs apply the accepted events concurrently (same 2 cores), as in "
+        "production; the scenario waits for them before the next one"
+    ]
+
+
+def webhook_latency_notes(_details, _sizes):
+    return [
+        "latency from the intended start of each request (open loop, no "
+        "coordinated omission); the jobs applying these events share the "
+        "2 HTTP workers"
+    ]
+
+
+def visibility_notes(_details, _sizes):
+    return [
+        "visibility read from the committed message state every %s ms (SQL), "
+        "then %s events checked through GET /shipments/{ref}"
+        % (int(visibility.VISIBILITY_POLL * 1000), visibility.VERIFY_SAMPLES)
+    ]
+
+
+def orders_notes(_details, _sizes):
+    return [
+        "both paths confirm the order, which creates the delivery and releases "
+        "its shipment to the TMS simulator (warehouse trigger 'order confirmed')"
+    ]
+
+
+def burst_notes(_details, _sizes):
+    return [
+        "requests that could not start within the window are not sent (the "
+        "TMS would keep them); one batch in %s is delivered twice on purpose"
+        % burst.BURST_RESEND_EVERY
+    ]
+
+
+def fault_pg_restart_notes(_details, _sizes):
+    return [
+        "jobs cut by the restart are requeued by the suite's lost-job cron "
+        "(a minute's grace); the drain includes that wait"
+    ]
+
+
+def settlement_notes(details, _sizes):
+    if not details:
+        return ["run bench/bench_settlement.py to measure it"]
+    return [
+        "from bench/results/settlement.json (bench/bench_settlement.py, %s; "
+        "mode: %s), not measured by run.py" % (details.get("date"), details.get("mode"))
+    ]
+
+
+def growth_notes(_details, sizes):
+    return [
+        "each level adds bulk shipments (SQL) with one applied event and its "
+        "milestone each, so the message log grows with the shipments; %s events "
+        "per level go to shipments drawn uniformly from those no event of the "
+        "run reached yet (the first level adds as many), so that each event does "
+        "the same work at every level (its shipment's first status change); the "
+        "hot-path statements are EXPLAINed at each level (details: "
+        "plans_with_seq_scan; seq_scans are pg_stat deltas, harness polling "
+        "included)" % sizes.growth_events
+    ]
+
+
+def profile_notes(details, _sizes):
+    return ["tables in %s, read in bench/PROFILE.md" % Path(details["files"]).name]
+
+
+NOTE_BUILDERS = {
+    "apply": apply_notes,
+    "accept": accept_notes,
+    "webhook_latency": webhook_latency_notes,
+    "visibility": visibility_notes,
+    "orders": orders_notes,
+    "burst": burst_notes,
+    "fault_pg_restart": fault_pg_restart_notes,
+    "settlement": settlement_notes,
+    "growth": growth_notes,
+    "profile": profile_notes,
+}
+
+
+def notes(name, details, sizes):
+    """The notes of scenario ``name`` for results.md, or None (no notes key
+    in results.json): shipment_get and release have none."""
+    builder = NOTE_BUILDERS.get(name)
+    return builder(details, sizes) if builder else None
+
+
+def error_rows(name, err):
+    """The row of a scenario that failed to run."""
+    return [
+        {
+            "scenario": name,
+            "ours": "failed to run: %s" % str(err)[:200],
+            "result": ERROR,
+        }
+    ]
+
+
 def markdown(results):
     """The results table, then the machine and run facts."""
     run = results["run"]
@@ -242,23 +679,7 @@ def markdown(results):
             run["command"],
         ),
         "",
-        "Machine: %s, %s CPU(s) (%s), %s GiB RAM; Python %s, Odoo %s, "
-        "PostgreSQL %s, queue_job %s. Odoo prefork: %s HTTP workers, %s cron "
-        "worker, job runner with channels `%s`; load generator on the same "
-        "machine."
-        % (
-            info["os"],
-            info["nproc"],
-            info["cpu_model"] or "unknown CPU",
-            info["memory_gib"],
-            info["python"],
-            info["odoo"],
-            info["postgresql"],
-            info["queue_job"],
-            run["http_workers"],
-            run["cron_workers"],
-            run["job_channels"],
-        ),
+        _machine(run, info),
         "",
         _contention(run),
         "",
@@ -305,6 +726,31 @@ def markdown(results):
 
 def _result(result):
     return "**%s**" % result if result == MISSED else result
+
+
+def _machine(run, info):
+    """The machine and server line; a run whose set-up failed has none."""
+    if not info:
+        return "Machine: not recorded (the set-up failed before it was read)."
+    return (
+        "Machine: %s, %s CPU(s) (%s), %s GiB RAM; Python %s, Odoo %s, "
+        "PostgreSQL %s, queue_job %s. Odoo prefork: %s HTTP workers, %s cron "
+        "worker, job runner with channels `%s`; load generator on the same "
+        "machine."
+        % (
+            info["os"],
+            info["nproc"],
+            info["cpu_model"] or "unknown CPU",
+            info["memory_gib"],
+            info["python"],
+            info["odoo"],
+            info["postgresql"],
+            info["queue_job"],
+            run["http_workers"],
+            run["cron_workers"],
+            run["job_channels"],
+        )
+    )
 
 
 def _contention(run):

@@ -169,7 +169,8 @@ def packaging(tally):
 
 
 def unit_test_paths():
-    """Pure-Python tests of each addon, and of the simulators it ships."""
+    """Pure-Python tests of each addon, of the simulators it ships, and of
+    bench/ and setup/ (every top-level ``<folder>/tests/unit``)."""
     folders = [*REPO.glob("*/tests/unit"), *REPO.glob("*/simulator")]
     return sorted(
         str(p.relative_to(REPO))

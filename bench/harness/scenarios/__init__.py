@@ -1,14 +1,13 @@
 """The scenarios: each runs our path and its baseline in the same run.
 
-One module per scenario; a scenario returns a :class:`ScenarioResult` (table
-rows, details, notes). Every loop is bounded twice: by a count (the sizes) and
-by a deadline. "TMS events applied" means the message reached state ``done``
+One module per scenario; a scenario measures and returns a
+:class:`ScenarioResult` (its details): ``harness.report`` writes its table
+rows and notes from them. Every loop is bounded twice: by a count (the
+sizes) and by a deadline. "TMS events applied" means the message reached state ``done``
 (its milestone is stored and the shipment changed), read from the database
-with SQL. What they share is in ``common``; the figures of the rows are
-formatted by ``harness.report``.
+with SQL. What they share is in ``common``.
 """
 
-from ..report import HIT, MISSED
 from .accept import scenario_accept
 from .apply import scenario_apply
 from .burst import scenario_burst
@@ -43,8 +42,6 @@ DEFAULT_ORDER = tuple(SCENARIOS)
 
 __all__ = [
     "DEFAULT_ORDER",
-    "HIT",
-    "MISSED",
     "SCENARIOS",
     "Bench",
     "ScenarioResult",

@@ -1,8 +1,7 @@
 """Webhook acceptance: batched posts against single-event ones."""
 
 from .. import load
-from ..report import fmt_num, fmt_rate, fmt_ratio, verdict
-from .common import SENDERS, _lazy_batches, _rate, _ratio, send_batches
+from .common import SENDERS, _lazy_batches, _rate, send_batches
 from .result import ScenarioResult
 
 
@@ -39,31 +38,8 @@ def scenario_accept(bench):
     )
     single_stored = sum(bench.tms_states(since).values())
     single_rate = _rate(single["accepted"], single["seconds"])
-    best_size, best = max(
-        by_batch.items(), key=lambda item: item[1]["accepted_per_second"] or 0
-    )
-    rate = best["accepted_per_second"]
     lost = sum(b["accepted"] - b["stored"] for b in by_batch.values())
-    met = (rate or 0) >= 5_000 and lost <= 0
     return ScenarioResult(
-        rows=[
-            {
-                "scenario": "Events accepted (durably stored, answered)",
-                "ours": "%s (batch %s; %s)"
-                % (
-                    fmt_rate(rate),
-                    best_size,
-                    ", ".join(
-                        "%s: %s" % (size, fmt_num(b["accepted_per_second"]))
-                        for size, b in by_batch.items()
-                    ),
-                ),
-                "baseline": "single-event webhook: %s" % fmt_rate(single_rate),
-                "ratio": fmt_ratio(_ratio(rate, single_rate)),
-                "target": "≥ 5,000 ev/s accepted",
-                "result": verdict(met),
-            }
-        ],
         details={
             "senders": SENDERS,
             "by_batch_size": by_batch,
@@ -77,10 +53,6 @@ def scenario_accept(bench):
             },
             "accepted_not_stored": lost,
         },
-        notes=[
-            "jobs apply the accepted events concurrently (same 2 cores), as in "
-            "production; the scenario waits for them before the next one"
-        ],
     )
 
 

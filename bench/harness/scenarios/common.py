@@ -250,12 +250,6 @@ def _rate(count, seconds):
     return round(count / seconds, 1) if seconds > 0 else None
 
 
-def _ratio(ours, baseline):
-    if not ours or not baseline:
-        return None
-    return ours / baseline
-
-
 def send_batches(bench, batches, senders, bound, single=False):
     """Post pre-built batches (closed loop); return totals and wall time."""
     batches = iter(batches)

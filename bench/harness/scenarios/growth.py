@@ -7,11 +7,9 @@ from psycopg2 import sql
 
 from .. import seed
 from ..events import reference
-from ..report import fmt_count, fmt_num, verdict
 from .common import send_batches
 from .result import ScenarioResult
 
-GROWTH_FLAT_FACTOR = 1.25
 GROWTH_SEED = 42
 BIG_TABLES = (
     "logistics_shipment",
@@ -140,39 +138,8 @@ def scenario_growth(bench):
             if set(tables) & set(BIG_TABLES)
         }
     )
-    met = growth is not None and growth <= GROWTH_FLAT_FACTOR and not scanned
     return ScenarioResult(
-        rows=[
-            {
-                "scenario": "Cost growth: time per event with %s shipments"
-                % " / ".join(
-                    fmt_count(p["tables"]["logistics_shipment"]) for p in points
-                ),
-                "ours": " / ".join("%s ms" % p["ms_per_event"] for p in points)
-                + (
-                    "; sequential scan in %s" % "; ".join(scanned)
-                    if scanned
-                    else "; hot-path plans use indexes"
-                ),
-                "ratio": "%sx from first to last" % fmt_num(growth)
-                if growth
-                else "n/a",
-                "target": "flat (≤ %sx and no scan that grows with history)"
-                % GROWTH_FLAT_FACTOR,
-                "result": verdict(met),
-            }
-        ],
         details={"points": points, "growth_factor": growth, "scanned": scanned},
-        notes=[
-            "each level adds bulk shipments (SQL) with one applied event and its "
-            "milestone each, so the message log grows with the shipments; %s events "
-            "per level go to shipments drawn uniformly from those no event of the "
-            "run reached yet (the first level adds as many), so that each event does "
-            "the same work at every level (its shipment's first status change); the "
-            "hot-path statements are EXPLAINed at each level (details: "
-            "plans_with_seq_scan; seq_scans are pg_stat deltas, harness polling "
-            "included)" % sizes.growth_events
-        ],
     )
 
 

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from ..events import reference
-from ..report import INFO
 from .result import ScenarioResult
 
 
@@ -25,18 +24,5 @@ def scenario_profile(bench):
         "profile",
     )
     return ScenarioResult(
-        rows=[
-            {
-                "scenario": "Profile (cProfile, in-process, rolled back)",
-                "ours": "; ".join(
-                    "%s %s ms/item, %s queries/item"
-                    % (name, f["ms_per_item"], f["queries_per_item"])
-                    for name, f in figures.items()
-                ),
-                "target": INFO,
-                "result": INFO,
-            }
-        ],
         details=dict(figures, files=str(out)),
-        notes=["tables in %s, read in bench/PROFILE.md" % out.name],
     )

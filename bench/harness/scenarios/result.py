@@ -5,14 +5,15 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ScenarioResult:
-    """One scenario's outcome: the table rows (scenario, ours, baseline,
-    target, result), details for results.json, notes for results.md; bench/run.py
-    adds its wall time, the contention seen and the time the server took to
-    settle afterwards."""
+    """One scenario's outcome: its measurements (``details``, for
+    results.json). bench/run.py adds the table rows and the notes (written from
+    the details by ``harness.report.rows`` and ``harness.report.notes``), its
+    wall time, the contention seen and the time the server took to settle
+    afterwards."""
 
-    rows: list
     details: dict = field(default_factory=dict)
     notes: list | None = None
+    rows: list | None = None
     seconds: float | None = None
     contention: dict | None = None
     settled_seconds: float | None = None

@@ -1,8 +1,7 @@
 """Latency of the single-event webhook."""
 
 from .. import load
-from ..report import fmt_latency, fmt_num, fmt_ratio, verdict
-from .common import HEALTH, _open, _ratio
+from .common import HEALTH, _open
 from .result import ScenarioResult
 
 
@@ -21,24 +20,6 @@ def scenario_webhook_latency(bench):
     health = load.latency_summary(
         _open(bench, rate, seconds, lambda _n: bench.http.request("GET", HEALTH)[0])
     )
-    ratio = _ratio(ours["p95_ms"], health["p95_ms"])
-    met = ratio is not None and ratio <= 2 and not ours["errors"]
     return ScenarioResult(
-        rows=[
-            {
-                "scenario": "Single-event webhook at %s req/s" % fmt_num(rate),
-                "ours": fmt_latency(ours, ("p50", "p95", "p99"), rate),
-                "baseline": "/web/health "
-                + fmt_latency(health, ("p50", "p95", "p99"), rate),
-                "ratio": "p95 %s" % fmt_ratio(ratio),
-                "target": "p95 ≤ 2x /web/health p95",
-                "result": verdict(met),
-            }
-        ],
         details={"rate": rate, "seconds": seconds, "ours": ours, "health": health},
-        notes=[
-            "latency from the intended start of each request (open loop, no "
-            "coordinated omission); the jobs applying these events share the "
-            "2 HTTP workers"
-        ],
     )
