@@ -8,6 +8,9 @@ Life of a message::
         |          |          '-> dead
         '-> dead --' (replay)
 
+    queued / failed / dead -> superseded (a later message of the same record
+                              made it moot before it was sent, e.g. a cancel)
+
 A message is logged `queued`, or `dead` when it fails validation
 (:data:`INITIAL_STATES`). A failed attempt is rolled back with its savepoint
 before its failure is recorded: the message went `processing` -> `failed` /
@@ -23,6 +26,7 @@ DONE = "done"
 FAILED = "failed"
 DEAD = "dead"
 STALE = "stale"
+SUPERSEDED = "superseded"
 
 STATES = [
     (QUEUED, "Queued"),
@@ -31,6 +35,7 @@ STATES = [
     (FAILED, "Failed"),
     (DEAD, "Dead"),
     (STALE, "Stale"),
+    (SUPERSEDED, "Superseded"),
 ]
 
 STATE_HELP = {
@@ -46,19 +51,32 @@ STATE_HELP = {
         "The message is older than what was already applied; "
         "it is kept as history only."
     ),
+    SUPERSEDED: (
+        "A later message of the same record made it moot before it was sent "
+        "(e.g. the shipment was cancelled while its release still waited); "
+        "it is never sent."
+    ),
 }
 
 # The states a message is logged in: queued, or dead when validation refuses it.
 INITIAL_STATES = frozenset({QUEUED, DEAD})
 
 TRANSITIONS = {
-    QUEUED: frozenset({PROCESSING}),
+    QUEUED: frozenset({PROCESSING, SUPERSEDED}),
     PROCESSING: frozenset({DONE, FAILED, DEAD, STALE}),
-    FAILED: frozenset({QUEUED, PROCESSING}),
-    DEAD: frozenset({QUEUED}),  # manual replay
+    FAILED: frozenset({QUEUED, PROCESSING, SUPERSEDED}),
+    # Manual replay; superseded so that a replay cannot send it any more.
+    DEAD: frozenset({QUEUED, SUPERSEDED}),
     DONE: frozenset(),
     STALE: frozenset(),
+    SUPERSEDED: frozenset(),
 }
+
+# May be superseded: not sent yet, or given up (never `processing`: a message
+# in flight is answered first, then what supersedes it follows).
+SUPERSEDABLE_STATES = frozenset(
+    state for state, targets in TRANSITIONS.items() if SUPERSEDED in targets
+)
 
 # Waiting to be (re)processed.
 PENDING_STATES = frozenset({QUEUED, FAILED})

@@ -78,6 +78,7 @@ class LogisticsAuditLog(models.Model):
     action = fields.Selection(
         [
             ("replay", "Message replayed"),
+            ("superseded", "Message superseded"),
             ("dead_letter", "Dead letter"),
             ("idempotency_conflict", "Idempotency conflict"),
             ("ownership_conflict", "Ownership conflict"),

@@ -77,7 +77,8 @@ class LogisticsFlowStat(models.Model):
                            WHERE r.state IN ('failed', 'dead') AND r.received_at >=
                                (now() at time zone 'UTC') - interval '1 hour')
                            / NULLIF(count(r.id) FILTER (
-                           WHERE r.state IN ('done', 'failed', 'dead', 'stale')
+                           WHERE r.state IN
+                                 ('done', 'failed', 'dead', 'stale', 'superseded')
                              AND r.received_at >=
                                (now() at time zone 'UTC') - interval '1 hour'), 0), 0)
                            AS error_rate_1h,

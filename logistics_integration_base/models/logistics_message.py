@@ -567,11 +567,14 @@ class LogisticsMessage(models.Model):
             messages.browse(ids)._process_chunk(job_uuid, raise_conflicts)
 
     def _still_pending(self):
-        """These messages less those another run already took to an end.
+        """These messages less those another run already took to an end, and
+        less the outbound ones that wait for an earlier message of their
+        aggregate (see `_held_back`).
 
-        A job may find its message done, stale or dead: applied by another
-        job after a replay, or replayed while its retry was still queued.
-        It is left as it is (the state machine would refuse the move).
+        A job may find its message done, stale, dead or superseded: applied by
+        another job after a replay, replayed while its retry was still queued,
+        or made moot (e.g. a release by a cancel). It is left as it is (the
+        state machine would refuse the move).
         """
         pending = self.filtered(
             lambda message: states.can_transition(message.state, states.PROCESSING)
@@ -581,7 +584,101 @@ class LogisticsMessage(models.Model):
                 "Messages %s are no longer pending: left as they are",
                 (self - pending).ids,
             )
-        return pending
+        return pending - pending._held_back()
+
+    def _held_back(self):
+        """The outbound messages of these that must wait, put off.
+
+        Outbound messages of one aggregate (e.g. a shipment's release, its
+        amendments and its cancellation, whatever their flows) reach the
+        receiver in the order they were logged: one waits while an earlier one
+        of its aggregate is queued, retrying or in flight. It is left in its
+        state, with no attempt counted, until that one ends (done, dead or
+        superseded: `_dispatch_successors`), or the cron finds it due again.
+        """
+        keyed = self.filtered(
+            lambda m: m.direction == states.OUTBOUND and m.aggregate_key
+        )
+        if not keyed:
+            return self.browse()
+        self.flush_model(["state", "aggregate_key", "direction", "next_attempt_at"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.id, max(earlier.next_attempt_at)
+                     FROM logistics_message m
+                     JOIN logistics_message earlier
+                       ON earlier.aggregate_key = m.aggregate_key
+                      AND earlier.direction = %s
+                      AND earlier.id < m.id
+                      AND earlier.state IN %s
+                    WHERE m.id IN %s
+                 GROUP BY m.id""",
+                states.OUTBOUND,
+                tuple(states.PENDING_STATES | {states.PROCESSING}),
+                tuple(keyed.ids),
+            )
+        )
+        held = self.browse()
+        for message_id, next_attempt_at in self.env.cr.fetchall():
+            message = self.browse(message_id)
+            # Due again when the earlier message retries (its end dispatches
+            # this one at once; the cron is the safety net).
+            message.next_attempt_at = next_attempt_at or False
+            held |= message
+        if held:
+            _logger.info(
+                "Messages %s wait for earlier messages of their aggregate", held.ids
+            )
+        return held
+
+    def _dispatch_successors(self):
+        """Dispatch the held outbound messages that waited for these."""
+        keyed = self.filtered(
+            lambda m: m.direction == states.OUTBOUND and m.aggregate_key
+        )
+        if not keyed:
+            return
+        successors = self.search(
+            [
+                ("direction", "=", states.OUTBOUND),
+                ("aggregate_key", "in", keyed.mapped("aggregate_key")),
+                ("state", "=", states.QUEUED),
+                ("id", ">", min(keyed.ids)),
+            ]
+        )
+        if successors:
+            successors.next_attempt_at = False
+            successors._dispatch()
+
+    def _supersede(self, reason, superseded_by=None):
+        """Mark these messages superseded: never sent (again), by design.
+
+        For messages a later one made moot before they were sent, e.g. a
+        shipment's release still waiting when the shipment is cancelled. Only
+        messages not in flight may be (the transition table); a message another
+        worker is sending holds its row lock until it ends, so that superseding
+        it then fails to serialize and is run again, seeing the outcome.
+        """
+        now = fields.Datetime.now()
+        for message in self:
+            message._set_state(
+                states.SUPERSEDED,
+                {
+                    "processed_at": now,
+                    "next_attempt_at": False,
+                    "result": {
+                        "superseded_by": superseded_by.id if superseded_by else False,
+                        "reason": reason,
+                    },
+                },
+            )
+            self.env["logistics.audit.log"]._append(
+                action="superseded",
+                outcome="success",
+                message=message,
+                resolution=reason,
+            )
+        self._dispatch_successors()
 
     def _process_chunk(self, job_uuid, raise_conflicts=False):
         """Apply messages under one savepoint, as if each had its own.
@@ -634,7 +731,11 @@ class LogisticsMessage(models.Model):
 
     def _lock_positions(self):
         """The positions of the aggregates these messages are about, locked."""
-        keyed = self.filtered("aggregate_key")
+        # Event positions order inbound events; outbound messages go in the
+        # order they were logged instead (`_held_back`).
+        keyed = self.filtered(
+            lambda m: m.aggregate_key and m.direction == states.INBOUND
+        )
         if not keyed:
             return {}
         return self.env["logistics.aggregate.position"]._lock_all(
@@ -678,6 +779,7 @@ class LogisticsMessage(models.Model):
             },
         )
         _logger.debug("[%s] message %s %s", self.correlation_id, self.id, state)
+        self._dispatch_successors()
 
     def _latency_ms(self, now):
         if self.received_ts:
@@ -722,6 +824,7 @@ class LogisticsMessage(models.Model):
             vals["last_error"],
         )
         if not retry:
+            self._dispatch_successors()
             self.flow_id._notify_dead(self)
             self.env["logistics.audit.log"]._append(
                 action="dead_letter",

@@ -5,6 +5,11 @@ correlation header) as arguments, and raise the integration core's
 `RetryableError` / `PermanentError` so that retries are decided in one place:
 connection errors, timeouts, 5xx, 429 and SOAP server faults are retryable;
 4xx and SOAP client faults are permanent and carry the TMS's own message.
+
+Every call that sends a message carries its idempotency key (`Idempotency-Key`
+HTTP header; on SOAP also the `IdempotencyKey` header element), the same on
+every retry: a TMS that applied a call whose answer was lost answers the retry
+with its first answer instead of applying it again.
 """
 
 import time
@@ -14,6 +19,7 @@ import requests
 import zeep
 import zeep.exceptions
 import zeep.helpers
+from lxml import etree
 from zeep.settings import Settings
 from zeep.transports import Transport
 from zeep.wsdl import Document
@@ -23,6 +29,8 @@ from odoo.addons.logistics_integration_base.lib import errors
 SHIPPED_WSDL = Path(__file__).resolve().parent.parent / "data" / "tms.wsdl"
 SOAP_NAMESPACE = "urn:logistics-suite:tms:v1"
 SOAP_BINDING = "{%s}TmsBinding" % SOAP_NAMESPACE
+SOAP_IDEMPOTENCY_ELEMENT = "{%s}IdempotencyKey" % SOAP_NAMESPACE
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 DEFAULT_EVENT_PAGE = 200
 HTTP_TOO_MANY_REQUESTS = 429
 HTTP_SERVER_ERROR = 500
@@ -76,8 +84,9 @@ class TmsRestClient:
 class TmsSoapClient:
     """The TMS's SOAP service, described by a WSDL (shipped or the endpoint's)."""
 
-    def __init__(self, address, session, timeout, wsdl=None):
+    def __init__(self, address, session, timeout, wsdl=None, idempotency_key=None):
         connect_timeout, read_timeout = timeout
+        self._idempotency_key = idempotency_key
         transport = Transport(
             session=session, timeout=connect_timeout, operation_timeout=read_timeout
         )
@@ -103,6 +112,8 @@ class TmsSoapClient:
         return self._call("CancelShipment", shipmentId=reference, reason=reason)
 
     def _call(self, operation, **values):
+        if self._idempotency_key:
+            values["_soapheaders"] = [idempotency_element(self._idempotency_key)]
         try:
             answer = getattr(self._service, operation)(**values)
         except zeep.exceptions.Fault as fault:
@@ -112,6 +123,13 @@ class TmsSoapClient:
         except (requests.RequestException, OSError) as err:
             raise errors.classify(err, system="tms") from err
         return zeep.helpers.serialize_object(answer, dict)
+
+
+def idempotency_element(key):
+    """The SOAP header element carrying a call's idempotency key."""
+    element = etree.Element(SOAP_IDEMPOTENCY_ELEMENT)
+    element.text = key
+    return element
 
 
 def wsdl_document(location, transport):

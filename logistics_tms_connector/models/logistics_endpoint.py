@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.logistics_integration_base.lib import correlation, errors
 
 from ..lib import mapping, milestones
-from ..lib.tms_client import TmsRestClient, TmsSoapClient
+from ..lib.tms_client import IDEMPOTENCY_HEADER, TmsRestClient, TmsSoapClient
 
 _logger = logging.getLogger(__name__)
 
@@ -121,19 +121,26 @@ class LogisticsEndpoint(models.Model):
             return dict(milestones.DEFAULT_TMS_CODES)
         return {row.tms_code: row.canonical_code for row in self.tms_status_map_ids}
 
-    def _tms_client(self, correlation_id):
-        """The client for this TMS; every call carries the correlation ID."""
+    def _tms_client(self, correlation_id, idempotency_key=None):
+        """The client for this TMS; every call carries the correlation ID and,
+        when given, the `Idempotency-Key` of the message it sends (an HTTP
+        header on REST and SOAP, and a SOAP header element)."""
         self.ensure_one()
         if self.protocol == "soap":
+            session = self._session(correlation_id)
+            if idempotency_key:
+                session.headers[IDEMPOTENCY_HEADER] = idempotency_key
             return TmsSoapClient(
                 self.base_url,
-                self._session(correlation_id),
+                session,
                 self._timeout(),
                 wsdl=self.wsdl_url or None,
+                idempotency_key=idempotency_key,
             )
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
         return TmsRestClient(
             lambda method, path, json=None: self._request(
-                method, path, correlation_id, json=json
+                method, path, correlation_id, json=json, headers=headers
             )
         )
 

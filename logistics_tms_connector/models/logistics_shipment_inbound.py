@@ -61,7 +61,8 @@ class LogisticsShipment(models.Model):
         }
 
     def _tms_apply_event(self, message):
-        """Apply one TMS event: milestone, TMS-owned fields, status, exceptions.
+        """Apply one TMS event: milestone, TMS-owned fields, status, exceptions,
+        and the delivery orders it validates (logistics_shipment_stock.py).
 
         Called on the shipments its chunk is about (`_tms_prepare_events`).
         """
@@ -76,12 +77,16 @@ class LogisticsShipment(models.Model):
             message, {"status": new_status} if new_status else {}
         )
         shipment._tms_exceptions(code, data, message)
-        return {
+        result = {
             "shipment": shipment.name,
             "milestone": code,
             "milestone_id": milestone.id,
             "status": shipment.status,
         }
+        delivery_orders = shipment._tms_apply_stock(message, code)
+        if delivery_orders:
+            result["delivery_orders"] = delivery_orders
+        return result
 
     def _tms_record_history(self, message):
         """A stale event: on the timeline, never over newer state."""
@@ -90,7 +95,12 @@ class LogisticsShipment(models.Model):
         code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
         milestone = shipment._add_milestone(message, code, stale=True)
         shipment._apply_tms_values(message)
-        return {"shipment": shipment.name, "milestone_id": milestone.id}
+        result = {"shipment": shipment.name, "milestone_id": milestone.id}
+        # A pickup or delivery reported late still happened.
+        delivery_orders = shipment._tms_apply_stock(message, code, stale=True)
+        if delivery_orders:
+            result["delivery_orders"] = delivery_orders
+        return result
 
     @api.model
     def _tms_prepare_events(self, messages):

@@ -21,6 +21,12 @@ class LogisticsShipmentLine(models.Model):
     volume_m3 = fields.Float(string="Volume (m³)")
     package_ref = fields.Char(string="Package")
     hazardous = fields.Boolean()
+    picked_quantity = fields.Float(
+        string="Picked up",
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="The quantity the TMS reported picked up (when it reports quantities).",
+    )
 
     _sql_constraints = [
         ("quantity_positive", "check(quantity > 0)", "Quantities must be positive."),

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from odoo.addons.logistics_integration_base.lib import errors, receipt
+from odoo.addons.logistics_integration_base.lib import errors, receipt, states
 
 from ..lib import mapping, milestones
 from .logistics_shipment import TMS
@@ -39,8 +39,48 @@ class LogisticsShipment(models.Model):
                 )
             )
         self.write({"status": milestones.STATUS_CANCELLED})
+        self._supersede_unsent()._supersede(
+            _("The shipment was cancelled before this was sent to the TMS.")
+        )
         released._send_to_tms("shipment.cancel")
         return True
+
+    def _supersede_unsent(self):
+        """The outbound messages of these shipments a cancel makes moot.
+
+        Exactly once toward the TMS: a release that never left Odoo (queued,
+        never attempted nor replayed) or was given up (dead) is superseded and
+        never sent; pending amendments too. A release that was attempted may
+        have reached the TMS (a lost answer): it stays, and the cancel, logged
+        after it on the shipment's aggregate, waits for it (`_held_back` of the
+        message log): the TMS gets the release, then the cancel. One in flight
+        holds its row until it ends: superseding it then is run again.
+        """
+        # As the integration: whoever cancels the order need not read the log.
+        messages = (
+            self.env["logistics.message"]
+            .sudo()
+            .search(
+                [
+                    ("aggregate_key", "in", [s._tms_aggregate_key() for s in self]),
+                    ("direction", "=", "outbound"),
+                    ("flow_code", "in", ["shipment.release", "shipment.amend"]),
+                    ("state", "in", list(states.SUPERSEDABLE_STATES)),
+                ]
+            )
+        )
+        return messages.filtered(
+            lambda m: (
+                m.flow_code == "shipment.amend"
+                or m.state == states.DEAD
+                or not (m.attempts or m.replay_count)
+            )
+        )
+
+    def _tms_aggregate_key(self):
+        """What the shipment's outbound messages are ordered on."""
+        self.ensure_one()
+        return "%s/%s" % (self._name, self.id)
 
     def _check_amendable(self):
         late = self.filtered(
@@ -73,7 +113,7 @@ class LogisticsShipment(models.Model):
                 correlation_id=shipment.correlation_id,
                 res_model=shipment._name,
                 res_id=shipment.id,
-                aggregate_key=False,
+                aggregate_key=shipment._tms_aggregate_key(),
             )
             if outcome == receipt.REJECTED:
                 raise UserError(
@@ -94,9 +134,25 @@ class LogisticsShipment(models.Model):
             raise errors.PermanentError(str(err), details=err.details) from err
 
     @api.model
+    def _tms_client_for(self, message):
+        """The TMS client of a message: its calls carry the message's key."""
+        return message.endpoint_id._tms_client(
+            message.correlation_id, idempotency_key=self._tms_idempotency_key(message)
+        )
+
+    @api.model
+    def _tms_idempotency_key(self, message):
+        """The `Idempotency-Key` of a message's calls, the same on every retry
+        and replay: the TMS answers a repeat with its first answer."""
+        if message.idempotency_key:
+            return message.idempotency_key
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return "odoo-%s-message-%s" % (database or self.env.cr.dbname, message.id)
+
+    @api.model
     def _tms_send_release(self, message):
         shipment = self.browse(message.res_id)
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         reference = client.release(self._tms_payload(message))
         shipment._logistics_apply({"tms_reference": reference}, TMS, message)
         shipment.message_post(
@@ -116,7 +172,7 @@ class LogisticsShipment(models.Model):
             raise errors.RetryableError(
                 _("The release of %s is not answered yet.", shipment.name), system=TMS
             )
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         client.amend(shipment.tms_reference, self._tms_payload(message))
         return {"amended": shipment.tms_reference}
 
@@ -124,8 +180,13 @@ class LogisticsShipment(models.Model):
     def _tms_send_cancel(self, message):
         shipment = self.browse(message.res_id)
         if not shipment.tms_reference:
+            # Sent after the release ended (`_held_back`): a release given up
+            # meanwhile must not be replayed for a cancelled shipment.
+            shipment._supersede_unsent()._supersede(
+                _("The shipment was cancelled; this was never answered by the TMS.")
+            )
             return {"cancelled": False, "reason": "never reached the TMS"}
-        client = message.endpoint_id._tms_client(message.correlation_id)
+        client = self._tms_client_for(message)
         client.cancel(shipment.tms_reference, _("Cancelled in Odoo"))
         return {"cancelled": shipment.tms_reference}
 
@@ -133,7 +194,17 @@ class LogisticsShipment(models.Model):
     def _tms_outbound_dead(self, message):
         """The TMS refused a release, an amendment or a cancellation for good."""
         shipment = self.browse(message.res_id).exists()
-        if shipment:
+        cancelled = shipment.status == milestones.STATUS_CANCELLED
+        if shipment and cancelled and message.flow_code != "shipment.cancel":
+            # Moot once the shipment is cancelled: no exception to work on.
+            shipment.message_post(
+                body=_(
+                    "%(flow)s given up after the shipment was cancelled: %(error)s",
+                    flow=message.flow_id.name,
+                    error=message.last_error,
+                )
+            )
+        elif shipment:
             shipment._raise_exception(
                 "tms_refused",
                 _(

@@ -18,6 +18,22 @@ class StockPicking(models.Model):
     logistics_shipment_status = fields.Selection(
         related="logistics_shipment_id.status", string="Shipment status"
     )
+    logistics_validated_by = fields.Selection(
+        [("tms", "A TMS event"), ("warehouse", "The warehouse")],
+        string="Validated by",
+        copy=False,
+        readonly=True,
+        help="Who validated this delivery order of a shipment: the TMS's pickup "
+        "or delivery event (as the warehouse or delivery method says), or the "
+        "warehouse before that event came.",
+    )
+    logistics_validation_message_id = fields.Many2one(
+        "logistics.message",
+        string="Validating TMS event",
+        copy=False,
+        readonly=True,
+        help="The TMS event that validated this delivery order.",
+    )
 
     def action_logistics_release(self):
         """Create the shipments of these delivery orders and release them."""
@@ -67,6 +83,15 @@ class StockPicking(models.Model):
         return (
             carrier.tms_release_trigger
             or self.picking_type_id.warehouse_id.tms_release_trigger
+        )
+
+    def _tms_validation_trigger(self):
+        """The delivery method's validation trigger, else the warehouse's."""
+        self.ensure_one()
+        carrier = self.carrier_id or self.sale_id.carrier_id
+        return (
+            carrier.tms_validation_trigger
+            or self.picking_type_id.warehouse_id.tms_validation_trigger
         )
 
     def _prepare_shipment_vals(self, endpoint):

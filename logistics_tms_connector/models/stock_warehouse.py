@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..lib import stock_validation
+
 RELEASE_TRIGGERS = [
     ("manual", "With the Release button"),
     ("order_confirmed", "When the sale order is confirmed"),
@@ -29,4 +31,13 @@ class StockWarehouse(models.Model):
         string="Release to TMS",
         default="manual",
         required=True,
+    )
+    tms_validation_trigger = fields.Selection(
+        stock_validation.TRIGGERS,
+        string="Delivery order validated",
+        default=stock_validation.BY_WAREHOUSE,
+        required=True,
+        help="Who validates this warehouse's delivery orders released to the TMS: "
+        "the warehouse, or the TMS's pickup (AF) or delivery (D1) event, with "
+        "the quantities it reports (the rest goes to a backorder).",
     )

@@ -27,6 +27,7 @@ import jsonschema
 import pytest
 import requests
 import zeep
+from lxml import etree
 from PyPDF2 import PdfReader
 from zeep.exceptions import Fault
 from zeep.transports import Transport
@@ -484,6 +485,105 @@ def test_latency_beyond_client_timeout_is_a_timeout(tms):
     assert tms.release().status_code == 200
 
 
+def test_fault_needs_an_effect(tms):
+    response = tms.session.post(
+        f"{tms.url}/_control/faults", json={"count": 1}, timeout=HTTP_TIMEOUT
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "a fault needs a status, a latency, drop or drop_response"
+    }
+
+
+# --- Idempotency keys ---------------------------------------------------------
+
+
+def test_idempotency_key_repeat_returns_the_first_answer(tms):
+    first = tms.release(headers={"Idempotency-Key": "key-1"})
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    again = tms.release(headers={"Idempotency-Key": "key-1"})
+    # The first answer (201), not the externalReference resubmission's 200.
+    assert again.status_code == 201
+    assert (
+        again.json()
+        == first.json()
+        == {
+            "shipmentId": "TMS-000001",
+            "status": "accepted",
+        }
+    )
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
+
+
+def test_idempotency_key_ignores_json_key_order(tms):
+    payload = shipment_payload()
+    tms.api("POST", "/shipments", json=payload, headers={"Idempotency-Key": "k"})
+    reordered = dict(reversed(list(payload.items())))
+    again = tms.api(
+        "POST", "/shipments", json=reordered, headers={"Idempotency-Key": "k"}
+    )
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_idempotency_key_of_another_request_is_refused(tms):
+    tms.release("SO-0001", headers={"Idempotency-Key": "key-2"})
+    other = tms.release("SO-0002", headers={"Idempotency-Key": "key-2"})
+    assert other.status_code == 422
+    assert other.json() == {
+        "error": "Idempotency-Key key-2 was already used for another request"
+    }
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
+
+
+def test_idempotency_key_applies_an_amendment_once(manual):
+    created = manual.release().json()["shipmentId"]
+    path = f"/shipments/{created}"
+    amended = shipment_payload(items=[{"sku": "A", "quantity": 9}])
+    headers = {"Idempotency-Key": "amend-1"}
+    assert manual.api("PUT", path, json=amended, headers=headers).status_code == 200
+    manual.api("PUT", path, json=shipment_payload(), headers={"Idempotency-Key": "x"})
+    again = manual.api("PUT", path, json=amended, headers=headers)
+    assert again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # Not applied again: the later amendment stays.
+    stored = manual.api("GET", path).json()["payload"]
+    assert stored["items"] == shipment_payload()["items"]
+
+
+def test_failed_answers_are_not_kept(tms):
+    tms.control("faults", {"status": 503})
+    assert tms.release(headers={"Idempotency-Key": "key-3"}).status_code == 503
+    retried = tms.release(headers={"Idempotency-Key": "key-3"})
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried.headers
+
+
+def test_lost_answer_then_retry_with_the_key_is_applied_once(tms):
+    tms.control("faults", {"drop_response": True})
+    with pytest.raises(requests.ConnectionError):
+        tms.release(headers={"Idempotency-Key": "key-4"})
+    # The TMS applied it: the answer is what was lost.
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
+    retried = tms.release(headers={"Idempotency-Key": "key-4"})
+    assert retried.status_code == 201
+    assert retried.json()["shipmentId"] == "TMS-000001"
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
+    cancel_path = "/shipments/TMS-000001/cancel"
+    tms.control("faults", {"drop_response": True})
+    with pytest.raises(requests.ConnectionError):
+        tms.api("POST", cancel_path, json={}, headers={"Idempotency-Key": "c-1"})
+    assert tms.control_get("shipments")["TMS-000001"]["status"] == "cancelled"
+    again = tms.api("POST", cancel_path, json={}, headers={"Idempotency-Key": "c-1"})
+    assert again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    cancelled = [e for e in tms.events() if e["event_type"] == "shipment.cancelled"]
+    assert len(cancelled) == 1
+
+
 # --- Timeline, webhooks and feed --------------------------------------------
 
 
@@ -803,6 +903,30 @@ def test_soap_validation_error_is_a_client_fault(tms, soap):
     assert unknown.value.code == "soap:Client"
     assert unknown.value.message == "unknown shipment TMS-999999"
     assert tms.control_get("shipments") == {}
+
+
+def soap_key(key):
+    element = etree.Element("{urn:logistics-suite:tms:v1}IdempotencyKey")
+    element.text = key
+    return [element]
+
+
+def test_soap_idempotency_key_header_element(tms, soap):
+    tms.control("faults", {"drop_response": True})
+    with pytest.raises(requests.ConnectionError):
+        soap.ReleaseShipment(shipment=soap_shipment(), _soapheaders=soap_key("s-1"))
+    retried = soap.ReleaseShipment(
+        shipment=soap_shipment(), _soapheaders=soap_key("s-1")
+    )
+    assert (retried.shipmentId, retried.status) == ("TMS-000001", "accepted")
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
+    with pytest.raises(Fault) as reused:
+        soap.ReleaseShipment(
+            shipment=soap_shipment("SO-SOAP-2"), _soapheaders=soap_key("s-1")
+        )
+    assert reused.value.code == "soap:Client"
+    assert "already used for another request" in reused.value.message
+    assert list(tms.control_get("shipments")) == ["TMS-000001"]
 
 
 def test_soap_injected_503_is_a_server_fault(tms, soap):

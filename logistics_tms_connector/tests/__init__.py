@@ -5,3 +5,5 @@ from . import test_tracking_url
 from . import test_context_switches
 from . import test_secret_rotation
 from . import test_odoo_users
+from . import test_exactly_once
+from . import test_stock_validation

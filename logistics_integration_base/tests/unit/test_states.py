@@ -8,7 +8,15 @@ ALL_STATES = [value for value, _label in states.STATES]
 
 
 def test_every_state_has_label_help_and_transition_entry():
-    assert ALL_STATES == ["queued", "processing", "done", "failed", "dead", "stale"]
+    assert ALL_STATES == [
+        "queued",
+        "processing",
+        "done",
+        "failed",
+        "dead",
+        "stale",
+        "superseded",
+    ]
     assert set(states.STATE_HELP) == set(ALL_STATES)
     assert set(states.TRANSITIONS) == set(ALL_STATES)
     assert all(label for _value, label in states.STATES)
@@ -38,6 +46,9 @@ ALLOWED = [
     ("failed", "queued"),
     ("failed", "processing"),
     ("dead", "queued"),
+    ("queued", "superseded"),
+    ("failed", "superseded"),
+    ("dead", "superseded"),
 ]
 
 
@@ -68,6 +79,13 @@ def test_allowed_transitions(old, new):
         ("dead", "processing"),
         ("processing", "processing"),
         ("processing", "queued"),
+        # In flight: answered first; what supersedes it is sequenced after it.
+        ("processing", "superseded"),
+        ("done", "superseded"),
+        ("stale", "superseded"),
+        ("superseded", "queued"),
+        ("superseded", "processing"),
+        ("superseded", "done"),
     ],
 )
 def test_forbidden_transitions_raise(old, new):
@@ -104,7 +122,9 @@ def test_initial_states(state):
     states.check_initial(state)  # does not raise
 
 
-@pytest.mark.parametrize("state", ["processing", "done", "failed", "stale", "received"])
+@pytest.mark.parametrize(
+    "state", ["processing", "done", "failed", "stale", "superseded", "received"]
+)
 def test_other_states_are_not_initial(state):
     with pytest.raises(errors.InvalidTransition) as info:
         states.check_initial(state)
@@ -115,7 +135,7 @@ def test_other_states_are_not_initial(state):
 
 def test_pending_and_terminal_states():
     assert sorted(states.PENDING_STATES) == ["failed", "queued"]
-    assert sorted(states.TERMINAL_STATES) == ["done", "stale"]
+    assert sorted(states.TERMINAL_STATES) == ["done", "stale", "superseded"]
     assert not states.PENDING_STATES & states.TERMINAL_STATES
     assert set(ALL_STATES) >= states.INITIAL_STATES
     for state in states.TERMINAL_STATES:
@@ -132,8 +152,15 @@ def test_every_state_is_reached_from_an_initial_state():
     assert reached == set(ALL_STATES)
 
 
-def test_dead_is_only_left_by_replay():
-    assert states.TRANSITIONS[states.DEAD] == {states.QUEUED}
+def test_dead_is_only_left_by_replay_or_superseded():
+    assert states.TRANSITIONS[states.DEAD] == {states.QUEUED, states.SUPERSEDED}
+
+
+def test_supersedable_states_are_the_ones_not_in_flight_nor_finished():
+    assert sorted(states.SUPERSEDABLE_STATES) == ["dead", "failed", "queued"]
+    assert states.PROCESSING not in states.SUPERSEDABLE_STATES
+    assert not states.SUPERSEDABLE_STATES & states.TERMINAL_STATES
+    assert states.SUPERSEDED in states.TERMINAL_STATES
 
 
 def test_directions():

@@ -8,7 +8,10 @@ talks to, in tests and demos:
 * a SOAP 1.1 document/literal endpoint ``POST /soap`` described by
   ``../../data/tms.wsdl`` (served at ``GET /soap/tms.wsdl`` with this URL);
 * HMAC-SHA256 signed webhooks, posted by a background worker with retries;
-* a control API under ``/_control`` for tests: fault injection, webhook
+* idempotency keys (``Idempotency-Key`` header, or a SOAP header element): a
+  repeated call is answered with its first answer, never applied twice;
+* a control API under ``/_control`` for tests: fault injection (also a lost
+  answer: ``drop_response`` applies the call, then drops the connection), webhook
   options, scenarios, manual advance, request log and reset;
 * optionally, a ``freight.charges`` event after the delivery (scenario option
   ``charges_event``) and a settlement endpoint that records the invoice

@@ -22,6 +22,7 @@ from .protocol import (
     HTTP_OK,
     HTTP_SERVER_ERROR,
     HTTP_UNAUTHORIZED,
+    IDEMPOTENCY_HEADER,
     MAX_ADVANCE_STEPS,
     SERVER_NAME,
     SOAP_PATH,
@@ -36,6 +37,7 @@ from .protocol import (
 )
 from .soap import (
     SOAP_CLIENT_FAULT,
+    SOAP_IDEMPOTENCY_ELEMENT,
     _child,
     _child_text,
     _fault_code,
@@ -43,6 +45,7 @@ from .soap import (
     parse_soap_request,
     shipment_from_xml,
     soap_fault,
+    soap_header_text,
     soap_result,
 )
 
@@ -138,7 +141,30 @@ class Application:
             if is_soap:
                 return soap_fault(HTTP_UNAUTHORIZED, SOAP_CLIENT_FAULT, message)
             return error_response(HTTP_UNAUTHORIZED, message)
-        return self._soap(request) if is_soap else self._rest(request)
+        response = self._answer(request, is_soap)
+        if fault and fault.drop_response:
+            _logger.info(
+                "applied %s %s, dropping its answer", request.method, request.path
+            )
+            return HttpResponse(0, drop=True)
+        return response
+
+    def _answer(self, request, is_soap):
+        """The call applied, or its first answer again under its idempotency key."""
+        handler = self._soap if is_soap else self._rest
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if not key and is_soap:
+            key = soap_header_text(request.body, SOAP_IDEMPOTENCY_ELEMENT)
+        if not key:
+            return handler(request)
+        try:
+            return self.simulator.once(
+                key, request.fingerprint(), lambda: handler(request)
+            )
+        except ApiError as exc:
+            if is_soap:
+                return soap_fault(exc.status, SOAP_CLIENT_FAULT, exc.message)
+            return error_response(exc.status, exc.message)
 
     @staticmethod
     def _apply_fault(fault, is_soap):

@@ -41,6 +41,9 @@ class Fault:
     retry_after: str | None = None
     latency: float = 0.0
     drop: bool = False
+    # Apply the call, then close the connection without answering: the
+    # caller never learns that it was applied (a lost answer).
+    drop_response: bool = False
 
 
 def _as_bool(key, value):
@@ -151,6 +154,7 @@ FAULT_FIELDS = {
     "retry_after": _as_header_value,
     "latency": _as_non_negative_number,
     "drop": _as_bool,
+    "drop_response": _as_bool,
 }
 FAULT_ATTRIBUTES = {"count": "remaining"}
 
@@ -169,6 +173,11 @@ def parse_fault(body):
     """A :class:`Fault` from a ``POST /_control/faults`` body."""
     changes = parse_changes(body, FAULT_FIELDS)
     fault = Fault(**{FAULT_ATTRIBUTES.get(k, k): v for k, v in changes.items()})
-    if fault.status is None and not fault.drop and not fault.latency:
-        raise _invalid("a fault needs a status, a latency or drop")
+    if (
+        fault.status is None
+        and not fault.drop
+        and not fault.drop_response
+        and not fault.latency
+    ):
+        raise _invalid("a fault needs a status, a latency, drop or drop_response")
     return fault

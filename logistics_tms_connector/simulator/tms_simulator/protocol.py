@@ -2,6 +2,7 @@
 and the request and response types of the HTTP application.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ CONTROL_PREFIX = "/_control/"
 
 API_KEY_HEADER = "X-API-Key"
 CORRELATION_HEADER = "X-Correlation-ID"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
 TIMESTAMP_HEADER = "X-Logistics-Timestamp"
 SIGNATURE_HEADER = "X-Logistics-Signature"
 SIGNATURE_PREFIX = "sha256="
@@ -23,6 +26,7 @@ SERVER_NAME = "TmsSimulator/1.0"
 
 HTTP_OK = 200
 HTTP_CREATED = 201
+HTTP_MULTIPLE_CHOICES = 300
 HTTP_BAD_REQUEST = 400
 HTTP_UNAUTHORIZED = 401
 HTTP_NOT_FOUND = 404
@@ -157,6 +161,20 @@ class HttpRequest:
     @property
     def correlation_id(self):
         return self.headers.get(CORRELATION_HEADER)
+
+    def fingerprint(self):
+        """What identifies the request under its idempotency key: method, path
+        and body (a JSON body in canonical form: key order does not count)."""
+        try:
+            body = json.dumps(
+                json.loads(self.body.decode("utf-8")),
+                sort_keys=True,
+                separators=(",", ":"),
+            ).encode("utf-8")
+        except (UnicodeDecodeError, ValueError):
+            body = self.body
+        digest = hashlib.sha256(body).hexdigest()
+        return f"{self.method} {self.path} {digest}"
 
 
 @dataclass

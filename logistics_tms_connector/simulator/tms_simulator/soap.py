@@ -24,6 +24,7 @@ TNS = "urn:logistics-suite:tms:v1"
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP_CLIENT_FAULT = "soap:Client"
 SOAP_SERVER_FAULT = "soap:Server"
+SOAP_IDEMPOTENCY_ELEMENT = "IdempotencyKey"
 WSDL_FILE = Path(__file__).resolve().parents[2] / "data" / "tms.wsdl"
 SOAP_ADDRESS_RE = re.compile(r'(<soap:address\s+location=")[^"]*(")')
 
@@ -136,6 +137,21 @@ def shipment_from_xml(element):
             _item_from_xml(i) for i in items.findall(_qualified("item"))
         ]
     return payload
+
+
+def soap_header_text(body, name):
+    """The text of the SOAP Header element ``name`` (target namespace), if any."""
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return None
+    header = root.find(f"{{{SOAP_ENV_NS}}}Header")
+    if header is None:
+        return None
+    element = header.find(_qualified(name))
+    if element is None or not (element.text or "").strip():
+        return None
+    return element.text.strip()
 
 
 def parse_soap_request(body):

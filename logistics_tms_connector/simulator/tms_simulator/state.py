@@ -11,7 +11,11 @@ from dataclasses import asdict, replace
 from .options import SCENARIO_FIELDS, WEBHOOK_FIELDS, parse_changes
 from .protocol import (
     EVENT_ID_FORMAT,
+    HTTP_MULTIPLE_CHOICES,
     HTTP_NOT_FOUND,
+    HTTP_OK,
+    HTTP_UNPROCESSABLE,
+    REPLAYED_HEADER,
     REQUEST_LOG_SIZE,
     SHIPMENT_ID_FORMAT,
     ApiError,
@@ -63,6 +67,10 @@ class Simulator:
         self._events = []
         self._faults = deque()
         self._requests = deque(maxlen=REQUEST_LOG_SIZE)
+        # Idempotency-Key -> (request fingerprint, first 2xx answer); a lock per
+        # key makes concurrent calls with one key wait for the first.
+        self._answers = {}
+        self._key_locks = {}
         self._reset_locked()
         self._scheduler = threading.Thread(
             target=self._run_scheduler, name="tms-timeline", daemon=True
@@ -101,6 +109,8 @@ class Simulator:
         self._events.clear()
         self._faults.clear()
         self._requests.clear()
+        self._answers.clear()
+        self._key_locks.clear()
 
     # Shipments
 
@@ -317,6 +327,38 @@ class Simulator:
             events = self._events[after : after + limit]
         cursor = str(events[-1]["sequence"]) if events else str(after)
         return {"events": events, "cursor": cursor}
+
+    # Idempotency
+
+    def once(self, key, fingerprint, apply):
+        """Answer a call carrying an ``Idempotency-Key``: applied the first
+        time (``apply()``), answered with that first answer afterwards.
+
+        Only successful (2xx) answers are kept: a call that failed is applied
+        again when retried. The key with another request (method, path, body)
+        is refused with 422 and applies nothing.
+        """
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                known = self._answers.get(key)
+            if known:
+                known_fingerprint, answer = known
+                if known_fingerprint != fingerprint:
+                    raise ApiError(
+                        HTTP_UNPROCESSABLE,
+                        f"Idempotency-Key {key} was already used for another request",
+                    )
+                _logger.info("Idempotency-Key %s: the first answer again", key)
+                return replace(
+                    answer, headers={**answer.headers, REPLAYED_HEADER: "true"}
+                )
+            answer = apply()
+            if HTTP_OK <= answer.status < HTTP_MULTIPLE_CHOICES:
+                with self._lock:
+                    self._answers[key] = (fingerprint, answer)
+            return answer
 
     # Options, faults and request log
 

@@ -45,3 +45,30 @@ def test_each_client_calls_through_its_own_session(clock):
     assert clients[0]._client.wsdl is clients[1]._client.wsdl
     assert [c._client.transport.session for c in clients] == sessions
     assert clients[0]._client.transport.operation_timeout == 2
+
+
+def test_idempotency_key_soap_header_element():
+    element = tms_client.idempotency_element("odoo-db-message-7")
+    assert element.tag == "{urn:logistics-suite:tms:v1}IdempotencyKey"
+    assert element.text == "odoo-db-message-7"
+    assert tms_client.IDEMPOTENCY_HEADER == "Idempotency-Key"
+
+
+def test_soap_client_sends_the_key_as_a_header_element(monkeypatch):
+    client = tms_client.TmsSoapClient(
+        "http://127.0.0.1:9/soap",
+        requests.Session(),
+        (1, 1),
+        idempotency_key="key-1",
+    )
+    seen = {}
+
+    def operation(**values):
+        seen.update(values)
+        return {"shipmentId": "TMS-1", "status": "cancelled"}
+
+    monkeypatch.setattr(client, "_service", SimpleNamespace(CancelShipment=operation))
+    assert client.cancel("TMS-1", "no longer needed")["shipmentId"] == "TMS-1"
+    [header] = seen["_soapheaders"]
+    assert header.text == "key-1"
+    assert seen["shipmentId"] == "TMS-1"
