@@ -6,18 +6,6 @@ from odoo.addons.logistics_tms_connector.lib import milestones
 
 from .ir_attachment import CUSTOMER_INVOICE_TYPES
 
-# What the customer sees of the shipment's status: curated, never internal.
-NOTIFIED_STATUSES = (
-    milestones.STATUS_ACCEPTED,
-    milestones.STATUS_CARRIER_ASSIGNED,
-    milestones.STATUS_PICKED_UP,
-    milestones.STATUS_IN_TRANSIT,
-    milestones.STATUS_OUT_FOR_DELIVERY,
-    milestones.STATUS_DELIVERED,
-    milestones.STATUS_RETURNED,
-    milestones.STATUS_CANCELLED,
-)
-
 
 class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
@@ -36,7 +24,7 @@ class LogisticsShipment(models.Model):
         return result
 
     def _portal_notify_status(self, previous):
-        if self.status not in NOTIFIED_STATUSES or not self.partner_id:
+        if self.status not in milestones.CUSTOMER_NOTIFIED_STATUSES or not self.partner_id:
             return
         event = (
             "shipment.delivered"

@@ -12,17 +12,6 @@ from .stock_move import DEFER_RESERVATION
 # taken and confirmed, or kept as a quotation for review.
 ORDER_ACCEPTED, ORDER_HELD = "accepted", "held"
 DEFAULT_LEAD_DAYS = 2
-RELEASED_STATUSES = (
-    milestones.STATUS_RELEASED,
-    milestones.STATUS_ACCEPTED,
-    milestones.STATUS_CARRIER_ASSIGNED,
-    milestones.STATUS_PICKED_UP,
-    milestones.STATUS_IN_TRANSIT,
-    milestones.STATUS_OUT_FOR_DELIVERY,
-    milestones.STATUS_DELIVERED,
-    milestones.STATUS_EXCEPTION,
-    milestones.STATUS_RETURNED,
-)
 
 
 class SaleOrder(models.Model):
@@ -343,7 +332,7 @@ class SaleOrder(models.Model):
         None."""
         self.ensure_one()
         released = self.logistics_shipment_ids.filtered(
-            lambda s: s.status in RELEASED_STATUSES
+            lambda s: s.status in milestones.RELEASED_STATUSES
         )
         shipped = any(p.state == "done" for p in self.picking_ids)
         if not (released or shipped or self.state == "cancel"):

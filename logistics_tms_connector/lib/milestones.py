@@ -110,6 +110,16 @@ OPEN_STATUSES = (
     STATUS_OUT_FOR_DELIVERY,
 )
 
+# Statuses of a shipment the TMS holds or held (released and not withdrawn).
+RELEASED_STATUSES = frozenset(STATUS_RANK) - {STATUS_DRAFT, STATUS_CANCELLED}
+# What a customer is told of: not the suite's internal steps (draft, released
+# and not yet accepted) nor an exception (the customer hears of its outcome).
+CUSTOMER_NOTIFIED_STATUSES = frozenset(STATUS_RANK) - {
+    STATUS_DRAFT,
+    STATUS_RELEASED,
+    STATUS_EXCEPTION,
+}
+
 # Canonical code -> the status it leads to (None: recorded, status unchanged).
 STATUS_FOR_CODE = {
     TENDER_ACCEPTED: STATUS_ACCEPTED,

@@ -193,3 +193,28 @@ def test_next_status_rejects_unknown_values():
         ValueError, match="Unknown canonical milestone code 'DELIVERED'"
     ):
         milestones.next_status("in_transit", "DELIVERED")
+
+
+def test_status_groups_are_what_each_caller_lists():
+    """The groups derived from the status table, spelled out once here."""
+    assert milestones.RELEASED_STATUSES == {
+        "released",
+        "accepted",
+        "carrier_assigned",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+        "exception",
+        "returned",
+    }
+    assert milestones.CUSTOMER_NOTIFIED_STATUSES == {
+        "accepted",
+        "carrier_assigned",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+        "returned",
+        "cancelled",
+    }
