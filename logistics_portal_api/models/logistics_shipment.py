@@ -24,7 +24,10 @@ class LogisticsShipment(models.Model):
         return result
 
     def _portal_notify_status(self, previous):
-        if self.status not in milestones.CUSTOMER_NOTIFIED_STATUSES or not self.partner_id:
+        if (
+            self.status not in milestones.CUSTOMER_NOTIFIED_STATUSES
+            or not self.partner_id
+        ):
             return
         event = (
             "shipment.delivered"
