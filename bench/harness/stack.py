@@ -167,25 +167,22 @@ class Stack:
         """
         log = self.log_dir / ("%s.log" % name)
         env = dict(os.environ, BENCH_PARAMS=json.dumps(params))
-        with Path(script).open() as stdin, log.open("w") as out:
-            proc = subprocess.run(
-                self.odoo_command(
-                    "-d", self.db, "--no-http", "--workers=0", subcommand="shell"
-                ),
-                stdin=stdin,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-                timeout=SHELL_TIMEOUT,
-                check=False,
-            )
+        returncode = launcher.run_odoo_shell(
+            sys.executable,
+            self.config,
+            self.db,
+            script,
+            log,
+            env=env,
+            timeout=SHELL_TIMEOUT,
+        )
         text = log.read_text(errors="replace")
         results = [
             line.split(" ", 1)[1]
             for line in text.splitlines()
             if line.startswith("BENCH_RESULT ")
         ]
-        if proc.returncode or not results:
+        if returncode or not results:
             raise StackError("odoo shell script %s failed; see %s" % (name, log))
         return json.loads(results[-1])
 

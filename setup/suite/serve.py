@@ -22,7 +22,6 @@ from .common import (
     RUN_HTTP_WORKERS,
     SUITE_MODULE,
     fail,
-    run,
     venv_eval,
     venv_python,
 )
@@ -97,20 +96,15 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
         LOGISTICS_DEMO_SOAP="1" if soap else "0",
         LOGISTICS_DEMO_KEYS_FILE=str(keys_file),
     )
-    script = REPO / "setup" / "demo_seed.py"
-    with script.open() as stdin, (LOG_DIR / "run-seed.log").open("w") as out:
-        proc = run(
-            odoo_command(config, "-d", db, "--no-http", subcommand="shell"),
-            check=False,
-            stdin=stdin,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    if (
-        proc.returncode
-        or "demo data ready" not in (LOG_DIR / "run-seed.log").read_text()
-    ):
+    returncode = stack.run_odoo_shell(
+        venv_python(),
+        config,
+        db,
+        REPO / "setup" / "demo_seed.py",
+        LOG_DIR / "run-seed.log",
+        env=env,
+    )
+    if returncode or "demo data ready" not in (LOG_DIR / "run-seed.log").read_text():
         fail("loading the demo data failed; see .run/logs/run-seed.log")
     return keys_file
 

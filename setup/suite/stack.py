@@ -143,6 +143,23 @@ def odoo_command(python, config, *args, subcommand=None):
     ]
 
 
+def run_odoo_shell(python, config, db, script, log, *, env=None, timeout=None):
+    """Run the Python file ``script`` in ``odoo shell`` on ``db``, all output to
+    the file ``log``; return the exit code (the caller reads the log)."""
+    with Path(script).open() as stdin, Path(log).open("w") as out:
+        return subprocess.run(
+            odoo_command(
+                python, config, "-d", db, "--no-http", "--workers=0", subcommand="shell"
+            ),
+            stdin=stdin,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            timeout=timeout,
+            check=False,
+        ).returncode
+
+
 # ---------------------------------------------------------------------------
 # TMS simulator
 

@@ -3,7 +3,6 @@ upgrade and uninstall, tallied as `N passed, N failed`."""
 
 import os
 import re
-import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -23,7 +22,7 @@ from .common import (
     venv_python,
     venv_run,
 )
-from .config import log_problems, odoo_command, run_odoo_phase, write_config
+from .config import log_problems, run_odoo_phase, write_config
 from .postgres import copy_database, drop_database, ensure_postgres
 
 # The Odoo shell script of the uninstall stage (reads UNINSTALL_MODULES_ENV).
@@ -240,21 +239,15 @@ def uninstall(tally, config, db):
     env = dict(os.environ, **{UNINSTALL_MODULES_ENV: ",".join(UNINSTALL_ORDER)})
     logfile = LOG_DIR / "uninstall.log"
     say(f"uninstall: every addon of the suite (log: {logfile.relative_to(REPO)})")
-    with UNINSTALL_SCRIPT.open() as stdin, logfile.open("w") as out:
-        proc = run(
-            odoo_command(config, "-d", db, "--no-http", subcommand="shell"),
-            check=False,
-            stdin=stdin,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    returncode = stack.run_odoo_shell(
+        venv_python(), config, db, UNINSTALL_SCRIPT, logfile, env=env
+    )
     text = logfile.read_text(errors="replace")
     problems = log_problems(text, strict_warnings=True)
     for line in problems[:40]:
         print(f"   {line}")
     done = text.count(": uninstalled\n") + text.count(": uninstalled")
-    ok = proc.returncode == 0 and not problems and done >= len(UNINSTALL_ORDER)
+    ok = returncode == 0 and not problems and done >= len(UNINSTALL_ORDER)
     tally.check("uninstall (each addon)", ok)
 
 
