@@ -197,7 +197,7 @@ def test_next_status_rejects_unknown_values():
 
 def test_status_groups_are_what_each_caller_lists():
     """The groups derived from the status table, spelled out once here."""
-    assert milestones.RELEASED_STATUSES == {
+    assert {
         "released",
         "accepted",
         "carrier_assigned",
@@ -207,8 +207,8 @@ def test_status_groups_are_what_each_caller_lists():
         "delivered",
         "exception",
         "returned",
-    }
-    assert milestones.CUSTOMER_NOTIFIED_STATUSES == {
+    } == milestones.RELEASED_STATUSES
+    assert {
         "accepted",
         "carrier_assigned",
         "picked_up",
@@ -217,4 +217,4 @@ def test_status_groups_are_what_each_caller_lists():
         "delivered",
         "returned",
         "cancelled",
-    }
+    } == milestones.CUSTOMER_NOTIFIED_STATUSES
