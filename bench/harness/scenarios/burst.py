@@ -1,12 +1,11 @@
 """A burst of events in a window, delivered at least once."""
 
-import json
 import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from .common import REST_ENDPOINT, RETRY_PAUSE, WEBHOOK, _rate
+from .common import RETRY_PAUSE, _rate
 from .result import ScenarioResult
 
 BURST_RETRIES = 3
@@ -38,7 +37,7 @@ class BurstSender:
             self.bump("not_sent", len(events))
             return
         for _attempt in range(self.retries):
-            status, answer = _post_raw(self.bench, events)
+            status, answer = self.bench.post_event_results(events)
             if status == 202:
                 with self.lock:
                     self.accepted_ids.update(
@@ -53,7 +52,7 @@ class BurstSender:
             self.bump("failed", len(events))
             return
         if number % BURST_RESEND_EVERY == 0:  # the TMS delivers it again
-            status, answer = _post_raw(self.bench, events)
+            status, answer = self.bench.post_event_results(events)
             self.bump("resent", len(events))
             with self.lock:
                 self.resend_statuses[status] = self.resend_statuses.get(status, 0) + 1
@@ -112,6 +111,26 @@ def _doubled(bench, since):
     return messages, milestones
 
 
+def _drain_check(bench, since, sender, send_end, bound):
+    """Wait for the events the burst stored to be applied; count what was lost,
+    applied twice or never applied (the checks of every burst scenario)."""
+    stored_ids = _stored_event_ids(bench, since)
+    waited = bench.wait_tms(since, len(stored_ids), bound)
+    states = waited["states"]
+    doubled_messages, doubled_milestones = _doubled(bench, since)
+    return {
+        "stored_ids": stored_ids,
+        "waited": waited,
+        "drain": waited["finished_at"] - send_end,
+        "states": states,
+        "doubled_messages": doubled_messages,
+        "doubled_milestones": doubled_milestones,
+        "lost": len(sender.accepted_ids - stored_ids),
+        "not_applied": len(stored_ids)
+        - sum(states.get(state, 0) for state in ("done", "stale")),
+    }
+
+
 def scenario_burst(bench):
     sizes = bench.sizes
     total, window = sizes.burst_events, sizes.burst_window
@@ -120,15 +139,14 @@ def scenario_burst(bench):
     started = time.monotonic()
     sender = BurstSender(bench, started + window)
     send_end = _burst_send(bench, sender, started)
-    stored_ids = _stored_event_ids(bench, since)
-    waited = bench.wait_tms(since, len(stored_ids), sizes.burst_drain_bound)
-    drain = waited["finished_at"] - send_end
-    states = waited["states"]
-    doubled_messages, doubled_milestones = _doubled(bench, since)
+    drained = _drain_check(bench, since, sender, send_end, sizes.burst_drain_bound)
+    stored_ids, waited, drain = (drained[k] for k in ("stored_ids", "waited", "drain"))
+    states, not_applied = drained["states"], drained["not_applied"]
+    doubled_messages = drained["doubled_messages"]
+    doubled_milestones = drained["doubled_milestones"]
     doubled = doubled_messages + doubled_milestones
     accepted = len(sender.accepted_ids)
-    lost = len(sender.accepted_ids - stored_ids) + sender.counts["failed"]
-    not_applied = len(stored_ids) - states.get("done", 0) - states.get("stale", 0)
+    lost = drained["lost"] + sender.counts["failed"]
     rss = bench.stack.rss.summary()
     worker_peak = max(
         (
@@ -168,9 +186,3 @@ def scenario_burst(bench):
             "checks": checks,
         },
     )
-
-
-def _post_raw(bench, events):
-    body, headers = bench.signer.request({"events": events})
-    status, answer = bench.http.request("POST", WEBHOOK % REST_ENDPOINT, body, headers)
-    return status, json.loads(answer)["results"] if status == 202 else []

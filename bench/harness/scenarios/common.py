@@ -231,13 +231,18 @@ class Bench:
 
     # -- HTTP -----------------------------------------------------------
 
-    def post_events(self, events, single=False, endpoint=REST_ENDPOINT):
+    def post_event_results(self, events, single=False, endpoint=REST_ENDPOINT):
+        """POST events to the webhook: (HTTP status, one result per event)."""
         body, headers = self.signer.request(events[0] if single else {"events": events})
         status, answer = self.http.request("POST", WEBHOOK % endpoint, body, headers)
+        return status, json.loads(answer)["results"] if status == 202 else []
+
+    def post_events(self, events, single=False, endpoint=REST_ENDPOINT):
+        """POST events to the webhook: (HTTP status, count per outcome)."""
+        status, results = self.post_event_results(events, single, endpoint)
         outcomes = {}
-        if status == 202:
-            for result in json.loads(answer)["results"]:
-                outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
+        for result in results:
+            outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
         return status, outcomes
 
     def api_get(self, path):

@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from .burst import BurstSender, _burst_send, _doubled, _stored_event_ids
+from .burst import BurstSender, _burst_send, _drain_check
 from .common import POLL, SETTLE_POLL
 from .result import ScenarioResult
 
@@ -104,13 +104,11 @@ def scenario_fault_pg_restart(bench):
     restarter.start()
     send_end = _burst_send(bench, sender, started, shape)
     restarter.join()
-    stored_ids = _stored_event_ids(bench, since)
-    waited = bench.wait_tms(since, len(stored_ids), sizes.fault_drain_bound)
-    drain = waited["finished_at"] - send_end
-    states = waited["states"]
-    doubled_messages, doubled_milestones = _doubled(bench, since)
-    lost = len(sender.accepted_ids - stored_ids)
-    not_applied = len(stored_ids) - sum(states.get(s, 0) for s in ("done", "stale"))
+    drained = _drain_check(bench, since, sender, send_end, sizes.fault_drain_bound)
+    stored_ids, waited, drain = (drained[k] for k in ("stored_ids", "waited", "drain"))
+    states, lost, not_applied = (drained[k] for k in ("states", "lost", "not_applied"))
+    doubled_messages = drained["doubled_messages"]
+    doubled_milestones = drained["doubled_milestones"]
     idle_crons = _crons_ran_since(bench, restart["back_at"], CRON_RERUN_BOUND)
     stuck_jobs = _jobs_left(bench, sizes.fault_drain_bound)
     cut_jobs = dict(
