@@ -8,7 +8,7 @@ Two kinds of fixtures (bench/tests/fixtures/):
   and ``before-partial`` (no scenario finished) made before report.py wrote
   the rows (the scenarios wrote them), and ``smoke-after-move`` (every
   scenario, smoke sizes), made after: its details are those the scenarios
-  store now;
+  store now; and the run README quotes, committed in ``bench/results/``;
 * ``constructed.json``: hand-made details of every scenario, one or more
   cases each (met, missed, timed out, errors, missing figures), with the
   rows and notes the scenarios' own code wrote from them before the move
@@ -30,7 +30,10 @@ from harness import report  # noqa: E402  (the harness lives in bench/)
 from harness.scenarios import DEFAULT_ORDER  # noqa: E402
 from harness.scenarios.common import FINISHED, Sizes  # noqa: E402
 
-RUNS = sorted(p.parent for p in (FIXTURES / "runs").glob("*/results.json"))
+# The committed run quoted in README (bench/results/) is checked too.
+RUNS = sorted(p.parent for p in (FIXTURES / "runs").glob("*/results.json")) + [
+    BENCH / "results"
+]
 CONSTRUCTED = json.loads((FIXTURES / "constructed.json").read_text())["cases"]
 
 
