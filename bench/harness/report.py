@@ -566,12 +566,34 @@ def accept_notes(_details, _sizes):
     ]
 
 
-def webhook_latency_notes(_details, _sizes):
-    return [
+def webhook_latency_notes(details, _sizes):
+    notes = [
         "latency from the intended start of each request (open loop, no "
         "coordinated omission); the jobs applying these events share the "
         "2 HTTP workers"
     ]
+    server = details.get("server") or {}
+    costs = [
+        "%s: %s requests, %s statements, SQL %s ms + other %s ms each "
+        "(server p50 %s ms, p95 %s ms)"
+        % (
+            label,
+            row["requests"],
+            row["statements_mean"],
+            row["sql_ms_mean"],
+            row["other_ms_mean"],
+            row["server_ms_p50"],
+            row["server_ms_p95"],
+        )
+        for label, row in (
+            ("webhook", server.get("webhook")),
+            ("job runs", server.get("job_run")),
+        )
+        if row
+    ]
+    if costs:
+        notes.append("server side, from Odoo's access log: " + "; ".join(costs))
+    return notes
 
 
 def visibility_notes(_details, _sizes):

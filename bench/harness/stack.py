@@ -265,6 +265,17 @@ class Stack:
             self._roles[int(pid)] = kind
         return dict(self._roles)
 
+    def server_log_size(self):
+        """Where the server log ends now: pass it to `server_log_since`."""
+        return self.server_log.stat().st_size if self.server_log.exists() else 0
+
+    def server_log_since(self, offset):
+        """The server log's text written after `offset` (whole lines)."""
+        with self.server_log.open("rb") as log:
+            log.seek(offset)
+            chunk = log.read()
+        return chunk[: chunk.rfind(b"\n") + 1].decode(errors="replace")
+
     def _workers_up(self):
         kinds = list(self.worker_roles().values())
         return kinds.count("WorkerHTTP") >= HTTP_WORKERS and any(

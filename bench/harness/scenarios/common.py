@@ -14,6 +14,7 @@ from ..events import EventFactory, Signer, reference
 WEBHOOK = "/logistics/tms/%s/events"
 API = "/api/logistics/v1"
 HEALTH = "/web/health"
+JOB_RUN = "/queue_job/runjob"  # queue_job's runner runs each job through it
 REST_ENDPOINT = "bench"
 POLL = 0.25
 SETTLE_POLL = 0.5

@@ -1,7 +1,7 @@
 """Latency of the single-event webhook."""
 
-from .. import load
-from .common import HEALTH, _open
+from .. import access_log, load
+from .common import HEALTH, JOB_RUN, REST_ENDPOINT, WEBHOOK, _open
 from .result import ScenarioResult
 
 
@@ -15,11 +15,26 @@ def scenario_webhook_latency(bench):
         )
         return status
 
+    log_mark = bench.stack.server_log_size()
     ours = load.latency_summary(_open(bench, rate, seconds, webhook), ok=(202,))
     bench.settle()
+    # What the server did per request (the client's latency adds the queueing).
+    routes = access_log.summary(
+        access_log.requests_in(bench.stack.server_log_since(log_mark))
+    )
+    server = {
+        "webhook": routes.get("POST " + WEBHOOK % REST_ENDPOINT),
+        "job_run": routes.get("GET " + JOB_RUN),
+    }
     health = load.latency_summary(
         _open(bench, rate, seconds, lambda _n: bench.http.request("GET", HEALTH)[0])
     )
     return ScenarioResult(
-        details={"rate": rate, "seconds": seconds, "ours": ours, "health": health},
+        details={
+            "rate": rate,
+            "seconds": seconds,
+            "ours": ours,
+            "health": health,
+            "server": server,
+        },
     )

@@ -31,8 +31,9 @@ from harness.scenarios import DEFAULT_ORDER  # noqa: E402
 from harness.scenarios.common import FINISHED, Sizes  # noqa: E402
 
 # The committed run quoted in README (bench/results/) is checked too.
-RUNS = sorted(p.parent for p in (FIXTURES / "runs").glob("*/results.json")) + [
-    BENCH / "results"
+RUNS = [
+    *sorted(p.parent for p in (FIXTURES / "runs").glob("*/results.json")),
+    BENCH / "results",
 ]
 CONSTRUCTED = json.loads((FIXTURES / "constructed.json").read_text())["cases"]
 
