@@ -1,7 +1,9 @@
 """Shared set-up for the integration core's Odoo tests."""
 
+import importlib.util
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
@@ -14,6 +16,21 @@ from ..lib import crypto, errors
 TEST_KEY = crypto.generate_key()
 MAX_JOB_ROUNDS = 10
 ENVELOPE = "event.envelope"
+
+
+def run_migration(cr, addon_tests_file, version, stage, installed_version):
+    """Run an addon's migration script (``migrations/<version>/<stage>.py``),
+    as Odoo would on an upgrade from ``installed_version``.
+
+    :param addon_tests_file: ``__file__`` of a test module of that addon
+    """
+    path = Path(addon_tests_file).resolve().parents[1] / "migrations" / version
+    path = path / ("%s.py" % stage)
+    name = "migration_%s_%s_%s" % (path.parents[2].name, version, stage)
+    spec = importlib.util.spec_from_file_location(name.replace(".", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.migrate(cr, installed_version)
 
 
 def envelope(event_id, partner, occurred_at, reference, sequence=0):

@@ -2,10 +2,10 @@
 invoices and their own uploads; never files on internal notes."""
 
 import base64
-import importlib.util
-from pathlib import Path
 
 from odoo.tests import Form, tagged
+
+from odoo.addons.logistics_integration_base.tests.common import run_migration
 
 from .common import PortalApiCase
 
@@ -212,11 +212,7 @@ class TestCustomerDocuments(PortalApiCase):
             "UPDATE logistics_shipment SET pod_attachment_id = %s WHERE id = %s",
             (self.pod.id, self.shipment.id),
         )
-        path = Path(__file__).parents[1] / "migrations/18.0.1.1.0/post-migrate.py"
-        spec = importlib.util.spec_from_file_location("portal_post_migrate", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.migrate(self.env.cr, "18.0.1.0.0")
+        run_migration(self.env.cr, __file__, "18.0.1.1.0", "post-migrate", "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertEqual(
             [(a.id, a.logistics_portal_kind) for a in marked],

@@ -1,27 +1,11 @@
 """Flow handlers decide outcomes; the controller alone turns them into HTTP."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.tests import tagged
 
 from odoo.addons.logistics_integration_base.lib import outcome
+from odoo.addons.logistics_integration_base.tests.common import run_migration
 
 from .common import PortalApiCase
-
-MIGRATION = (
-    Path(__file__).resolve().parent.parent
-    / "migrations"
-    / "18.0.1.2.0"
-    / "post-migrate.py"
-)
-
-
-def _migration():
-    spec = importlib.util.spec_from_file_location("portal_api_outcomes", MIGRATION)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _legacy(response):
@@ -122,7 +106,7 @@ class TestOutcomes(PortalApiCase):
         calls.append(late)
         firsts.append(first)
         self.env.flush_all()
-        _migration().migrate(self.env.cr, "18.0.1.1.0")
+        run_migration(self.env.cr, __file__, "18.0.1.2.0", "post-migrate", "18.0.1.1.0")
         self.env.invalidate_all()
         for (method, path, body, key), first in zip(calls, firsts, strict=True):
             headers = {"Idempotency-Key": key, "X-Correlation-ID": "c-" + key}

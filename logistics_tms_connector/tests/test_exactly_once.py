@@ -2,28 +2,14 @@
 call carries the message's idempotency key, a lost answer is retried with it,
 and a cancel never leaves a live shipment behind a retrying release."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.logistics_integration_base.tests.common import run_migration
 
 from .common import TmsCase
 
 KEY_HEADER = "Idempotency-Key"
-MIGRATION = (
-    Path(__file__).resolve().parents[1]
-    / "migrations"
-    / "18.0.1.2.0"
-    / "post-migrate.py"
-)
-
-
-def _migration():
-    spec = importlib.util.spec_from_file_location("tms_keyed_messages", MIGRATION)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @tagged("post_install", "-at_install")
@@ -234,7 +220,7 @@ class TestExactlyOnce(TmsCase):
         release = self._messages(shipment, "shipment.release")
         release.aggregate_key = False
         self.env.flush_all()
-        _migration().migrate(self.env.cr, "18.0.1.1.0")
+        run_migration(self.env.cr, __file__, "18.0.1.2.0", "post-migrate", "18.0.1.1.0")
         self.env.invalidate_all()
         self.assertEqual(release.aggregate_key, "logistics.shipment/%s" % shipment.id)
         with self.jobs():

