@@ -1,4 +1,9 @@
-"""NUL characters in JSON text: found with their pointers, and replaced.
+"""JSON text in: parsed strictly within bounds, and NUL characters found
+with their pointers, and replaced.
+
+Every inbound JSON body (the customer API, the TMS webhooks) is parsed by
+`loads`: no NaN or Infinity, no number out of range, nesting bounded; a body
+that is not such JSON is a 400, never a stored message.
 
 PostgreSQL stores no NUL (U+0000) in text or JSON, so a message holding one
 could not even be logged. Every inbound path finds them here: the customer API
@@ -62,3 +67,59 @@ def without_nul(value):
     if isinstance(value, (list, tuple)):
         return [without_nul(child) for child in value]
     return value
+
+
+MAX_DEPTH = 32  # our schemas nest 4 levels; anything far deeper is an attack
+
+
+class MalformedJson(ValueError):
+    """The body is not JSON we accept (syntax, NaN/Infinity, depth)."""
+
+
+def _refuse_constant(name):
+    raise MalformedJson("%s is not a JSON number" % name)
+
+
+def _parse_float(text):
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise MalformedJson("number %s... is out of range" % text[:20])
+    return value
+
+
+def loads(data, max_depth=MAX_DEPTH):
+    """Parse `data` (bytes or str) as strict JSON nested at most `max_depth` deep.
+
+    :raises MalformedJson: on a syntax error, NaN, Infinity, a number out of
+        the float range or one too long to be an integer, or deeper nesting
+    """
+    try:
+        value = json.loads(
+            data, parse_constant=_refuse_constant, parse_float=_parse_float
+        )
+    except MalformedJson:
+        raise
+    except RecursionError as err:  # the parser recurses once per level
+        raise MalformedJson("nested too deep, at most %s levels" % max_depth) from err
+    except ValueError as err:  # incl. UnicodeDecodeError, too long integers
+        raise MalformedJson(str(err)) from err
+    if nesting_depth(value) > max_depth:
+        raise MalformedJson("nested too deep, at most %s levels" % max_depth)
+    return value
+
+
+def nesting_depth(value):
+    """How deep arrays and objects nest in a parsed value (iteratively)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest

@@ -323,8 +323,8 @@ def _body():
     """The JSON object of the body: bounded, strict, and free of NUL characters."""
     data = _read_body(MAX_JSON_BYTES)
     try:
-        body = json_input.loads(data or b"null")
-    except json_input.MalformedJson as err:
+        body = json_text.loads(data or b"null")
+    except json_text.MalformedJson as err:
         raise ApiError(
             400, "malformed_json", "The body is not valid JSON: %s" % err
         ) from err

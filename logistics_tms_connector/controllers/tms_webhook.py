@@ -1,4 +1,3 @@
-import json
 import logging
 
 from odoo import http
@@ -8,6 +7,7 @@ from odoo.addons.logistics_integration_base.lib import (
     body_limits,
     correlation,
     errors,
+    json_text,
     signature,
 )
 
@@ -70,9 +70,8 @@ class TmsWebhookController(http.Controller):
                 401, "invalid_signature", str(err), correlation_id, reason=err.reason
             )
         try:
-            events = _events(json.loads(body))
-        # RecursionError: Python's parser recurses once per nesting level.
-        except (ValueError, RecursionError) as err:
+            events = _events(json_text.loads(body))
+        except (json_text.MalformedJson, ValueError) as err:
             return _error(400, "malformed_body", str(err), correlation_id)
         results = (
             request.env["logistics.shipment"]

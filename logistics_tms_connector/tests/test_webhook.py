@@ -134,6 +134,18 @@ class TestWebhook(TmsCase, HttpCase):
         self.assertEqual(response.json()["error"]["code"], "malformed_body")
         self.assertEqual(self._messages(), 0)
 
+    def test_nan_and_infinity_are_not_json_numbers(self):
+        for number in ("NaN", "Infinity", "-Infinity", "1e999"):
+            event = json.dumps(self._event("EV-%s" % number))
+            raw = event.replace('"sequence": 1', '"sequence": %s' % number).encode()
+            headers = signature.signed_headers(WEBHOOK_SECRET, raw)
+            response = self.url_open(
+                "/logistics/tms/sim_rest/events", data=raw, headers=headers
+            )
+            self.assertEqual(response.status_code, 400, response.text)
+            self.assertEqual(response.json()["error"]["code"], "malformed_body")
+        self.assertEqual(self._messages(), 0)
+
     def test_body_refused_on_its_length_before_it_is_read(self):
         """5 MiB at most, unauthenticated: the length is checked before reading."""
         for content_type in ("application/json", "application/x-www-form-urlencoded"):
