@@ -167,7 +167,8 @@ class LogisticsMessage(models.Model):
             "logistics_message_open_idx",
             self._table,
             ["state", "flow_id"],
-            where="state NOT IN ('done', 'stale')",
+            # Final states (dead letters stay: they wait for someone).
+            where="state NOT IN ('done', 'stale', 'superseded')",
         )
         create_index(
             self.env.cr,

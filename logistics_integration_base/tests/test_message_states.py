@@ -148,3 +148,13 @@ class TestJobFunctions(IntegrationCase):
         )
         self.partner.unlink()
         self.assertIsNone(record._related_action_logistics_records("res.partner"))
+
+    def test_unfinished_messages_index_leaves_out_every_final_state(self):
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ("logistics_message_open_idx",),
+        )
+        [(definition,)] = self.env.cr.fetchall()
+        for state in states.TERMINAL_STATES:
+            self.assertIn("'%s'" % state, definition)
+        self.assertNotIn("'%s'" % states.DEAD, definition)  # waits for someone
