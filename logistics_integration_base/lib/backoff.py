@@ -10,6 +10,8 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from . import timestamps
+
 DEFAULT_SCHEDULE = (30, 120, 600, 1800, 3600)
 DEFAULT_JITTER_RATIO = 0.1
 MIN_DELAY = 1
@@ -118,12 +120,5 @@ def _seconds_until_http_date(text, now):
     if moment is None:
         return None
     now = now or datetime.now(timezone.utc)
-    seconds = (_as_utc(moment) - _as_utc(now)).total_seconds()
+    seconds = (timestamps.as_utc(moment) - timestamps.as_utc(now)).total_seconds()
     return max(0, math.ceil(seconds))
-
-
-def _as_utc(moment):
-    """An aware datetime; naive values are taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment

@@ -64,3 +64,16 @@ def parse_or_none(value):
         return parse(value)
     except ValueError:
         return None
+
+
+def as_utc(moment, name="moment"):
+    """``moment`` as an aware UTC datetime; naive values are UTC (how Odoo
+    stores them).
+
+    :raises TypeError: ``moment`` is not a datetime (``name`` says which)
+    """
+    if not isinstance(moment, datetime.datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)

@@ -5,26 +5,19 @@ them). ``None`` on either side means "unknown", which is never late.
 """
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+
+from odoo.addons.logistics_integration_base.lib.timestamps import as_utc
 
 SECONDS_PER_MINUTE = 60
 NO_DELAY = 0
-
-
-def _as_utc(moment, name):
-    """``moment`` as an aware UTC datetime (naive values are UTC)."""
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _lateness(eta, promised_end):
     """``eta - promised_end`` as a timedelta, or ``None`` if either is unknown."""
     if eta is None or promised_end is None:
         return None
-    return _as_utc(eta, "eta") - _as_utc(promised_end, "promised_end")
+    return as_utc(eta, "eta") - as_utc(promised_end, "promised_end")
 
 
 def is_late(eta, promised_end, *, grace_minutes=0):
