@@ -21,6 +21,7 @@
         "data/logistics_field_ownership_data.xml",
         "data/ir_cron.xml",
         "views/logistics_shipment_views.xml",
+        "views/logistics_shipment_performance_views.xml",
         "views/logistics_endpoint_views.xml",
         "views/stock_views.xml",
         "views/sale_order_views.xml",
