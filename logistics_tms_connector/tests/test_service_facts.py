@@ -6,7 +6,7 @@ from datetime import datetime
 from odoo.tests import tagged
 
 from ..lib import milestones as m
-from .common import TmsCase
+from .common import ALL_STEPS, TmsCase
 
 DAY = datetime(2026, 12, 1)
 STEPS_TO_PICKUP = 4  # TA, CR, X3, AF
@@ -40,11 +40,11 @@ class TestServiceFacts(TmsCase):
         )
         self.env.invalidate_all()
 
-    def _delivered(self, **scenario):
+    def _delivered(self, steps=ALL_STEPS, **scenario):
         if scenario:
             self.tms.control("scenario", {"auto_advance": False, **scenario})
         shipment = self.released_shipment()
-        self.run_timeline(shipment)
+        self.run_timeline(shipment, steps)
         self.assertEqual(shipment.status, m.STATUS_DELIVERED)
         return shipment
 
@@ -77,7 +77,7 @@ class TestServiceFacts(TmsCase):
         self.assertEqual(shipment.delivery_dwell_minutes, 20.0)
 
     def test_late_delivery_with_a_delay_is_not_otif(self):
-        shipment = self._delivered(outcome="delay")
+        shipment = self._delivered(ALL_STEPS + 1, outcome="delay")  # + SD
         self._set_times(shipment, {m.DEPARTED_PICKUP: at(6), m.DELIVERED: at(13)})
         self._promise(shipment, at(8), at(12))
         shipment._compute_service_facts()
