@@ -189,6 +189,42 @@ class TestOrderFollowUp(PortalApiCase):
             {"start": "2030-01-10T07:00:00Z", "end": "2030-01-10T11:00:00Z"},
         )
 
+    def test_what_the_customer_asked_reaches_the_shipment(self):
+        answer = self.submit(
+            self.order_body(
+                "PO-S",
+                delivery_address=dict(ADDRESS, phone="+32 68 22 22 22"),
+                service_preferences={"service_level": "economy", "tail_lift": True},
+                requested_delivery={
+                    "start": "2030-03-04T08:00:00Z",
+                    "end": "2030-03-04T10:00:00Z",
+                },
+            ),
+            "k-s",
+        ).json()
+        order = self.env["sale.order"].search([("name", "=", answer["reference"])])
+        endpoint = self.env["logistics.endpoint"].create(
+            {"name": "TMS", "code": "tms_view", "system": "tms"}
+        )
+        shipment = self.env["logistics.shipment"].create(
+            order.picking_ids._prepare_shipment_vals(endpoint)
+        )
+        self.assertEqual(
+            (
+                str(shipment.requested_delivery_start),
+                str(shipment.requested_delivery_end),
+            ),
+            ("2030-03-04 08:00:00", "2030-03-04 10:00:00"),
+            "the window the customer asked for, start included",
+        )
+        self.assertEqual(shipment.service_level, "economy")
+        self.assertTrue(shipment.tail_lift)
+        self.assertEqual(shipment.consignee_id, order.partner_shipping_id)
+        self.assertEqual(shipment.delivery_contact_phone, "+32 68 22 22 22")
+        document = shipment._canonical_document()
+        self.assertEqual(document["delivery_contact"]["name"], "Dupont depot")
+        self.assertIs(document["route_constraints"]["tail_lift"], True)
+
     def test_amendment_is_reflected_in_the_order(self):
         order = self.held_order()
         response = self.call(
