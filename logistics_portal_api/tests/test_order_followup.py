@@ -126,6 +126,20 @@ class TestOrderFollowUp(PortalApiCase):
         order.action_draft()
         self.assertEqual(order.portal_status, "held")
 
+    def test_the_portal_order_page_shows_the_status(self):
+        order = self.held_order(service_preferences={"tail_lift": True})
+        self.authenticate(self.user.login, self.user.login)
+        page = self.url_open("/my/orders/%s" % order.id)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Held for review", page.text)
+        self.assertIn("Credit limit exceeded", page.text)
+        self.assertIn("Tail-lift", page.text)
+        order.with_user(self.salesman).action_portal_approve()
+        page = self.url_open("/my/orders/%s" % order.id)
+        self.assertIn("o_logistics_portal_status", page.text)
+        self.assertNotIn("Held for review", page.text)
+        self.assertNotIn("Credit limit exceeded", page.text)
+
     def test_customer_cancel_answers_cancelled(self):
         order = self.held_order()
         response = self.call("POST", "/orders/%s/cancel" % order.name, {})
