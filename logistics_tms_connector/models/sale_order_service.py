@@ -1,5 +1,17 @@
 from odoo import fields, models
 
+from odoo.addons.logistics_integration_base.lib import trust
+
+from ..lib import milestones
+
+SERVICE_FIELDS = {
+    "logistics_service_level",
+    "logistics_tail_lift",
+    "logistics_delivery_instructions",
+    "logistics_delivery_contact_name",
+    "logistics_delivery_contact_phone",
+    "logistics_delivery_contact_email",
+}
 SERVICE_LEVELS = [
     ("standard", "Standard"),
     ("express", "Express"),
@@ -37,3 +49,28 @@ class SaleOrder(models.Model):
             "delivery_contact_phone": self.logistics_delivery_contact_phone or False,
             "delivery_contact_email": self.logistics_delivery_contact_email or False,
         }
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SERVICE_FIELDS & set(vals):
+            self._logistics_update_shipments()
+        return result
+
+    def _logistics_update_shipments(self):
+        """The order's open shipments follow its service preferences and
+        contact: a released one is amended in the TMS (as Odoo's change of the
+        shipment document, whoever changed the order)."""
+        for order in self:
+            # As the integration: the order's editor need not manage shipments.
+            shipments = (
+                order.sudo()
+                .with_context(**{trust.SOURCE_KEY: None})
+                .logistics_shipment_ids.filtered(
+                    lambda s: (
+                        s.status
+                        in (milestones.STATUS_DRAFT, *milestones.AMENDABLE_STATUSES)
+                    )
+                )
+            )
+            if shipments:
+                shipments.write(order._logistics_service_vals())

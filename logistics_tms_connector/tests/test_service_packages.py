@@ -95,6 +95,28 @@ class TestServicePreferencesAndPackages(TmsCase):
             },
         )
 
+    def test_preferences_changed_after_release_amend_the_tms(self):
+        order = self.order([(self.product, 1)])
+        shipment, payload = self.release(order.picking_ids)
+        self.assertIsNone(payload["deliveryInstructions"])
+        with self.jobs():
+            order.write(
+                {
+                    "logistics_delivery_instructions": "Call 30 minutes before.",
+                    "logistics_service_level": "express",
+                }
+            )
+        self.assertEqual(shipment.delivery_instructions, "Call 30 minutes before.")
+        payload = self.tms.shipments()[shipment.tms_reference]["payload"]
+        self.assertEqual(payload["deliveryInstructions"], "Call 30 minutes before.")
+        self.assertEqual(payload["serviceLevel"], "express")
+        # Picked up: the shipment is the TMS's now, the order change is refused.
+        self.tms.advance(shipment.tms_reference, 4)
+        self.poll()
+        self.assertEqual(shipment.status, "picked_up")
+        order.logistics_delivery_instructions = "Too late"
+        self.assertEqual(shipment.delivery_instructions, "Call 30 minutes before.")
+
     def test_without_preferences_the_shipment_is_standard(self):
         shipment, payload = self.release(self.order([(self.product, 1)]).picking_ids)
         self.assertEqual(shipment.service_level, "standard")
