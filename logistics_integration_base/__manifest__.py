@@ -22,5 +22,6 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
         "views/logistics_observability_views.xml",
+        "views/logistics_ownership_conflict_views.xml",
     ],
 }

@@ -21,6 +21,8 @@
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
         "views/res_config_settings_views.xml",
+        "data/logistics_field_ownership_data.xml",
+        "views/sale_order_followup_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

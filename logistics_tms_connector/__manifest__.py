@@ -25,6 +25,7 @@
         "views/logistics_endpoint_views.xml",
         "views/stock_views.xml",
         "views/sale_order_views.xml",
+        "views/logistics_service_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
     ],
 }

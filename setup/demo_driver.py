@@ -9,14 +9,19 @@ delayed, refused, declined) so that exceptions happen too. Stops on Ctrl-C.
 """
 
 import argparse
+import configparser
 import itertools
 import json
 import random
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from suite import common  # standard library only
 
 REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
@@ -58,6 +63,77 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
+def _odoo_rpc(odoo_url, db, model, method, *args):
+    """One JSON-RPC call as the demo's administrator (the back office)."""
+
+    def call(service, rpc_method, *rpc_args):
+        answer = requests.post(
+            odoo_url + "/jsonrpc",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": rpc_method, "args": rpc_args},
+            },
+            timeout=REQUEST_TIMEOUT,
+        ).json()
+        if answer.get("error"):
+            raise ValueError(answer["error"]["data"]["message"])
+        return answer.get("result")
+
+    uid = call("common", "login", db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD)
+    return call(
+        "object", "execute_kw", db, uid, common.ADMIN_PASSWORD, model, method, args
+    )
+
+
+def _run_database():
+    """The database of `setup/run` (its Odoo configuration), if there is one."""
+    parser = configparser.ConfigParser()
+    parser.read(common.RUN_DIR / "odoo.conf")
+    return parser.get("options", "db_name", fallback=None)
+
+
+def demo_held_order(odoo_url, customers, db):
+    """A held order approved in Odoo: the customer's view follows.
+
+    Hotel Astoria (short orders held for review) orders the mixed pallet, out
+    of stock: the API answers `held`. The back office approves it (the form's
+    "Approve held order" button, here over JSON-RPC as the administrator): the
+    order is confirmed, the API shows it `accepted` and subscribers get the
+    `order.accepted` webhook.
+    """
+    customer = customers.get("Hotel Astoria")
+    if not (customer and db):
+        return "skipped (no hold customer or no database)"
+    headers = {"X-API-Key": customer["api_key"]}
+    answer = requests.post(
+        odoo_url + "/api/logistics/v1/orders",
+        json={
+            "customer_reference": "PO-HELD-%s" % uuid.uuid4().hex[:6].upper(),
+            "lines": [{"product_code": "PALLET", "quantity": 1}],
+            "service_preferences": {
+                "service_level": "express",
+                "tail_lift": True,
+                "delivery_instructions": "Kitchen entrance, rue Neuve side.",
+            },
+        },
+        headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    if answer.get("status") != "held":
+        return "order %s not held: %s" % (answer.get("reference"), answer)
+    [order_id] = _odoo_rpc(
+        odoo_url, db, "sale.order", "search", [("name", "=", answer["reference"])]
+    )
+    _odoo_rpc(odoo_url, db, "sale.order", "action_portal_approve", [order_id])
+    status = requests.get(
+        odoo_url + "/api/logistics/v1/orders/" + answer["reference"],
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()["status"]
+    return "order %s held, approved in Odoo, now %s" % (answer["reference"], status)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
@@ -65,10 +141,20 @@ def main(argv=None):
     parser.add_argument("--keys-file", required=True)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--db", default=None, help="Odoo database (default: the one of setup/run)"
+    )
     args = parser.parse_args(argv)
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
+    db = args.db or _run_database()
+    for step in (demo_held_order,):
+        try:
+            outcome = step(args.odoo_url, customers, db)
+            print("%s: %s" % (step.__name__, outcome), flush=True)
+        except (requests.RequestException, ValueError) as err:
+            print("%s failed: %s" % (step.__name__, err), flush=True)
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:

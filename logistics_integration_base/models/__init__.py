@@ -14,3 +14,4 @@ from . import res_config_settings
 from . import logistics_flow_stat
 from . import logistics_alert_rule
 from . import queue_job
+from . import logistics_ownership_conflict

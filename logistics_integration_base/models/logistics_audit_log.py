@@ -82,6 +82,7 @@ class LogisticsAuditLog(models.Model):
             ("dead_letter", "Dead letter"),
             ("idempotency_conflict", "Idempotency conflict"),
             ("ownership_conflict", "Ownership conflict"),
+            ("ownership_conflict_decided", "Ownership conflict decided"),
             ("secret_rotation", "Secrets rotated"),
             ("retention_purge", "Retention purge"),
             ("configuration", "Configuration change"),

@@ -123,6 +123,10 @@ class LogisticsFieldOwnership(models.Model):
                 record=record,
                 details=text,
             )
+        # Kept for a manager to accept or reject (logistics.ownership.conflict).
+        self.env["logistics.ownership.conflict"]._open(
+            records, refused, owners, source, message
+        )
 
 
 class LogisticsOwnedMixin(models.AbstractModel):

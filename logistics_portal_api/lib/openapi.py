@@ -279,6 +279,36 @@ ANSWER_SCHEMAS = {
             "shipments": {"type": "array", "items": {"type": "string"}},
             "invoices": {"type": "array", "items": {"type": "string"}},
             "created_at": {"type": "string"},
+            "updated_at": {"type": "string"},
+            "requested_delivery": {
+                "type": "object",
+                "properties": {"start": NULLABLE_STRING, "end": NULLABLE_STRING},
+            },
+            "delivery_address": {"type": "object"},
+            "delivery_contact": {
+                "type": "object",
+                "properties": {
+                    "name": NULLABLE_STRING,
+                    "phone": NULLABLE_STRING,
+                    "email": NULLABLE_STRING,
+                },
+            },
+            "service_preferences": {
+                "type": "object",
+                "properties": {
+                    "service_level": {"type": "string"},
+                    "tail_lift": {"type": "boolean"},
+                    "delivery_instructions": NULLABLE_STRING,
+                },
+            },
+            "notes": NULLABLE_STRING,
+            "hold_reasons": {"type": "array", "items": {"type": "string"}},
+            "pending_review": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Fields of an amendment kept for review: the "
+                "ownership matrix gives them to Odoo.",
+            },
         },
     },
     "Shipment": {

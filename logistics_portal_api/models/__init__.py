@@ -11,3 +11,5 @@ from . import logistics_shipment
 from . import account_move
 from . import res_config_settings
 from . import ir_http
+from . import sale_order_followup
+from . import stock_picking

@@ -12,6 +12,7 @@ EVENTS = [
     ("shipment.exception", "Shipment exception"),
     ("shipment.delivered", "Shipment delivered"),
     ("invoice.posted", "Invoice posted"),
+    ("order.cancelled", "Order cancelled"),
 ]
 SECRET_BYTES = 32
 

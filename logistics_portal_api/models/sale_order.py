@@ -378,14 +378,20 @@ class SaleOrder(models.Model):
                     )
                 ]
             ).to_json()
-        order.write(self._prepare_portal_amend_vals(partner, body))
+        # The ownership matrix says which of the order's fields the portal
+        # owns before release; a change to another is kept for a manager.
+        refused = self.env["logistics.field.ownership"]._guarded_write(
+            order, self._prepare_portal_amend_vals(partner, body), "portal", message
+        )
         order.message_post(
             body=_(
                 "Amended by the customer through the API (correlation %s).",
                 message.correlation_id,
             )
         )
-        return outcome.applied(order._portal_json()).to_json()
+        answer = order._portal_json()
+        answer["pending_review"] = sorted(refused)
+        return outcome.applied(answer).to_json()
 
     @api.model
     def _prepare_portal_amend_vals(self, partner, body):

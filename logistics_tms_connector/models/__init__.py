@@ -15,3 +15,9 @@ from . import stock_move
 from . import sale_order
 from . import ir_http
 from . import logistics_shipment_performance
+from . import product_template
+from . import sale_order_service
+from . import logistics_shipment_package
+from . import logistics_shipment_service
+from . import stock_picking_service
+from . import stock_move_service

@@ -36,6 +36,11 @@ AMENDMENT_FIELDS = {
     "temperature_max_c",
     "hazardous_goods",
     "tail_lift",
+    "delivery_instructions",
+    "delivery_contact_name",
+    "delivery_contact_phone",
+    "delivery_contact_email",
+    "package_ids",
 }
 EXCEPTION_TYPES = [
     ("delay", "Delayed past the promised window"),

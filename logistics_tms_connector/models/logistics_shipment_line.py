@@ -21,6 +21,7 @@ class LogisticsShipmentLine(models.Model):
     volume_m3 = fields.Float(string="Volume (m³)")
     package_ref = fields.Char(string="Package")
     hazardous = fields.Boolean()
+    un_number = fields.Char(string="UN number")
     picked_quantity = fields.Float(
         string="Picked up",
         digits="Product Unit of Measure",
@@ -43,4 +44,5 @@ class LogisticsShipmentLine(models.Model):
             "weight_kg": self.weight_kg,
             "volume_m3": self.volume_m3,
             "hazardous": self.hazardous,
+            "un_number": self.un_number or None,
         }

@@ -8,3 +8,4 @@ from . import test_odoo_users
 from . import test_exactly_once
 from . import test_stock_validation
 from . import test_service_facts
+from . import test_service_packages

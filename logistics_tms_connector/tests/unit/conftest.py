@@ -74,6 +74,7 @@ def shipment():
                 "weight_kg": 3,
                 "volume_m3": 0.01,
                 "hazardous": True,
+                "un_number": "1993",
             },
         ],
         "packages": [
@@ -83,6 +84,9 @@ def shipment():
                 "length_cm": 120,
                 "width_cm": 80,
                 "height_cm": 100,
+                "package_type": "Euro pallet",
+                "hazardous": True,
+                "un_numbers": ["1993"],
             }
         ],
         "requested_pickup_window": {
@@ -94,6 +98,12 @@ def shipment():
             "start": "2026-03-03T09:00:00+01:00",
             "end": "2026-03-03T17:00:00+01:00",
             "timezone": "Europe/Paris",
+        },
+        "delivery_instructions": "Ring twice; goods entrance on the left.",
+        "delivery_contact": {
+            "name": "Marie Curie",
+            "phone": "+33 4 00 00 00 00",
+            "email": None,
         },
         "route_constraints": {
             "vehicle_type": "reefer",

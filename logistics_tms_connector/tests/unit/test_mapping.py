@@ -557,9 +557,36 @@ def test_rest_default_template_renders_the_rest_payload(shipment):
                 "description": "Steel bracket",
                 "quantity": 10,
                 "weightKg": 12.5,
+                "hazardous": False,
+                "unNumber": None,
             },
-            {"sku": "SKU-2", "description": "Solvent", "quantity": 2.5, "weightKg": 3},
+            {
+                "sku": "SKU-2",
+                "description": "Solvent",
+                "quantity": 2.5,
+                "weightKg": 3,
+                "hazardous": True,
+                "unNumber": "1993",
+            },
         ],
+        "packages": [
+            {
+                "reference": "PACK0001",
+                "type": "Euro pallet",
+                "weightKg": 16,
+                "lengthCm": 120,
+                "widthCm": 80,
+                "heightCm": 100,
+                "hazardous": True,
+                "unNumbers": ["1993"],
+            }
+        ],
+        "deliveryInstructions": "Ring twice; goods entrance on the left.",
+        "deliveryContact": {
+            "name": "Marie Curie",
+            "phone": "+33 4 00 00 00 00",
+            "email": None,
+        },
         "references": {"customerPo": "PO-7781", "orderReference": "S00042"},
         "constraints": {
             "vehicleType": "reefer",
@@ -571,13 +598,24 @@ def test_rest_default_template_renders_the_rest_payload(shipment):
     }
 
 
+REST_ONLY_KEYS = ("packages", "deliveryInstructions", "deliveryContact")
+
+
 def test_soap_default_template_wraps_items_for_zeep(shipment):
     rest = mapping.render(mapping.default_template("rest"), shipment)
     soap = mapping.render(mapping.default_template("soap"), shipment)
-    assert soap["items"] == {"item": rest["items"]}
-    assert "constraints" not in soap
+    # The WSDL's item has no hazardous goods fields, nor the payload packages,
+    # delivery instructions or contact: the SOAP TMS gets what it declares.
+    assert soap["items"] == {
+        "item": [
+            {k: v for k, v in item.items() if k not in ("hazardous", "unNumber")}
+            for item in rest["items"]
+        ]
+    }
+    rest_only = ("items", "constraints", *REST_ONLY_KEYS)
+    assert not set(rest_only[1:]) & set(soap)
     assert {key: value for key, value in soap.items() if key != "items"} == {
-        key: value for key, value in rest.items() if key not in ("items", "constraints")
+        key: value for key, value in rest.items() if key not in rest_only
     }
 
 
