@@ -11,3 +11,6 @@ from . import logistics_shipment
 from . import account_move
 from . import res_config_settings
 from . import ir_http
+from . import res_company
+from . import logistics_service_request
+from . import res_config_settings_service_request
