@@ -12,6 +12,7 @@ EVENTS = [
     ("shipment.exception", "Shipment exception"),
     ("shipment.delivered", "Shipment delivered"),
     ("invoice.posted", "Invoice posted"),
+    ("service_request.answered", "Service request answered or refused"),
 ]
 SECRET_BYTES = 32
 
