@@ -21,6 +21,9 @@
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
         "views/res_config_settings_views.xml",
+        "data/logistics_service_request_data.xml",
+        "views/logistics_service_request_views.xml",
+        "views/portal_service_request_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [
