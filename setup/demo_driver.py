@@ -17,6 +17,7 @@ import time
 import uuid
 
 import requests
+from suite import common
 
 REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
@@ -58,10 +59,115 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
+SERVICE_REQUEST_EVERY = 5  # orders
+SERVICE_REQUESTS = [
+    ("appointment_change", "Please deliver on Tuesday morning instead."),
+    ("special_handling", "The kegs must stay cold: no stop over 2 hours."),
+    ("pod_copy", "Our accounting needs a copy of the proof of delivery."),
+    ("address_correction", "Deliver to the back entrance, Rue Haute 12."),
+]
+
+
+def _staff_rpc(odoo_url, model, method, *args):
+    """JSON-RPC as the demo's staff (the database's administrator)."""
+    response = requests.post(
+        odoo_url + "/jsonrpc",
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    _staff_rpc.db,
+                    _staff_rpc.uid,
+                    common.ADMIN_PASSWORD,
+                    model,
+                    method,
+                    list(args),
+                ],
+            },
+        },
+        timeout=REQUEST_TIMEOUT,
+    )
+    body = response.json()
+    if body.get("error"):
+        raise ValueError(body["error"]["data"]["message"])
+    return body.get("result")
+
+
+def demo_service_request(odoo_url, customer, rng):
+    """A customer asks about its latest shipment through the API; the customer
+    care team answers in Odoo (the Answer wizard); the customer reads the
+    answer back (as its portal page and webhooks show it)."""
+    headers = {"X-API-Key": customer["api_key"]}
+    shipments = requests.get(
+        odoo_url + "/api/logistics/v1/shipments?limit=1",
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    if not shipments.get("items"):
+        return "no shipment to ask about yet"
+    kind, text = rng.choice(SERVICE_REQUESTS)
+    created = requests.post(
+        odoo_url + "/api/logistics/v1/service-requests",
+        json={
+            "type": kind,
+            "shipment": shipments["items"][0]["reference"],
+            "description": text,
+        },
+        headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+        timeout=REQUEST_TIMEOUT,
+    )
+    if created.status_code != 201:
+        return "refused: HTTP %s %s" % (created.status_code, created.text[:200])
+    reference = created.json()["reference"]
+    if not getattr(_staff_rpc, "uid", None):
+        _staff_rpc.uid = requests.post(
+            odoo_url + "/jsonrpc",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "service": "common",
+                    "method": "login",
+                    "args": [_staff_rpc.db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD],
+                },
+            },
+            timeout=REQUEST_TIMEOUT,
+        ).json()["result"]
+    [request_id] = _staff_rpc(
+        odoo_url, "logistics.service.request", "search", [("name", "=", reference)]
+    )
+    wizard = _staff_rpc(
+        odoo_url,
+        "logistics.service.request.answer",
+        "create",
+        {
+            "request_id": request_id,
+            "status": "answered",
+            "answer": "Done: we arranged it with the carrier.",
+        },
+    )
+    _staff_rpc(odoo_url, "logistics.service.request.answer", "action_confirm", [wizard])
+    answered = requests.get(
+        odoo_url + "/api/logistics/v1/service-requests/" + reference,
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    return "%s (%s): %s, answer: %s" % (
+        reference,
+        kind,
+        answered.get("status"),
+        answered.get("answer"),
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
     parser.add_argument("--simulator-url", default="")
+    parser.add_argument("--db", default="", help="for the staff's answers (JSON-RPC)")
     parser.add_argument("--keys-file", required=True)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=None)
@@ -69,6 +175,7 @@ def main(argv=None):
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
+    _staff_rpc.db = args.db
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:
@@ -79,6 +186,12 @@ def main(argv=None):
                 % (number, name, status, answer, outcome),
                 flush=True,
             )
+            if args.db and number % SERVICE_REQUEST_EVERY == 0:
+                print(
+                    "service request from %s: %s"
+                    % (name, demo_service_request(args.odoo_url, customers[name], rng)),
+                    flush=True,
+                )
         except (requests.RequestException, ValueError) as err:
             print("order %s from %s failed: %s" % (number, name, err), flush=True)
         time.sleep(args.interval)
