@@ -1,11 +1,21 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.logistics_integration_base.lib import outcome
+from odoo.addons.logistics_integration_base.lib import outcome, trust
 
 from ..lib import service_requests as sr
 
 ANSWERED_EVENT = "service_request.answered"
+# Set by this model's workflow methods only (lib/trust.py: a client's context
+# value under the same key is ignored).
+WORKFLOW_KEY = "logistics_service_request_workflow"
+WORKFLOW = trust.ServerFlag(WORKFLOW_KEY)
+# Who asked, about what: fixed once the request exists.
+FIXED_FIELDS = frozenset(
+    {"partner_id", "requested_by_id", "shipment_id", "sale_order_id", "correlation_id"}
+)
+# What the workflow methods write (the buttons and the Answer wizard).
+WORKFLOW_FIELDS = frozenset({"status", "answer", "answered_by_id", "answered_at"})
 
 
 class LogisticsServiceRequest(models.Model):
@@ -58,9 +68,7 @@ class LogisticsServiceRequest(models.Model):
     answer = fields.Text(readonly=True, tracking=True)
     answered_by_id = fields.Many2one("res.users", string="Answered by", readonly=True)
     answered_at = fields.Datetime(readonly=True)
-    user_id = fields.Many2one(
-        "res.users", string="Responsible", tracking=True, check_company=True
-    )
+    user_id = fields.Many2one("res.users", string="Responsible", tracking=True)
     team_id = fields.Many2one("crm.team", string="Team", tracking=True)
     correlation_id = fields.Char(readonly=True, copy=False)
     company_id = fields.Many2one(
@@ -105,6 +113,18 @@ class LogisticsServiceRequest(models.Model):
         return requests
 
     def write(self, vals):
+        if not self.env.su:
+            fixed = FIXED_FIELDS.intersection(vals)
+            if fixed:
+                raise UserError(
+                    _("These fields cannot change: %s.", ", ".join(sorted(fixed)))
+                )
+            if WORKFLOW_FIELDS.intersection(vals) and not trust.flag_set(
+                self.env.context, WORKFLOW_KEY, WORKFLOW
+            ):
+                raise UserError(
+                    _("Use the buttons (Start, Answer, Cancel) to change a request.")
+                )
         if "status" in vals:
             for request in self:
                 if request.status != vals["status"]:
@@ -170,16 +190,19 @@ class LogisticsServiceRequest(models.Model):
             raise AccessError(_("Only the responsible team handles requests."))
         self.check_access("write")
 
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: WORKFLOW}).write(vals)
+
     def action_start(self):
         self._check_handler()
         for request in self:
-            request.write({"status": sr.STATUS_IN_PROGRESS})
+            request._workflow_write({"status": sr.STATUS_IN_PROGRESS})
         return True
 
     def action_cancel(self):
         self._check_handler()
         for request in self:
-            request.write({"status": sr.STATUS_CANCELLED})
+            request._workflow_write({"status": sr.STATUS_CANCELLED})
             request.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
@@ -204,7 +227,7 @@ class LogisticsServiceRequest(models.Model):
             sr.check_answer(status, answer)
         except sr.TransitionError as err:
             raise UserError(str(err)) from err
-        self.write(
+        self._workflow_write(
             {
                 "status": status,
                 "answer": answer.strip(),

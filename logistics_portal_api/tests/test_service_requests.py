@@ -64,7 +64,10 @@ class TestServiceRequests(PortalApiCase):
         }
 
     def requests(self):
-        return self.env["logistics.service.request"].search([])
+        """The requests of this test's customers (the database may hold others)."""
+        return self.env["logistics.service.request"].search(
+            [("partner_id", "in", (self.customer | self.other).ids)]
+        )
 
     # ------------------------------------------------------------------
     # the loop: API → activity → answer in Odoo → API, webhook
@@ -89,7 +92,10 @@ class TestServiceRequests(PortalApiCase):
             self.assertEqual(request.user_id, self.agent)
             # The request came through the message log.
             message = self.env["logistics.message"].search(
-                [("flow_code", "=", "service_request.create")]
+                [
+                    ("flow_code", "=", "service_request.create"),
+                    ("partner_id", "=", self.customer.id),
+                ]
             )
             self.assertEqual(message.state, "done")
             self.assertEqual(
@@ -259,9 +265,24 @@ class TestServiceRequests(PortalApiCase):
         with self.assertRaisesRegex(UserError, "closed"):
             request._answer("answered", "After all, here it is.")
         with self.assertRaisesRegex(UserError, "closed"):
-            request.write({"status": "new"})
+            request._workflow_write({"status": "new"})
         with self.assertRaisesRegex(UserError, "closed"):
             request.action_cancel()
+
+    def test_only_the_workflow_writes_status_and_answer(self):
+        request = self._request().with_user(self.agent)
+        with self.assertRaisesRegex(UserError, "buttons"):
+            request.write({"status": "answered"})
+        # A client's context value is not the server's flag (lib/trust.py).
+        with self.assertRaisesRegex(UserError, "buttons"):
+            request.with_context(logistics_service_request_workflow=True).write(
+                {"answer": "Forged", "answered_by_id": self.agent.id}
+            )
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            request.write({"partner_id": self.other.id})
+        request.write({"user_id": self.env.user.id})  # reassigning is fine
+        self.assertEqual(request.status, "new")
+        self.assertFalse(request.answer)
 
     def test_the_subject_must_be_one_and_the_customers(self):
         with self.assertRaises(ValidationError):
@@ -329,7 +350,13 @@ class TestServiceRequests(PortalApiCase):
         self.assertEqual(request.requested_by_id, self.user.partner_id)
         self.assertEqual(
             self.env["logistics.message"]
-            .search([("flow_code", "=", "service_request.create")])
+            .search(
+                [
+                    ("flow_code", "=", "service_request.create"),
+                    ("partner_id", "=", self.user.partner_id.id),
+                    ("state", "=", "done"),
+                ]
+            )
             .res_id,
             request.id,
         )
