@@ -14,3 +14,5 @@ from . import ir_http
 from . import res_company
 from . import logistics_service_request
 from . import res_config_settings_service_request
+from . import logistics_shipment_service_request
+from . import sale_order_service_request

@@ -4,7 +4,7 @@ import re
 import psycopg2
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.logistics_integration_base.models.logistics_endpoint import (
@@ -24,7 +24,8 @@ class TestServiceRequests(PortalApiCase):
         cls.agent = new_test_user(
             cls.env,
             login="sr-agent",
-            groups="base.group_user,sales_team.group_sale_salesman",
+            groups="base.group_user,sales_team.group_sale_salesman,"
+            "logistics_tms_connector.group_tms_user",
             name="Service Agent",
         )
         cls.env.company.logistics_service_request_user_id = cls.agent
@@ -166,6 +167,8 @@ class TestServiceRequests(PortalApiCase):
         self.assertEqual(response.status_code, 201, response.text)
         self.assertEqual(response.json()["order"], order)
         self.assertIsNone(response.json()["shipment"])
+        record = self.env["sale.order"].search([("name", "=", order)])
+        self.assertEqual(record.with_user(self.agent).service_request_count, 1)
 
     # ------------------------------------------------------------------
     # bad input: a clear answer, nothing created
@@ -283,6 +286,25 @@ class TestServiceRequests(PortalApiCase):
         request.write({"user_id": self.env.user.id})  # reassigning is fine
         self.assertEqual(request.status, "new")
         self.assertFalse(request.answer)
+
+    def test_staff_logs_a_request_and_the_shipment_and_order_count_it(self):
+        form = Form(self.env["logistics.service.request"].with_user(self.agent))
+        form.partner_id = self.customer
+        form.shipment_id = self.shipment
+        form.request_type = "extra_pickup"
+        form.description = "Phoned in: one more pallet tomorrow."
+        request = form.save()
+        self.assertEqual(request.status, "new")
+        self.assertTrue(request.name.startswith("SR-"))
+        self.assertEqual(request.activity_ids.user_id, self.agent)
+        shipment = self.shipment.with_user(self.agent)
+        self.assertEqual(shipment.service_request_count, 1)
+        self.assertEqual(
+            self.env["logistics.service.request"].search(
+                shipment.action_view_service_requests()["domain"]
+            ),
+            request,
+        )
 
     def test_the_subject_must_be_one_and_the_customers(self):
         with self.assertRaises(ValidationError):
