@@ -23,6 +23,9 @@
         "views/res_config_settings_views.xml",
         "data/logistics_field_ownership_data.xml",
         "views/sale_order_followup_views.xml",
+        "data/logistics_service_request_data.xml",
+        "views/logistics_service_request_views.xml",
+        "views/portal_service_request_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -26,6 +26,13 @@ from suite import common  # standard library only
 REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
 OUTCOMES = ["delivered"] * 7 + ["delay", "refused", "declined"]
+SERVICE_REQUEST_EVERY = 5  # orders
+SERVICE_REQUESTS = [
+    ("appointment_change", "Please deliver on Tuesday morning instead."),
+    ("special_handling", "The kegs must stay cold: no stop over 2 hours."),
+    ("pod_copy", "Our accounting needs a copy of the proof of delivery."),
+    ("address_correction", "Deliver to the back entrance, Rue Haute 12."),
+]
 
 
 def place_order(odoo_url, customer, rng):
@@ -134,6 +141,63 @@ def demo_held_order(odoo_url, customers, db):
     return "order %s held, approved in Odoo, now %s" % (answer["reference"], status)
 
 
+def demo_service_request(odoo_url, customers, db, rng):
+    """A customer asks about its latest shipment through the API; the customer
+    care team answers in Odoo (the Answer wizard); the customer reads the
+    answer back (as its portal page and webhooks show it)."""
+    customer = customers[rng.choice(sorted(customers))]
+    headers = {"X-API-Key": customer["api_key"]}
+    shipments = requests.get(
+        odoo_url + "/api/logistics/v1/shipments?limit=1",
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    if not shipments.get("items"):
+        return "no shipment to ask about yet"
+    kind, text = rng.choice(SERVICE_REQUESTS)
+    created = requests.post(
+        odoo_url + "/api/logistics/v1/service-requests",
+        json={
+            "type": kind,
+            "shipment": shipments["items"][0]["reference"],
+            "description": text,
+        },
+        headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+        timeout=REQUEST_TIMEOUT,
+    )
+    if created.status_code != 201:
+        return "refused: HTTP %s %s" % (created.status_code, created.text[:200])
+    reference = created.json()["reference"]
+    [request_id] = _odoo_rpc(
+        odoo_url, db, "logistics.service.request", "search", [("name", "=", reference)]
+    )
+    wizard = _odoo_rpc(
+        odoo_url,
+        db,
+        "logistics.service.request.answer",
+        "create",
+        {
+            "request_id": request_id,
+            "status": "answered",
+            "answer": "Done: we arranged it with the carrier.",
+        },
+    )
+    _odoo_rpc(
+        odoo_url, db, "logistics.service.request.answer", "action_confirm", [wizard]
+    )
+    answered = requests.get(
+        odoo_url + "/api/logistics/v1/service-requests/" + reference,
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    return "%s (%s): %s, answer: %s" % (
+        reference,
+        kind,
+        answered.get("status"),
+        answered.get("answer"),
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
@@ -165,6 +229,12 @@ def main(argv=None):
                 % (number, name, status, answer, outcome),
                 flush=True,
             )
+            if db and number % SERVICE_REQUEST_EVERY == 0:
+                print(
+                    "service request: %s"
+                    % demo_service_request(args.odoo_url, customers, db, rng),
+                    flush=True,
+                )
         except (requests.RequestException, ValueError) as err:
             print("order %s from %s failed: %s" % (number, name, err), flush=True)
         time.sleep(args.interval)

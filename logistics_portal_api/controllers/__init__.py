@@ -1,2 +1,4 @@
 from . import api
 from . import portal
+from . import portal_service_requests
+from . import api_service_requests

@@ -23,6 +23,8 @@ from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
 from odoo.addons.logistics_tms_connector.lib import milestones
 
+from . import service_requests
+
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 SERVER = "/api/logistics/v1"
 VERSION = "1.1.0"
@@ -30,6 +32,7 @@ REQUEST_SCHEMAS = {
     "OrderSubmission": "order.submit.v1.json",
     "OrderAmendment": "order.amend.v1.json",
     "WebhookSubscription": "webhook.subscribe.v1.json",
+    "ServiceRequestCreation": "service_request.create.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -43,6 +46,7 @@ MAX_PAGE = 200
 MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
+SERVICE_REQUEST_STATUSES = service_requests.STATUS_CODES
 
 
 def _pointer(name):
@@ -372,6 +376,24 @@ ANSWER_SCHEMAS = {
             "secret": {"type": "string", "description": "Only in the creation answer"},
         },
     },
+    "ServiceRequest": {
+        "type": "object",
+        "required": ["reference", "type", "status", "description"],
+        "properties": {
+            "reference": {"type": "string"},
+            "type": {"type": "string", "enum": list(service_requests.TYPE_CODES)},
+            "status": {"type": "string", "enum": list(SERVICE_REQUEST_STATUSES)},
+            "shipment": NULLABLE_STRING,
+            "order": NULLABLE_STRING,
+            "description": {"type": "string"},
+            "answer": {
+                "type": ["string", "null"],
+                "description": "The team's answer (or the reason of a refusal)",
+            },
+            "answered_at": NULLABLE_STRING,
+            "created_at": {"type": "string"},
+        },
+    },
     "WebhookDeleted": {
         "type": "object",
         "required": ["id", "deleted"],
@@ -383,8 +405,9 @@ ANSWER_SCHEMAS = {
 # routes
 
 SCOPES = {
-    "orders:write": "Submit, amend and cancel orders; upload order documents",
-    "orders:read": "Read orders",
+    "orders:write": "Submit, amend and cancel orders; upload order documents; "
+    "ask for services (service requests)",
+    "orders:read": "Read orders and service requests",
     "invoices:read": "Read invoices",
     "shipments:read": "Read shipments",
     "documents:read": "Download documents",
@@ -532,6 +555,10 @@ SHIPMENT_QUERY = [
     *_date_parameters("shipments created"),
 ]
 INVOICE_QUERY = [*_page_parameters(), *_date_parameters("invoices dated")]
+SERVICE_REQUEST_QUERY = [
+    *_page_parameters(),
+    _status_parameter(SERVICE_REQUEST_STATUSES, "Only requests in this status."),
+]
 
 # What a customer sends; the contract test seeds the product named here.
 EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
@@ -549,7 +576,16 @@ REQUEST_EXAMPLES = {
         "url": "https://erp.example.com/logistics-events",
         "events": ["shipment.delivered"],
     },
+    "ServiceRequestCreation": {
+        "type": "appointment_change",
+        "shipment": "SHP-2030-00042",
+        "description": "Please deliver on Tuesday morning instead.",
+    },
 }
+SERVICE_REQUEST_IDEMPOTENCY_KEY = dict(
+    IDEMPOTENCY_KEY,
+    description="Unique per request: a repeated request answers what the first did.",
+)
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 REFERENCE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
 

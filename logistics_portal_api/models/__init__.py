@@ -13,3 +13,8 @@ from . import res_config_settings
 from . import ir_http
 from . import sale_order_followup
 from . import stock_picking
+from . import res_company
+from . import logistics_service_request
+from . import res_config_settings_service_request
+from . import logistics_shipment_service_request
+from . import sale_order_service_request

@@ -13,6 +13,7 @@ EVENTS = [
     ("shipment.delivered", "Shipment delivered"),
     ("invoice.posted", "Invoice posted"),
     ("order.cancelled", "Order cancelled"),
+    ("service_request.answered", "Service request answered or refused"),
 ]
 SECRET_BYTES = 32
 

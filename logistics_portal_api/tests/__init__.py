@@ -12,3 +12,4 @@ from . import test_api_contract
 from . import test_key_rights
 from . import test_outcomes
 from . import test_order_followup
+from . import test_service_requests

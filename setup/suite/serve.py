@@ -109,13 +109,15 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
     return keys_file
 
 
-def start_driver(odoo_port, simulator_url, keys_file):
+def start_driver(odoo_port, simulator_url, keys_file, db):
     return subprocess.Popen(
         [
             venv_python(),
             REPO / "setup" / "demo_driver.py",
             "--odoo-url",
             "http://127.0.0.1:%s" % odoo_port,
+            "--db",
+            db,
             "--simulator-url",
             simulator_url or "",
             "--keys-file",
@@ -206,7 +208,7 @@ def run_server(args):
         if not args.quiet:
             supervisor.add(
                 "demo-driver",
-                lambda: start_driver(args.port, simulator_url, keys_file),
+                lambda: start_driver(args.port, simulator_url, keys_file, args.db),
                 DRIVER_LOG,
                 restartable=True,
             )
