@@ -14,3 +14,6 @@ from . import stock_picking
 from . import stock_move
 from . import sale_order
 from . import ir_http
+from . import res_partner_invoicing
+from . import account_move
+from . import logistics_shipment_invoice
