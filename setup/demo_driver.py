@@ -58,6 +58,66 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
+def demo_invoice(odoo_url, simulator_url, customers, timeout=300):
+    """Invoice on delivery: Brasserie Dupont (invoiced on delivery, see
+    demo_seed.py) orders 4 kegs, the carrier picks up 3 (a partial pickup),
+    the delivery order is validated with 3 and backordered with 1, and the
+    invoice of the 3 delivered kegs is posted when the TMS reports the
+    delivery; its number shows on the order and the shipment (API)."""
+    customer = customers.get("Brasserie Dupont")
+    if not (customer and simulator_url):
+        return "skipped (no simulator or no Brasserie Dupont)"
+    scenario = simulator_url + "/_control/scenario"
+    requests.post(
+        scenario,
+        json={"outcome": "delivered", "pickup_ratio": 0.75},
+        timeout=REQUEST_TIMEOUT,
+    ).raise_for_status()
+    headers = {"X-API-Key": customer["api_key"]}
+    api = odoo_url + "/api/logistics/v1"
+    try:
+        response = requests.post(
+            api + "/orders",
+            json={
+                "customer_reference": "PO-INVOICE-%s" % uuid.uuid4().hex[:6].upper(),
+                "lines": [{"product_code": "KEG30", "quantity": 4}],
+            },
+            headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+            timeout=REQUEST_TIMEOUT,
+        )
+        reference = response.json().get("reference")
+        if not reference:
+            return "order refused: HTTP %s %s" % (response.status_code, response.text)
+        deadline = time.monotonic() + timeout
+        order = {}
+        while time.monotonic() < deadline:
+            order = requests.get(
+                "%s/orders/%s" % (api, reference),
+                headers=headers,
+                timeout=REQUEST_TIMEOUT,
+            ).json()
+            if order.get("invoices"):
+                shipment = requests.get(
+                    "%s/shipments/%s" % (api, order["shipments"][0]),
+                    headers=headers,
+                    timeout=REQUEST_TIMEOUT,
+                ).json()
+                return "%s delivered (%s), invoiced on delivery: %s" % (
+                    reference,
+                    shipment.get("status"),
+                    ", ".join(order["invoices"]),
+                )
+            time.sleep(2)
+        return "%s: no invoice after %ss (status %s)" % (
+            reference,
+            timeout,
+            order.get("status"),
+        )
+    finally:
+        # The orders that follow are picked up whole.
+        requests.post(scenario, json={"pickup_ratio": None}, timeout=REQUEST_TIMEOUT)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
@@ -69,6 +129,14 @@ def main(argv=None):
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
+    try:
+        print(
+            "demo_invoice: %s"
+            % demo_invoice(args.odoo_url, args.simulator_url, customers),
+            flush=True,
+        )
+    except (requests.RequestException, ValueError) as err:
+        print("demo_invoice failed: %s" % err, flush=True)
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:
