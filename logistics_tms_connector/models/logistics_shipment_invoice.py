@@ -56,7 +56,10 @@ class LogisticsShipment(models.Model):
     # actions
 
     def action_view_invoices(self):
-        self._logistics_check_access("read", read_models=["account.move"])
+        # Portal users read their own invoices, never through the back office.
+        self._logistics_check_access(
+            "read", group="base.group_user", read_models=["account.move"]
+        )
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
