@@ -1,6 +1,7 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.logistics_integration_base.lib import errors
 
@@ -129,6 +130,7 @@ class LogisticsShipment(models.Model):
     def _tms_invoice_order(self, message):
         self.ensure_one()
         order = self.sale_order_id.with_company(self.sale_order_id.company_id)
+        self._tms_lock_order(order)
         if order.state != "sale" or not order._get_invoiceable_lines():
             self.message_post(
                 body=_(
@@ -168,6 +170,20 @@ class LogisticsShipment(models.Model):
             "order": order.name,
             "amount_total": sum(invoices.mapped("amount_total")),
         }
+
+    @api.model
+    def _tms_lock_order(self, order):
+        """Invoice an order in one job at a time.
+
+        Two deliveries of one order (two shipments, or a delivery reported
+        twice) invoiced side by side would both see the same quantities to
+        invoice. The no-op update makes the second wait for the first, then
+        fail on the serialization conflict (repeatable read), which is
+        retryable: its next attempt sees the first invoice.
+        """
+        self.env.cr.execute(
+            SQL("UPDATE sale_order SET write_date = write_date WHERE id = %s", order.id)
+        )
 
     @api.model
     def _tms_invoice_dead(self, message):
