@@ -26,6 +26,9 @@
         "views/stock_views.xml",
         "views/sale_order_views.xml",
         "views/logistics_service_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/logistics_shipment_invoice_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
     ],
 }

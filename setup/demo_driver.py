@@ -6,10 +6,18 @@ POST /api/logistics/v1/orders (with its own API key and an Idempotency-Key),
 sometimes one that will be held (credit, shortage) or refused (unknown
 product), and tells the TMS simulator how the transport will go (delivered,
 delayed, refused, declined) so that exceptions happen too. Stops on Ctrl-C.
+
+First, each business loop runs once, scripted (`SCRIPTED_STEPS`): a held
+order approved in the back office, an invoice on delivery, ... Each step
+plays the customer through the API, the TMS through the simulator's control
+calls, and the back office through JSON-RPC as the demo's administrator
+(`Demo`), and prints what came of it. Some steps recur among the orders
+(`RECURRING_STEPS`).
 """
 
 import argparse
 import configparser
+import dataclasses
 import itertools
 import json
 import random
@@ -70,16 +78,51 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
-def _odoo_rpc(odoo_url, db, model, method, *args):
-    """One JSON-RPC call as the demo's administrator (the back office)."""
+@dataclasses.dataclass
+class Demo:
+    """What every demo step works with: the running stack and the customers."""
 
-    def call(service, rpc_method, *rpc_args):
+    odoo_url: str
+    simulator_url: str
+    customers: dict
+    db: str
+    rng: random.Random
+
+    def api(self, method, path, customer, **kwargs):
+        """A call of the customer API as `customer` (its name in the keys file)."""
+        headers = dict(kwargs.pop("headers", {}))
+        headers["X-API-Key"] = self.customers[customer]["api_key"]
+        return requests.request(
+            method,
+            self.odoo_url + "/api/logistics/v1" + path,
+            headers=headers,
+            timeout=REQUEST_TIMEOUT,
+            **kwargs,
+        )
+
+    def rpc(self, model, method, *args):
+        """One JSON-RPC call as the demo's administrator (the back office)."""
+        uid = self._jsonrpc(
+            "common", "login", self.db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD
+        )
+        return self._jsonrpc(
+            "object",
+            "execute_kw",
+            self.db,
+            uid,
+            common.ADMIN_PASSWORD,
+            model,
+            method,
+            list(args),
+        )
+
+    def _jsonrpc(self, service, method, *args):
         answer = requests.post(
-            odoo_url + "/jsonrpc",
+            self.odoo_url + "/jsonrpc",
             json={
                 "jsonrpc": "2.0",
                 "method": "call",
-                "params": {"service": service, "method": rpc_method, "args": rpc_args},
+                "params": {"service": service, "method": method, "args": args},
             },
             timeout=REQUEST_TIMEOUT,
         ).json()
@@ -87,10 +130,13 @@ def _odoo_rpc(odoo_url, db, model, method, *args):
             raise ValueError(answer["error"]["data"]["message"])
         return answer.get("result")
 
-    uid = call("common", "login", db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD)
-    return call(
-        "object", "execute_kw", db, uid, common.ADMIN_PASSWORD, model, method, args
-    )
+    def scenario(self, **options):
+        """Tell the TMS simulator how the next transports go."""
+        requests.post(
+            self.simulator_url + "/_control/scenario",
+            json=options,
+            timeout=REQUEST_TIMEOUT,
+        ).raise_for_status()
 
 
 def _run_database():
@@ -100,7 +146,33 @@ def _run_database():
     return parser.get("options", "db_name", fallback=None)
 
 
-def demo_held_order(odoo_url, customers, db):
+def _new_reference(prefix):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:6].upper())
+
+
+def _order(demo, customer, lines, **fields):
+    """Place an order as `customer`: the API's answer (JSON)."""
+    return demo.api(
+        "POST",
+        "/orders",
+        customer,
+        json={"customer_reference": _new_reference("PO"), "lines": lines, **fields},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    ).json()
+
+
+def _wait_for(check, timeout, poll=2):
+    """`check()` until it returns something true, or None after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(poll)
+    return None
+
+
+def demo_held_order(demo):
     """A held order approved in Odoo: the customer's view follows.
 
     Hotel Astoria (short orders held for review) orders the mixed pallet, out
@@ -109,71 +181,88 @@ def demo_held_order(odoo_url, customers, db):
     order is confirmed, the API shows it `accepted` and subscribers get the
     `order.accepted` webhook.
     """
-    customer = customers.get("Hotel Astoria")
-    if not (customer and db):
-        return "skipped (no hold customer or no database)"
-    headers = {"X-API-Key": customer["api_key"]}
-    answer = requests.post(
-        odoo_url + "/api/logistics/v1/orders",
-        json={
-            "customer_reference": "PO-HELD-%s" % uuid.uuid4().hex[:6].upper(),
-            "lines": [{"product_code": "PALLET", "quantity": 1}],
-            "service_preferences": {
-                "service_level": "express",
-                "tail_lift": True,
-                "delivery_instructions": "Kitchen entrance, rue Neuve side.",
-            },
+    customer = "Hotel Astoria"
+    answer = _order(
+        demo,
+        customer,
+        [{"product_code": "PALLET", "quantity": 1}],
+        service_preferences={
+            "service_level": "express",
+            "tail_lift": True,
+            "delivery_instructions": "Kitchen entrance, rue Neuve side.",
         },
-        headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
-        timeout=REQUEST_TIMEOUT,
-    ).json()
+    )
     if answer.get("status") != "held":
         return "order %s not held: %s" % (answer.get("reference"), answer)
-    [order_id] = _odoo_rpc(
-        odoo_url, db, "sale.order", "search", [("name", "=", answer["reference"])]
+    [order_id] = demo.rpc("sale.order", "search", [("name", "=", answer["reference"])])
+    demo.rpc("sale.order", "action_portal_approve", [order_id])
+    status = demo.api("GET", "/orders/" + answer["reference"], customer).json()
+    return "order %s held, approved in Odoo, now %s" % (
+        answer["reference"],
+        status["status"],
     )
-    _odoo_rpc(odoo_url, db, "sale.order", "action_portal_approve", [order_id])
-    status = requests.get(
-        odoo_url + "/api/logistics/v1/orders/" + answer["reference"],
-        headers=headers,
-        timeout=REQUEST_TIMEOUT,
-    ).json()["status"]
-    return "order %s held, approved in Odoo, now %s" % (answer["reference"], status)
 
 
-def demo_service_request(odoo_url, customers, db, rng):
+def demo_invoice(demo, timeout=300):
+    """Invoice on delivery: Brasserie Dupont (invoiced on delivery, see
+    demo_seed.py) orders 4 kegs, the carrier picks up 3 (a partial pickup),
+    the delivery order is validated with 3 and backordered with 1, and the
+    invoice of the 3 delivered kegs is posted when the TMS reports the
+    delivery; its number shows on the order and the shipment (API)."""
+    customer = "Brasserie Dupont"
+    demo.scenario(outcome="delivered", pickup_ratio=0.75)
+    try:
+        answer = _order(demo, customer, [{"product_code": "KEG30", "quantity": 4}])
+        reference = answer.get("reference")
+        if not reference:
+            return "order refused: %s" % answer
+        order = _wait_for(
+            lambda: (
+                (found := demo.api("GET", "/orders/" + reference, customer).json())
+                and found.get("invoices")
+                and found
+            ),
+            timeout,
+        )
+        if not order:
+            return "%s: no invoice after %ss" % (reference, timeout)
+        shipment = demo.api("GET", "/shipments/" + order["shipments"][0], customer)
+        return "%s delivered (%s), invoiced on delivery: %s" % (
+            reference,
+            shipment.json().get("status"),
+            ", ".join(order["invoices"]),
+        )
+    finally:
+        demo.scenario(pickup_ratio=None)  # the orders that follow: picked up whole
+
+
+def demo_service_request(demo):
     """A customer asks about its latest shipment through the API; the customer
     care team answers in Odoo (the Answer wizard); the customer reads the
     answer back (as its portal page and webhooks show it)."""
-    customer = customers[rng.choice(sorted(customers))]
-    headers = {"X-API-Key": customer["api_key"]}
-    shipments = requests.get(
-        odoo_url + "/api/logistics/v1/shipments?limit=1",
-        headers=headers,
-        timeout=REQUEST_TIMEOUT,
-    ).json()
+    customer = demo.rng.choice(sorted(demo.customers))
+    shipments = demo.api("GET", "/shipments?limit=1", customer).json()
     if not shipments.get("items"):
         return "no shipment to ask about yet"
-    kind, text = rng.choice(SERVICE_REQUESTS)
-    created = requests.post(
-        odoo_url + "/api/logistics/v1/service-requests",
+    kind, text = demo.rng.choice(SERVICE_REQUESTS)
+    created = demo.api(
+        "POST",
+        "/service-requests",
+        customer,
         json={
             "type": kind,
             "shipment": shipments["items"][0]["reference"],
             "description": text,
         },
-        headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
-        timeout=REQUEST_TIMEOUT,
+        headers={"Idempotency-Key": uuid.uuid4().hex},
     )
     if created.status_code != 201:
         return "refused: HTTP %s %s" % (created.status_code, created.text[:200])
     reference = created.json()["reference"]
-    [request_id] = _odoo_rpc(
-        odoo_url, db, "logistics.service.request", "search", [("name", "=", reference)]
+    [request_id] = demo.rpc(
+        "logistics.service.request", "search", [("name", "=", reference)]
     )
-    wizard = _odoo_rpc(
-        odoo_url,
-        db,
+    wizard = demo.rpc(
         "logistics.service.request.answer",
         "create",
         {
@@ -182,20 +271,28 @@ def demo_service_request(odoo_url, customers, db, rng):
             "answer": "Done: we arranged it with the carrier.",
         },
     )
-    _odoo_rpc(
-        odoo_url, db, "logistics.service.request.answer", "action_confirm", [wizard]
-    )
-    answered = requests.get(
-        odoo_url + "/api/logistics/v1/service-requests/" + reference,
-        headers=headers,
-        timeout=REQUEST_TIMEOUT,
-    ).json()
+    demo.rpc("logistics.service.request.answer", "action_confirm", [wizard])
+    answered = demo.api("GET", "/service-requests/" + reference, customer).json()
     return "%s (%s): %s, answer: %s" % (
         reference,
         kind,
         answered.get("status"),
         answered.get("answer"),
     )
+
+
+# Each business loop once, when the driver starts (setup/run's demo).
+SCRIPTED_STEPS = (demo_held_order, demo_invoice)
+# Then, among the orders: every N orders, this step.
+RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)
+
+
+def run_step(step, demo):
+    try:
+        outcome = step(demo)
+    except (requests.RequestException, ValueError, KeyError) as err:
+        outcome = "failed: %s" % err
+    print("%s: %s" % (step.__name__, outcome), flush=True)
 
 
 def main(argv=None):
@@ -212,13 +309,12 @@ def main(argv=None):
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
-    db = args.db or _run_database()
-    for step in (demo_held_order,):
-        try:
-            outcome = step(args.odoo_url, customers, db)
-            print("%s: %s" % (step.__name__, outcome), flush=True)
-        except (requests.RequestException, ValueError) as err:
-            print("%s failed: %s" % (step.__name__, err), flush=True)
+    demo = Demo(
+        args.odoo_url, args.simulator_url, customers, args.db or _run_database(), rng
+    )
+    if demo.db and demo.simulator_url:
+        for step in SCRIPTED_STEPS:
+            run_step(step, demo)
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:
@@ -229,14 +325,11 @@ def main(argv=None):
                 % (number, name, status, answer, outcome),
                 flush=True,
             )
-            if db and number % SERVICE_REQUEST_EVERY == 0:
-                print(
-                    "service request: %s"
-                    % demo_service_request(args.odoo_url, customers, db, rng),
-                    flush=True,
-                )
         except (requests.RequestException, ValueError) as err:
             print("order %s from %s failed: %s" % (number, name, err), flush=True)
+        for every, step in RECURRING_STEPS:
+            if demo.db and number % every == 0:
+                run_step(step, demo)
         time.sleep(args.interval)
     return 0
 

@@ -95,7 +95,14 @@ rest = endpoint("simulator", "TMS simulator (REST)", "rest", TMS_URL + "/api/v1/
 if os.environ.get("LOGISTICS_DEMO_SOAP") == "1":
     endpoint("simulator_soap", "TMS simulator (SOAP)", "soap", TMS_URL + "/soap")
 warehouse = env.ref("stock.warehouse0")
-warehouse.write({"tms_endpoint_id": rest.id, "tms_release_trigger": "order_confirmed"})
+warehouse.write(
+    {
+        "tms_endpoint_id": rest.id,
+        "tms_release_trigger": "order_confirmed",
+        # The carrier's pickup validates the delivery order (demo_invoice).
+        "tms_validation_trigger": "pickup",
+    }
+)
 
 eur = env.ref("base.EUR")
 eur.active = True
@@ -111,6 +118,7 @@ for code, name, price, weight, quantity in PRODUCTS:
             "weight": weight,
             "is_storable": True,
             "sale_ok": True,
+            "invoice_policy": "delivery",
         },
     )
     missing = quantity - product.qty_available
@@ -212,6 +220,11 @@ for name, city, credit_limit, policy in CUSTOMERS:
     _key, full_key = env["logistics.api.key"]._issue(user, SCOPES, "Demo driver")
     _key.rate_limit_per_minute = 600
     keys[name] = {"login": login, "password": login, "api_key": full_key}
+
+# One customer is invoiced when the TMS reports the delivery (demo_invoice).
+env["res.partner"].search(
+    [("name", "=", "Brasserie Dupont"), ("is_company", "=", True)]
+).logistics_invoice_on_delivery = True
 
 # Settle freight every few minutes in the demo (daily in production).
 settlement = env.ref("logistics_freight_settlement.ir_cron_freight_settlement")

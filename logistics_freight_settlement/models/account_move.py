@@ -24,8 +24,11 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft)
-        # The integration tells the TMS, whoever posts (an accountant).
-        posted.sudo().line_ids.freight_charge_id.shipment_id._freight_send_invoice_refs()
+        # The integration tells the TMS, whoever posts (an accountant): the
+        # freight's invoices, and the invoices made on delivery.
+        moves = posted.sudo()
+        shipments = moves.line_ids.freight_charge_id.shipment_id
+        (shipments | moves.logistics_shipment_id)._freight_send_invoice_refs()
         return posted
 
     def button_cancel(self):

@@ -70,8 +70,11 @@ class LogisticsShipment(models.Model):
             )
 
     def _freight_posted_moves(self):
+        """The posted bills and invoices of the shipment's freight, and the
+        customer invoices its delivery made (invoice on delivery)."""
         self.ensure_one()
-        return self.freight_charge_ids.move_line_ids.move_id.filtered(
+        moves = self.freight_charge_ids.move_line_ids.move_id | self.invoice_ids
+        return moves.filtered(
             lambda move: move.state == "posted" and move.move_type in KINDS
         )
 
@@ -84,6 +87,8 @@ class LogisticsShipment(models.Model):
             lines = move.invoice_line_ids.filtered(
                 lambda line: line.freight_charge_id.shipment_id == self
             )
+            if not lines and move.logistics_shipment_id == self:
+                lines = move.invoice_line_ids  # the goods its delivery invoiced
             invoices.append(
                 {
                     "kind": KINDS[move.move_type],

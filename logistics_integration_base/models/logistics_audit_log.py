@@ -89,6 +89,7 @@ class LogisticsAuditLog(models.Model):
             ("update_refused", "Update refused"),
             ("dispute", "Dispute opened"),
             ("dispute_resolved", "Dispute resolved"),
+            ("invoice_on_delivery", "Invoice on delivery"),
         ],
         required=True,
         readonly=True,

@@ -331,6 +331,11 @@ ANSWER_SCHEMAS = {
             "tracking_url": NULLABLE_STRING,
             "delivered_at": NULLABLE_STRING,
             "signed_by": NULLABLE_STRING,
+            "invoices": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Posted invoices made on the delivery",
+            },
             "milestones": {"type": "array", "items": {"type": "object"}},
         },
     },

@@ -9,7 +9,8 @@ PORTAL_KINDS = [
 ]
 # Where each kind may live: a marked file attached elsewhere is not served.
 KIND_MODELS = {
-    "pod": ("logistics.shipment", "stock.picking"),
+    # On the invoice too when the customer is invoiced on delivery.
+    "pod": ("logistics.shipment", "stock.picking", "account.move"),
     "delivery_slip": ("stock.picking",),
     "invoice": ("account.move",),
     "customer_upload": ("sale.order",),

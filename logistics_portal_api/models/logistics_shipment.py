@@ -124,6 +124,7 @@ class LogisticsShipment(models.Model):
             "tracking_url": self._portal_tracking_url() or None,
             "delivered_at": _iso(self.pod_signed_at),
             "signed_by": self.pod_signed_by or None,
+            "invoices": self._portal_invoice_numbers(),
         }
         if with_timeline:
             milestones = self.milestone_ids.sorted(lambda m: (m.event_time, m.id))
@@ -138,6 +139,19 @@ class LogisticsShipment(models.Model):
                 for milestone in milestones
             ]
         return answer
+
+    def _portal_invoice_numbers(self):
+        """The posted invoices the shipment's delivery made (invoice on
+        delivery), of the shipment's customer only."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        return [
+            invoice.name
+            for invoice in self.sudo().invoice_ids.sorted("id")
+            if invoice.state == "posted"
+            and invoice.move_type in CUSTOMER_INVOICE_TYPES
+            and invoice.commercial_partner_id == commercial
+        ]
 
     def _portal_tracking_url(self):
         """The tracking link, only if it is an http(s) URL (never javascript:)."""

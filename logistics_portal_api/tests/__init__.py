@@ -13,3 +13,4 @@ from . import test_key_rights
 from . import test_outcomes
 from . import test_order_followup
 from . import test_service_requests
+from . import test_invoice_on_delivery

@@ -21,3 +21,6 @@ from . import logistics_shipment_package
 from . import logistics_shipment_service
 from . import stock_picking_service
 from . import stock_move_service
+from . import res_partner_invoicing
+from . import account_move
+from . import logistics_shipment_invoice

@@ -1154,3 +1154,51 @@ def test_settlement_references_are_recorded(manual):
     assert manual.api("GET", "/shipments/TMS-000404/settlement").status_code == 404
     anonymous = Tms(manual.url, api_key=None)
     assert anonymous.api("GET", path).status_code == 401
+
+
+# --- Partial pickup (optional) -----------------------------------------------
+
+
+def _pickup_event(events):
+    return next(e for e in events if e["data"]["status_code"] == "PICKUP_DEPARTED")
+
+
+def test_the_pickup_reports_no_items_unless_asked(manual):
+    assert manual.release().status_code == 201
+    events = manual.advance("TMS-000001", 20)["emitted"]
+    assert "items" not in _pickup_event(events)["data"]
+    assert manual.control("scenario", {})["pickup_ratio"] is None
+
+
+def test_a_partial_pickup_reports_the_pieces_picked_up(manual):
+    manual.control("scenario", {"pickup_ratio": 0.75})
+    payload = shipment_payload(
+        items=[
+            {"sku": "KEG30", "quantity": 4, "weightKg": 146.0},
+            {"sku": "CASE12", "quantity": 1, "weightKg": 9.0},
+        ]
+    )
+    assert manual.api("POST", "/shipments", json=payload).status_code == 201
+    events = manual.advance("TMS-000001", 20)["emitted"]
+    assert [e["data"]["status_code"] for e in events] == DEFAULT_CODES
+    assert_valid_events(events)
+    # Rounded down to whole pieces: 3 of 4 kegs, none of the single case.
+    assert _pickup_event(events)["data"]["items"] == [
+        {"product_code": "KEG30", "quantity": 3},
+        {"product_code": "CASE12", "quantity": 0},
+    ]
+    others = [e for e in events if e["data"]["status_code"] != "PICKUP_DEPARTED"]
+    assert not any("items" in e["data"] for e in others)
+
+
+@pytest.mark.parametrize("ratio", [0, 1, 1.5, -0.2, True, "half"])
+def test_invalid_pickup_ratio_is_refused(tms, ratio):
+    response = tms.session.post(
+        f"{tms.url}/_control/scenario",
+        json={"pickup_ratio": ratio},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "pickup_ratio must be a number between 0 and 1 (exclusive) or null"
+    }

@@ -9,3 +9,4 @@ from . import test_exactly_once
 from . import test_stock_validation
 from . import test_service_facts
 from . import test_service_packages
+from . import test_invoice_on_delivery

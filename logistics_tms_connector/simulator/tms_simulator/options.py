@@ -29,6 +29,7 @@ class ScenarioOptions:
     seed: int = DEFAULT_SEED
     charges_event: bool = False
     charges: list | None = None
+    pickup_ratio: float | None = None
 
 
 @dataclass
@@ -124,6 +125,19 @@ def _as_charges(key, value):
     return [_as_charge(f"{key}[{index}]", charge) for index, charge in enumerate(value)]
 
 
+def _as_pickup_ratio(key, value):
+    """The share of each item picked up (0 < ratio < 1); None: everything."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < 1
+    ):
+        raise _invalid(f"{key} must be a number between 0 and 1 (exclusive) or null")
+    return float(value)
+
+
 def _as_header_value(key, value):
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _invalid(f"{key} must be a number or a string")
@@ -146,6 +160,7 @@ SCENARIO_FIELDS = {
     "seed": _as_int,
     "charges_event": _as_bool,
     "charges": _as_charges,
+    "pickup_ratio": _as_pickup_ratio,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,

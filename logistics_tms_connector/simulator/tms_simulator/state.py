@@ -143,6 +143,7 @@ class Simulator:
             next_due=time.monotonic() + scenario.step_delay,
             charges_event=scenario.charges_event,
             charges=scenario.charges,
+            pickup_ratio=scenario.pickup_ratio,
         )
         self._shipments[shipment_id] = shipment
         self._by_reference[shipment.external_reference] = shipment_id

@@ -1,6 +1,7 @@
 """Timelines: the events a released shipment emits, and their data."""
 
 import base64
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -154,6 +155,7 @@ class Shipment:
     charges_event: bool = False
     charges: list | None = None
     settlement: list = field(default_factory=list)
+    pickup_ratio: float | None = None
 
     def __post_init__(self):
         self.timeline = TIMELINES[self.outcome]
@@ -257,6 +259,23 @@ def _pod_data(shipment, _step, occurred):
     }
 
 
+def _picked_items_data(shipment, _step, _occurred):
+    """A partial pickup (scenario ``pickup_ratio``): the pieces picked up of
+    each item, rounded down; without the option, no items (everything was)."""
+    if shipment.pickup_ratio is None:
+        return {}
+    return {
+        "items": [
+            {
+                "product_code": item["sku"],
+                "quantity": math.floor(item["quantity"] * shipment.pickup_ratio),
+            }
+            for item in shipment.payload.get("items") or []
+            if item.get("sku")
+        ]
+    }
+
+
 def _weight_kg(payload):
     """The shipment's weight: each item's ``weightKg`` is the weight of its line."""
     return sum(
@@ -306,6 +325,7 @@ def _charges_data(shipment, _step, _occurred):
 
 EXTRA_DATA = {
     "CARRIER_ASSIGNED": _carrier_data,
+    PICKUP_DEPARTED: _picked_items_data,
     "IN_TRANSIT": _planned_eta_data,
     "ETA_UPDATED": _updated_eta_data,
     "DELAYED": _delayed_data,
