@@ -3,7 +3,14 @@
 from dataclasses import dataclass
 
 from .protocol import HTTP_STATUS_RANGE, MAX_CHARGE_CODE_LENGTH, _invalid
-from .timelines import DEFAULT_OUTCOME, DEFAULT_SEED, DEFAULT_STEP_DELAY, OUTCOMES
+from .timelines import (
+    DEFAULT_OUTCOME,
+    DEFAULT_REDELIVERY_OUTCOME,
+    DEFAULT_SEED,
+    DEFAULT_STEP_DELAY,
+    OUTCOMES,
+    REDELIVERY_OUTCOMES,
+)
 
 
 @dataclass
@@ -29,6 +36,8 @@ class ScenarioOptions:
     seed: int = DEFAULT_SEED
     charges_event: bool = False
     charges: list | None = None
+    # How a redelivery after an attempted delivery ends.
+    redelivery_outcome: str = DEFAULT_REDELIVERY_OUTCOME
 
 
 @dataclass
@@ -79,6 +88,12 @@ def _as_non_negative_number(key, value):
 def _as_outcome(key, value):
     if value not in OUTCOMES:
         raise _invalid(f"{key} must be one of {', '.join(OUTCOMES)}")
+    return value
+
+
+def _as_redelivery_outcome(key, value):
+    if value not in REDELIVERY_OUTCOMES:
+        raise _invalid(f"{key} must be one of {', '.join(REDELIVERY_OUTCOMES)}")
     return value
 
 
@@ -146,6 +161,7 @@ SCENARIO_FIELDS = {
     "seed": _as_int,
     "charges_event": _as_bool,
     "charges": _as_charges,
+    "redelivery_outcome": _as_redelivery_outcome,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,
