@@ -1222,9 +1222,7 @@ def test_redelivery_after_an_attempted_delivery(manual):
 def test_redelivery_outcome_can_fail_again(manual):
     manual.control("scenario", {"redelivery_outcome": "attempted"})
     _run_scenario(manual, "attempted", shipment_payload())
-    assert (
-        manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
-    )
+    assert manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
     emitted = manual.advance("TMS-000001", 20)["emitted"]
     assert [e["data"]["status_code"] for e in emitted] == [
         "OUT_FOR_DELIVERY",
@@ -1232,17 +1230,16 @@ def test_redelivery_outcome_can_fail_again(manual):
         "DELIVERY_ATTEMPTED",
     ]
     # ... and be asked for again.
-    assert (
-        manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
-    )
+    assert manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
 
 
 def test_redelivery_runs_on_its_own_with_auto_advance(tms):
     tms.control("scenario", {"outcome": "attempted"})
     tms.release()
     wait_until(
-        lambda: tms.control_get("shipments")["TMS-000001"]["status"]
-        == "delivery_attempted",
+        lambda: (
+            tms.control_get("shipments")["TMS-000001"]["status"] == "delivery_attempted"
+        ),
         message="the attempted delivery",
     )
     assert tms.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200

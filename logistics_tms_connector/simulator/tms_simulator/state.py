@@ -35,8 +35,8 @@ from .timelines import (
     EXTRA_DATA,
     PICKUP_DEPARTED,
     REDELIVERY_TIMELINES,
-    TENDER_DECLINED,
     STATUS_NEUTRAL_CODES,
+    TENDER_DECLINED,
     Shipment,
     _base_data,
 )
@@ -169,8 +169,7 @@ class Simulator:
             outcome=scenario.outcome,
             accepted_at=accepted_at,
             rng=random.Random(
-                f"{scenario.seed}:{shipment_id}"
-                + (f":{tender}" if tender > 1 else "")
+                f"{scenario.seed}:{shipment_id}" + (f":{tender}" if tender > 1 else "")
             ),
             next_due=time.monotonic() + scenario.step_delay,
             charges_event=scenario.charges_event,

@@ -55,9 +55,7 @@ def test_retender_after_a_declined_tender_or_a_refused_release():
     assert milestones.recovery_status("exception", "retender", "TD", ["TD"]) == (
         "released"
     )
-    assert milestones.recovery_status("exception", "retender", None, []) == (
-        "released"
-    )
+    assert milestones.recovery_status("exception", "retender", None, []) == ("released")
 
 
 def test_retender_refused_once_picked_up_or_for_other_causes():
