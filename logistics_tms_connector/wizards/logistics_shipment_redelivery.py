@@ -17,8 +17,10 @@ class LogisticsShipmentRedelivery(models.TransientModel):
     note = fields.Char(help="Told to the TMS, e.g. the consignee's instructions.")
 
     def action_confirm(self):
+        self._logistics_check_access(
+            "write", group="logistics_tms_connector.group_tms_manager"
+        )
         self.ensure_one()
-        # The shipment's action checks the caller's rights.
         self.shipment_id.action_request_redelivery(
             self.delivery_start, self.delivery_end, self.note
         )
