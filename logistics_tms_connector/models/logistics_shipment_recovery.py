@@ -80,13 +80,20 @@ class LogisticsShipment(models.Model):
 
     def _exception_cause(self):
         """The canonical code that put the shipment in exception, or None (a
-        refused call, a delay): the last exception milestone, if it matches."""
+        refused call, a delay): its last milestone that moved the status, if
+        that is the exception's. A call the TMS refused after it (e.g. a
+        redelivery) keeps that cause: the same recovery can be tried again."""
         self.ensure_one()
-        cause = CAUSE_FOR_EXCEPTION.get(self.exception_type)
-        last = self.milestone_ids.filtered(
-            lambda m: not m.is_stale and m.code in milestones.EXCEPTION_CODES
-        ).sorted(lambda m: (m.event_time, m.id))[-1:]
-        return cause if cause and last.code == cause else None
+        moving = [
+            code for code in self._milestone_codes() if milestones.STATUS_FOR_CODE[code]
+        ]
+        last = moving[-1] if moving else None
+        if last not in milestones.EXCEPTION_CODES:
+            return None
+        expected = CAUSE_FOR_EXCEPTION.get(self.exception_type)
+        return (
+            last if self.exception_type == "tms_refused" or last == expected else None
+        )
 
     def _milestone_codes(self):
         """The shipment's (not stale) milestone codes, in the order they happened."""
@@ -120,6 +127,18 @@ class LogisticsShipment(models.Model):
         if action != milestones.RESOLVE and not self.exception_type:
             raise UserError(_("Shipment %s is not in exception.", self.name))
         new_status = self._recovery_status(action)
+        if (
+            action == milestones.RETENDER
+            and self.tms_reference
+            and self._exception_cause() != milestones.TENDER_DECLINED
+        ):
+            raise UserError(
+                _(
+                    "%s is held by the TMS (its tender was not declined): resolve "
+                    "the exception instead of tendering it again.",
+                    self.name,
+                )
+            )
         exception = dict(EXCEPTION_TYPES).get(self.exception_type) or _("none")
         vals = {"status": new_status} if new_status else {}
         if action == milestones.REDELIVERY and window[0]:

@@ -190,6 +190,25 @@ class TestExceptionRecovery(TmsCase):
         self.assertEqual(message.state, "dead")
         self.assertEqual(shipment.exception_type, "tms_refused")
         self.assertIn("no depot", shipment.exception_note)
+        # The cause is still the attempted delivery: ask again.
+        with self.jobs():
+            shipment.action_request_redelivery()
+        self.assertEqual(
+            self._messages(shipment, "shipment.redeliver")[-1].state, "done"
+        )
+        self.assertEqual(shipment.status, "in_transit")
+        self.run_timeline(shipment, steps=3)
+        self.assertEqual(shipment.status, "delivered")
+
+    def test_no_retender_of_a_shipment_the_tms_holds(self):
+        shipment = self.released_shipment()
+        self.run_timeline(shipment, steps=2)
+        shipment._raise_exception("tms_refused", "amendment refused")
+        with self.assertRaisesRegex(UserError, "held by the TMS"):
+            shipment.action_retender()
+        self.assertEqual(len(self._messages(shipment, "shipment.release")), 1)
+        shipment.action_resolve_exception()
+        self.assertEqual(shipment.status, "carrier_assigned")
 
     def test_bad_redelivery_window_changes_nothing(self):
         shipment = self._attempted()
