@@ -49,15 +49,20 @@ class TestExceptionRecovery(TmsCase):
             lambda a: a.activity_type_id.name == "Shipment exception"
         )
 
-    def _attempted(self, endpoint=None):
-        self.tms.control("scenario", {"outcome": "attempted"})
-        shipment = self.released_shipment(endpoint=endpoint)
-        self.tms.advance(shipment.tms_reference, ALL_STEPS)
-        events = self.endpoint._tms_client("corr-feed").events(None, 100)[0]
+    def _advance(self, shipment, steps):
+        """The simulator's next steps, read from its feed (REST) and received
+        for the shipment's endpoint (REST or SOAP); repeats are duplicates."""
+        self.tms.advance(shipment.tms_reference, steps)
+        events = self.endpoint._tms_client("corr-feed").events(None, 500)[0]
         with self.jobs():
             self.env["logistics.shipment"]._tms_receive_events(
                 shipment.endpoint_id, events
             )
+
+    def _attempted(self, endpoint=None):
+        self.tms.control("scenario", {"outcome": "attempted"})
+        shipment = self.released_shipment(endpoint=endpoint)
+        self._advance(shipment, ALL_STEPS)
         self.assertEqual(shipment.status, "exception")
         self.assertEqual(shipment.exception_type, "failed_delivery")
         return shipment
@@ -171,15 +176,33 @@ class TestExceptionRecovery(TmsCase):
     def test_redelivery_over_soap(self):
         soap = self._tms_endpoint("sim_soap_redelivery", "soap")
         shipment = self._attempted(endpoint=soap)
+        start = datetime(2030, 1, 2, 8, 0)
+        with self.jobs():
+            shipment.action_request_redelivery(start, start + timedelta(hours=3))
+        message = self._messages(shipment, "shipment.redeliver")
+        self.assertEqual(message.state, "done")
+        self.assertIn("/soap", self.tms.control("requests")[-1]["path"])
+        tms_side = self.tms.shipments()[shipment.tms_reference]
+        self.assertEqual(tms_side["redeliveries"], 1)
+        self.assertEqual(
+            tms_side["payload"]["deliveryWindow"],
+            {
+                "start": message.payload["delivery_window"]["start"],
+                "end": message.payload["delivery_window"]["end"],
+            },
+        )
+        self._advance(shipment, 3)
+        self.assertEqual(shipment.status, "delivered")
+
+    def test_redelivery_without_a_window(self):
+        shipment = self._attempted()
         with self.jobs():
             shipment.action_request_redelivery()
         message = self._messages(shipment, "shipment.redeliver")
         self.assertEqual(message.state, "done")
         self.assertIsNone(message.payload["delivery_window"])
-        self.assertIn("/soap", self.tms.control("requests")[-1]["path"])
-        self.assertEqual(
-            self.tms.shipments()[shipment.tms_reference]["redeliveries"], 1
-        )
+        calls = [c for c in self.tms.control("requests") if "redelivery" in c["path"]]
+        self.assertEqual(calls[0]["body"], "{}")
 
     def test_redelivery_refused_by_the_tms_is_an_exception_again(self):
         shipment = self._attempted()
