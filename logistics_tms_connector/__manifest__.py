@@ -30,5 +30,6 @@
         "views/account_move_views.xml",
         "views/logistics_shipment_invoice_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
+        "wizards/logistics_shipment_redelivery_views.xml",
     ],
 }

@@ -24,6 +24,7 @@ import random
 import sys
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
@@ -100,7 +101,7 @@ class Demo:
             **kwargs,
         )
 
-    def rpc(self, model, method, *args):
+    def rpc(self, model, method, *args, **kwargs):
         """One JSON-RPC call as the demo's administrator (the back office)."""
         uid = self._jsonrpc(
             "common", "login", self.db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD
@@ -114,6 +115,7 @@ class Demo:
             model,
             method,
             list(args),
+            kwargs,
         )
 
     def _jsonrpc(self, service, method, *args):
@@ -150,13 +152,17 @@ def _new_reference(prefix):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:6].upper())
 
 
-def _order(demo, customer, lines, **fields):
-    """Place an order as `customer`: the API's answer (JSON)."""
+def _order(demo, customer, lines, reference=None, **fields):
+    """Place an order as `customer` (its PO `reference`): the API's answer."""
     return demo.api(
         "POST",
         "/orders",
         customer,
-        json={"customer_reference": _new_reference("PO"), "lines": lines, **fields},
+        json={
+            "customer_reference": reference or _new_reference("PO"),
+            "lines": lines,
+            **fields,
+        },
         headers={"Idempotency-Key": uuid.uuid4().hex},
     ).json()
 
@@ -281,8 +287,64 @@ def demo_service_request(demo):
     )
 
 
+def _shipment_of(demo, client_order_ref, predicate, timeout):
+    """The shipment of the order `client_order_ref` once `predicate` holds."""
+    found = _wait_for(
+        lambda: [
+            shipment
+            for shipment in demo.rpc(
+                "logistics.shipment",
+                "search_read",
+                [("sale_order_id.client_order_ref", "=", client_order_ref)],
+                fields=["name", "status", "exception_type"],
+                limit=1,
+            )
+            if predicate(shipment)
+        ],
+        timeout,
+    )
+    if not found:
+        raise ValueError("%s: still waiting after %ss" % (client_order_ref, timeout))
+    return found[0]
+
+
+def demo_recover(demo, timeout=300):
+    """Exception recovery: an order whose delivery is attempted (nobody home,
+    ``AH``), the redelivery requested in Odoo (the shipment's *Request
+    redelivery*, a new window tomorrow morning), then delivered (``D1``)."""
+    demo.scenario(outcome="attempted", redelivery_outcome="delivered")
+    customer = sorted(demo.customers)[0]
+    reference = _new_reference("PO-RECOVER")
+    answer = _order(
+        demo, customer, [{"product_code": "KEG30", "quantity": 2}], reference
+    )
+    if not answer.get("reference"):
+        return "order refused: %s" % answer
+    attempted = _shipment_of(
+        demo, reference, lambda s: s["exception_type"] == "failed_delivery", timeout
+    )
+    tomorrow = datetime.now(timezone.utc).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    ) + timedelta(days=1)
+    demo.rpc(
+        "logistics.shipment",
+        "action_request_redelivery",
+        [attempted["id"]],
+        delivery_start=tomorrow.strftime("%Y-%m-%d %H:%M:%S"),
+        delivery_end=(tomorrow + timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S"),
+        note="Consignee at home tomorrow morning",
+    )
+    delivered = _shipment_of(
+        demo, reference, lambda s: s["status"] == "delivered", timeout
+    )
+    return "%s: delivery attempted, redelivery requested, %s" % (
+        delivered["name"],
+        delivered["status"],
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
-SCRIPTED_STEPS = (demo_held_order, demo_invoice)
+SCRIPTED_STEPS = (demo_held_order, demo_invoice, demo_recover)
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)
 

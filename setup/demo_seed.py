@@ -82,6 +82,7 @@ def endpoint(code, name, protocol, base_url):
                     "shipment.release",
                     "shipment.amend",
                     "shipment.cancel",
+                    "shipment.redeliver",
                     "tms.event",
                     "freight.charge",
                 ],

@@ -219,7 +219,7 @@ def table_problems(table):
     return problems
 
 
-def next_status(current, code):
+def next_status(current, code, cause=None):
     """The status a shipment in ``current`` moves to on milestone ``code``.
 
     Returns ``None`` when the status does not change:
@@ -231,7 +231,10 @@ def next_status(current, code):
     * any other milestone would move the status backwards, e.g. a late ``X3``
       after ``D1``.
 
-    Exceptions and cancellations apply from any open status.
+    Exceptions and cancellations apply from any open status. A shipment in
+    exception leaves it on the milestones that answer its ``cause`` (the code
+    that put it there, :data:`RECOVERY_CODES`): a tender accepted after a
+    declined one, a new delivery run after an attempted delivery.
 
     :raises ValueError: for an unknown status or canonical code
     """
@@ -244,4 +247,91 @@ def next_status(current, code):
         return None
     if new in (STATUS_EXCEPTION, STATUS_CANCELLED):
         return None if current in CLOSED_STATUSES else new
+    if current == STATUS_EXCEPTION and code in RECOVERY_CODES.get(cause, ()):
+        return new
     return new if STATUS_RANK[new] > STATUS_RANK[current] else None
+
+
+# Leaving an exception. The milestone that put a shipment in exception (its
+# *cause*) decides how it recovers: by the TMS's own milestones
+# (:func:`next_status` with ``cause``) or by an action in Odoo
+# (:func:`recovery_status`).
+RETENDER = "retender"
+REDELIVERY = "redelivery"
+RESOLVE = "resolve"
+RECOVERY_ACTIONS = (RETENDER, REDELIVERY, RESOLVE)
+# Milestones that put a shipment in exception.
+EXCEPTION_CODES = frozenset(
+    code for code, status in STATUS_FOR_CODE.items() if status == STATUS_EXCEPTION
+)
+# Cause -> the milestones by which the TMS itself takes the shipment out of
+# exception: a new tender accepted, a new delivery run.
+RECOVERY_CODES = {
+    TENDER_DECLINED: frozenset({TENDER_ACCEPTED, CARRIER_ASSIGNED, ARRIVED_AT_PICKUP}),
+    DELIVERY_ATTEMPTED: frozenset({OUT_FOR_DELIVERY, ARRIVED_AT_DELIVERY}),
+}
+# Where a re-tendered shipment resumes (the TMS's answer moves it on), and a
+# redelivered one (the carrier takes it out for delivery again: ``OD``).
+RETENDER_STATUS = STATUS_RELEASED
+REDELIVERY_STATUS = STATUS_IN_TRANSIT
+
+
+class RecoveryRefused(ValueError):
+    """A recovery action that does not fit the shipment's exception."""
+
+
+def resumed_status(codes, start=STATUS_RELEASED):
+    """The status milestones ``codes`` (in the order received) lead to from
+    ``start``, leaving out those that put the shipment in exception: where a
+    shipment resumes once its exception is resolved.
+
+    :raises ValueError: for an unknown status or canonical code
+    """
+    status = start
+    for code in codes:
+        if code in EXCEPTION_CODES:
+            continue
+        status = next_status(status, code) or status
+    return status
+
+
+def recovery_status(current, action, cause=None, codes=()):
+    """The status a shipment in ``current`` resumes in after recovery ``action``.
+
+    * :data:`RETENDER` (a shipment in exception never picked up, its tender
+      declined, ``cause`` ``TD``, or its release refused, no cause): released
+      again, the TMS's answer moves it on;
+    * :data:`REDELIVERY` (after an attempted delivery, ``cause`` ``AH``): in
+      transit, the next ``OD`` / ``D1`` move it on;
+    * :data:`RESOLVE`: ``None`` (unchanged) for a shipment that is not in
+      exception (a delay does not change the status), else the status its
+      other milestones lead to (:func:`resumed_status`).
+
+    :param cause: canonical code that put the shipment in exception, ``None``
+        when it was no milestone (a refused call, a delay)
+    :param codes: the shipment's milestone codes, in the order received
+    :raises RecoveryRefused: if the action does not fit (the reason says why)
+    :raises ValueError: for an unknown status, action or code
+    """
+    if current not in STATUS_RANK:
+        raise ValueError(f"Unknown shipment status {current!r}")
+    if action not in RECOVERY_ACTIONS:
+        raise ValueError(f"Unknown recovery action {action!r}")
+    if cause is not None and cause not in EXCEPTION_CODES:
+        raise ValueError(f"{cause!r} is no exception milestone code")
+    resumed = resumed_status(codes)
+    if action == RESOLVE:
+        return resumed if current == STATUS_EXCEPTION else None
+    if current != STATUS_EXCEPTION:
+        raise RecoveryRefused(f"the shipment is {current}, not in exception")
+    if action == RETENDER:
+        if cause not in (None, TENDER_DECLINED):
+            raise RecoveryRefused(
+                f"a re-tender answers a declined tender, not {CANONICAL[cause]}"
+            )
+        if STATUS_RANK[resumed] >= STATUS_RANK[STATUS_PICKED_UP]:
+            raise RecoveryRefused("the carrier already picked the shipment up")
+        return RETENDER_STATUS
+    if cause != DELIVERY_ATTEMPTED:
+        raise RecoveryRefused("a redelivery follows an attempted delivery (AH)")
+    return REDELIVERY_STATUS

@@ -65,6 +65,18 @@ class TmsRestClient:
             )
         )
 
+    def redeliver(self, reference, window=None, reason=None):
+        """Deliver again after an attempted delivery, in `window` if given
+        (``{"start", "end"}``, ISO 8601)."""
+        body = {"deliveryWindow": window or None, "reason": reason or None}
+        return self._json(
+            self._request(
+                "POST",
+                "shipments/%s/redelivery" % reference,
+                json={key: value for key, value in body.items() if value},
+            )
+        )
+
     def events(self, cursor, limit=DEFAULT_EVENT_PAGE):
         body = self._json(
             self._request("GET", "events?after=%s&limit=%s" % (cursor or "0", limit))
@@ -110,6 +122,14 @@ class TmsSoapClient:
 
     def cancel(self, reference, reason):
         return self._call("CancelShipment", shipmentId=reference, reason=reason)
+
+    def redeliver(self, reference, window=None, reason=None):
+        values = {"shipmentId": reference}
+        if window:
+            values["deliveryWindow"] = window
+        if reason:
+            values["reason"] = reason
+        return self._call("RedeliverShipment", **values)
 
     def _call(self, operation, **values):
         if self._idempotency_key:

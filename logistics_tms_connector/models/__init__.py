@@ -6,6 +6,7 @@ from . import logistics_shipment_outbound
 from . import logistics_shipment_inbound
 from . import logistics_shipment_exception
 from . import logistics_shipment_stock
+from . import logistics_shipment_recovery
 from . import logistics_shipment_line
 from . import logistics_shipment_milestone
 from . import stock_warehouse

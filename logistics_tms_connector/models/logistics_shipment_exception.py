@@ -19,26 +19,14 @@ class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
 
     def action_resolve_exception(self):
-        self._logistics_check_access("write")
-        for shipment in self.filtered("exception_type"):
-            shipment.message_post(
-                body=_(
-                    "Exception resolved by %(user)s: %(type)s",
-                    user=self.env.user.name,
-                    type=dict(EXCEPTION_TYPES)[shipment.exception_type],
-                )
-            )
-            shipment.activity_ids.filtered(
-                lambda a: (
-                    a.activity_type_id
-                    == self.env.ref(
-                        "logistics_tms_connector.mail_activity_type_shipment_exception"
-                    )
-                )
-            ).action_done()
-        self.filtered("exception_type").write(
-            {"exception_type": False, "exception_resolved_at": fields.Datetime.now()}
+        """Close the exception by hand (a delay dealt with, a failed delivery
+        settled with the customer): audited; a shipment in exception resumes
+        the status its milestones lead to (logistics_shipment_recovery.py)."""
+        self._logistics_check_access(
+            "write", group="logistics_tms_connector.group_tms_manager"
         )
+        for shipment in self.filtered("exception_type"):
+            shipment._recover(milestones.RESOLVE)
         return True
 
     def _tms_exceptions(self, code, data, message):

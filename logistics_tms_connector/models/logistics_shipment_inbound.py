@@ -70,12 +70,17 @@ class LogisticsShipment(models.Model):
         data = event["data"]
         shipment = self._tms_find(message, data)
         code = self._tms_canonical_code(message.endpoint_id, data["status_code"])
+        # What put it in exception, before this milestone joins the timeline.
+        in_exception = shipment.status == milestones.STATUS_EXCEPTION
+        cause = shipment._exception_cause() if in_exception else None
         milestone = shipment._add_milestone(message, code)
         # The status is Odoo's: derived from the TMS's milestones, never copied.
-        new_status = milestones.next_status(shipment.status, code)
+        new_status = milestones.next_status(shipment.status, code, cause)
         shipment._apply_tms_values(
             message, {"status": new_status} if new_status else {}
         )
+        if in_exception and code in milestones.RECOVERY_CODES.get(cause, ()):
+            shipment._tms_recovered(code, message)
         shipment._tms_exceptions(code, data, message)
         result = {
             "shipment": shipment.name,

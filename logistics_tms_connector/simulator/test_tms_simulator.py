@@ -1202,3 +1202,176 @@ def test_invalid_pickup_ratio_is_refused(tms, ratio):
     assert response.json() == {
         "error": "pickup_ratio must be a number between 0 and 1 (exclusive) or null"
     }
+# --- Recovery: re-tender, redelivery ------------------------------------------
+
+
+def test_retender_after_a_declined_tender_plays_a_new_timeline(manual):
+    declined = _run_scenario(manual, "declined", shipment_payload())
+    assert declined[-1]["data"]["status_code"] == "TENDER_DECLINED"
+    manual.control("scenario", {"outcome": "delivered"})
+    retender = manual.api("POST", "/shipments", json=shipment_payload())
+    assert retender.status_code == 201, retender.text
+    assert retender.json() == {"shipmentId": "TMS-000001", "status": "accepted"}
+    emitted = manual.advance("TMS-000001", 20)["emitted"]
+    assert_valid_events(emitted)
+    assert [e["data"]["status_code"] for e in emitted] == DEFAULT_CODES
+    assert parse_utc(emitted[0]["occurred_at"]) >= parse_utc(
+        declined[-1]["occurred_at"]
+    )
+    view = manual.control_get("shipments")["TMS-000001"]
+    assert (view["tender"], view["status"]) == (2, "delivered")
+    # Once accepted, a resubmission is idempotent again: no third tender.
+    again = manual.api("POST", "/shipments", json=shipment_payload())
+    assert again.status_code == 200
+    assert manual.control_get("shipments")["TMS-000001"]["tender"] == 2
+
+
+def test_no_retender_while_the_tender_is_alive_or_cancelled(manual):
+    assert manual.release().status_code == 201
+    assert manual.release().status_code == 200
+    manual.control("scenario", {"outcome": "declined"})
+    manual.release("SO-0002")
+    manual.api("POST", "/shipments/TMS-000002/cancel", json={"reason": "x"})
+    # Cancelled before its tender was answered: not tendered again.
+    assert manual.release("SO-0002").status_code == 200
+    shipments = manual.control_get("shipments")
+    assert [s["tender"] for s in shipments.values()] == [1, 1]
+
+
+def test_redelivery_after_an_attempted_delivery(manual):
+    attempted = _run_scenario(manual, "attempted", shipment_payload())
+    assert attempted[-1]["data"]["status_code"] == "DELIVERY_ATTEMPTED"
+    start = parse_utc(attempted[-1]["occurred_at"]) + timedelta(days=1)
+    window = {"start": iso(start), "end": iso(start + timedelta(hours=4))}
+    answer = manual.api(
+        "POST",
+        "/shipments/TMS-000001/redelivery",
+        json={"deliveryWindow": window, "reason": "customer at home tomorrow"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "shipmentId": "TMS-000001",
+        "status": "redelivery_scheduled",
+    }
+    emitted = manual.advance("TMS-000001", 20)["emitted"]
+    assert_valid_events(emitted)
+    assert [e["data"]["status_code"] for e in emitted] == DEFAULT_CODES[-3:]
+    # The new run starts in the new window, and carries a proof of delivery.
+    assert parse_utc(emitted[0]["occurred_at"]) == start
+    assert emitted[-1]["data"]["pod"]["content_base64"]
+    stored = manual.api("GET", "/shipments/TMS-000001").json()
+    assert stored["status"] == "delivered"
+    assert stored["payload"]["deliveryWindow"] == window
+    assert manual.control_get("shipments")["TMS-000001"]["redeliveries"] == 1
+
+
+def test_redelivery_outcome_can_fail_again(manual):
+    manual.control("scenario", {"redelivery_outcome": "attempted"})
+    _run_scenario(manual, "attempted", shipment_payload())
+    assert manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
+    emitted = manual.advance("TMS-000001", 20)["emitted"]
+    assert [e["data"]["status_code"] for e in emitted] == [
+        "OUT_FOR_DELIVERY",
+        "DELIVERY_ARRIVED",
+        "DELIVERY_ATTEMPTED",
+    ]
+    # ... and be asked for again.
+    assert manual.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
+
+
+def test_redelivery_runs_on_its_own_with_auto_advance(tms):
+    tms.control("scenario", {"outcome": "attempted"})
+    tms.release()
+    wait_until(
+        lambda: (
+            tms.control_get("shipments")["TMS-000001"]["status"] == "delivery_attempted"
+        ),
+        message="the attempted delivery",
+    )
+    assert tms.api("POST", "/shipments/TMS-000001/redelivery").status_code == 200
+    wait_until(
+        lambda: tms.control_get("shipments")["TMS-000001"]["status"] == "delivered",
+        message="the redelivery",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ([], 422, "body must be a JSON object"),
+        ({"reason": 3}, 422, "reason must be a string"),
+        ({"deliveryWindow": "tomorrow"}, 422, "deliveryWindow must be an object"),
+        (
+            {"deliveryWindow": {"start": "2026-12-01T08:00:00Z"}},
+            422,
+            "deliveryWindow.end must be an ISO 8601 date-time",
+        ),
+        (
+            {
+                "deliveryWindow": {
+                    "start": "2026-12-01T18:00:00Z",
+                    "end": "2026-12-01T08:00:00Z",
+                }
+            },
+            422,
+            "deliveryWindow.end must be after deliveryWindow.start",
+        ),
+    ],
+)
+def test_invalid_redelivery_is_refused_changing_nothing(manual, body, status, error):
+    _run_scenario(manual, "attempted", shipment_payload())
+    answer = manual.api("POST", "/shipments/TMS-000001/redelivery", json=body)
+    assert (answer.status_code, answer.json()) == (status, {"error": error})
+    assert manual.control_get("shipments")["TMS-000001"]["redeliveries"] == 0
+
+
+def test_redelivery_needs_an_attempted_delivery(manual):
+    assert manual.api("POST", "/shipments/TMS-404/redelivery").status_code == 404
+    manual.release()
+    early = manual.api("POST", "/shipments/TMS-000001/redelivery")
+    assert (early.status_code, early.json()) == (
+        409,
+        {"error": "shipment TMS-000001 has no attempted delivery to redeliver"},
+    )
+    _run_scenario(manual, "attempted", shipment_payload("SO-0002"))
+    manual.api("POST", "/shipments/TMS-000002/redelivery")
+    # Planned already: not twice.
+    twice = manual.api("POST", "/shipments/TMS-000002/redelivery")
+    assert twice.status_code == 409
+
+
+def test_invalid_redelivery_outcome_is_refused(tms):
+    answer = tms.session.post(
+        f"{tms.url}/_control/scenario",
+        json={"redelivery_outcome": "lost"},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "error": "redelivery_outcome must be one of delivered, attempted, refused"
+    }
+
+
+def test_soap_redelivery(manual, soap):
+    _run_scenario(manual, "attempted", shipment_payload())
+    answer = soap.RedeliverShipment(
+        shipmentId="TMS-000001",
+        deliveryWindow={
+            "start": datetime(2027, 1, 4, 8, tzinfo=timezone.utc),
+            "end": datetime(2027, 1, 4, 12, tzinfo=timezone.utc),
+        },
+        reason="neighbour",
+    )
+    assert (answer.shipmentId, answer.status) == (
+        "TMS-000001",
+        "redelivery_scheduled",
+    )
+    emitted = manual.advance("TMS-000001", 20)["emitted"]
+    assert emitted[-1]["data"]["status_code"] == "DELIVERED"
+    assert parse_utc(emitted[0]["occurred_at"]) == datetime(
+        2027, 1, 4, 8, tzinfo=timezone.utc
+    )
+    with pytest.raises(Fault) as conflict:
+        soap.RedeliverShipment(shipmentId="TMS-000001")
+    assert conflict.value.code == "soap:Client"
+    assert "no attempted delivery" in conflict.value.message

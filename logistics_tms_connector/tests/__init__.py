@@ -10,3 +10,4 @@ from . import test_stock_validation
 from . import test_service_facts
 from . import test_service_packages
 from . import test_invoice_on_delivery
+from . import test_exception_recovery

@@ -1,1 +1,2 @@
 from . import logistics_tms_mapping_preview
+from . import logistics_shipment_redelivery

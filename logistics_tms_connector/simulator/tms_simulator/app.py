@@ -34,10 +34,12 @@ from .protocol import (
     _invalid,
     error_response,
     json_response,
+    validate_redelivery,
 )
 from .soap import (
     SOAP_CLIENT_FAULT,
     SOAP_IDEMPOTENCY_ELEMENT,
+    WINDOW_FIELDS,
     _child,
     _child_text,
     _fault_code,
@@ -50,6 +52,7 @@ from .soap import (
 )
 
 _logger = logging.getLogger("tms_simulator")
+REDELIVERY_STATUS = "redelivery_scheduled"
 
 
 def json_body(request, allow_empty=False):
@@ -88,6 +91,11 @@ class Application:
                 re.compile(r"/api/v1/shipments/([^/]+)/cancel"),
                 self._rest_cancel,
             ),
+            (
+                "POST",
+                re.compile(r"/api/v1/shipments/([^/]+)/redelivery"),
+                self._rest_redeliver,
+            ),
             ("GET", re.compile(r"/api/v1/shipments/([^/]+)"), self._rest_get),
             ("GET", re.compile(r"/api/v1/events"), self._rest_events),
             (
@@ -105,6 +113,7 @@ class Application:
             "ReleaseShipment": self._soap_release,
             "AmendShipment": self._soap_amend,
             "CancelShipment": self._soap_cancel,
+            "RedeliverShipment": self._soap_redeliver,
         }
         self._control_routes = {
             ("POST", "/_control/faults"): self._control_faults,
@@ -237,6 +246,13 @@ class Application:
             HTTP_OK, {"shipmentId": shipment_id, "status": "cancelled"}
         )
 
+    def _rest_redeliver(self, request, shipment_id):
+        window, reason = validate_redelivery(json_body(request, allow_empty=True))
+        self.simulator.redeliver(shipment_id, window, reason)
+        return json_response(
+            HTTP_OK, {"shipmentId": shipment_id, "status": REDELIVERY_STATUS}
+        )
+
     def _rest_get(self, _request, shipment_id):
         return json_response(HTTP_OK, self.simulator.shipment_view(shipment_id))
 
@@ -289,6 +305,16 @@ class Application:
         reason = _texts(operation, ("reason",)).get("reason", "")
         self.simulator.cancel(shipment_id, reason)
         return shipment_id, "cancelled"
+
+    def _soap_redeliver(self, operation, _correlation_id):
+        shipment_id = _child_text(operation, "shipmentId")
+        body = _texts(operation, ("reason",))
+        window = _child(operation, "deliveryWindow")
+        if window is not None:
+            body["deliveryWindow"] = _texts(window, WINDOW_FIELDS)
+        window, reason = validate_redelivery(body)
+        self.simulator.redeliver(shipment_id, window, reason)
+        return shipment_id, REDELIVERY_STATUS
 
     # Control
 

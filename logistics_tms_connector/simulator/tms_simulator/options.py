@@ -3,7 +3,14 @@
 from dataclasses import dataclass
 
 from .protocol import HTTP_STATUS_RANGE, MAX_CHARGE_CODE_LENGTH, _invalid
-from .timelines import DEFAULT_OUTCOME, DEFAULT_SEED, DEFAULT_STEP_DELAY, OUTCOMES
+from .timelines import (
+    DEFAULT_OUTCOME,
+    DEFAULT_REDELIVERY_OUTCOME,
+    DEFAULT_SEED,
+    DEFAULT_STEP_DELAY,
+    OUTCOMES,
+    REDELIVERY_OUTCOMES,
+)
 
 
 @dataclass
@@ -30,6 +37,8 @@ class ScenarioOptions:
     charges_event: bool = False
     charges: list | None = None
     pickup_ratio: float | None = None
+    # How a redelivery after an attempted delivery ends.
+    redelivery_outcome: str = DEFAULT_REDELIVERY_OUTCOME
 
 
 @dataclass
@@ -80,6 +89,12 @@ def _as_non_negative_number(key, value):
 def _as_outcome(key, value):
     if value not in OUTCOMES:
         raise _invalid(f"{key} must be one of {', '.join(OUTCOMES)}")
+    return value
+
+
+def _as_redelivery_outcome(key, value):
+    if value not in REDELIVERY_OUTCOMES:
+        raise _invalid(f"{key} must be one of {', '.join(REDELIVERY_OUTCOMES)}")
     return value
 
 
@@ -161,6 +176,7 @@ SCENARIO_FIELDS = {
     "charges_event": _as_bool,
     "charges": _as_charges,
     "pickup_ratio": _as_pickup_ratio,
+    "redelivery_outcome": _as_redelivery_outcome,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,

@@ -214,3 +214,27 @@ def validate_settlement(body):
         if not isinstance(number, str) or not number.strip():
             raise _invalid(f"{where}.number must be a non-empty string")
     return [dict(invoice) for invoice in invoices]
+
+
+def validate_redelivery(body):
+    """``(window or None, reason)`` of a redelivery request; 422 names the
+    first problem. A new delivery window needs both its ``start`` and ``end``,
+    the end after the start."""
+    if not isinstance(body, dict):
+        raise _invalid("body must be a JSON object")
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise _invalid("reason must be a string")
+    window = body.get("deliveryWindow")
+    if window is None:
+        return None, reason or ""
+    if not isinstance(window, dict):
+        raise _invalid("deliveryWindow must be an object")
+    bounds = {}
+    for bound in ("start", "end"):
+        bounds[bound] = parse_iso(window.get(bound))
+        if bounds[bound] is None:
+            raise _invalid(f"deliveryWindow.{bound} must be an ISO 8601 date-time")
+    if bounds["end"] <= bounds["start"]:
+        raise _invalid("deliveryWindow.end must be after deliveryWindow.start")
+    return {"start": window["start"], "end": window["end"]}, reason or ""

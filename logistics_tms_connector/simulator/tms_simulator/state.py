@@ -11,6 +11,7 @@ from dataclasses import asdict, replace
 from .options import SCENARIO_FIELDS, WEBHOOK_FIELDS, parse_changes
 from .protocol import (
     EVENT_ID_FORMAT,
+    HTTP_CONFLICT,
     HTTP_MULTIPLE_CHOICES,
     HTTP_NOT_FOUND,
     HTTP_OK,
@@ -30,9 +31,12 @@ from .soap import load_wsdl
 from .timelines import (
     CANCELLED,
     DELIVERED,
+    DELIVERY_ATTEMPTED,
     EXTRA_DATA,
     PICKUP_DEPARTED,
+    REDELIVERY_TIMELINES,
     STATUS_NEUTRAL_CODES,
+    TENDER_DECLINED,
     Shipment,
     _base_data,
 )
@@ -115,22 +119,47 @@ class Simulator:
     # Shipments
 
     def release(self, payload, correlation_id):
-        """Store a new shipment; return ``(created, shipment_id)``."""
+        """Store a new shipment; return ``(created, shipment_id)``.
+
+        A shipment whose tender was declined is tendered again under its id
+        (a re-tender: a new timeline, the scenario's outcome of now).
+        """
         validate_shipment(payload)
         reference = payload["externalReference"]
         with self._wakeup:
             known = self._by_reference.get(reference)
-            if known:
+            if known and not self._declined_locked(known):
                 return False, known
-            shipment = self._new_shipment_locked(payload, correlation_id)
+            previous = self._shipments.get(known)
+            shipment = self._new_shipment_locked(payload, correlation_id, previous)
             self._wakeup.notify_all()
-        _logger.info("shipment %s released for %s", shipment.shipment_id, reference)
+        _logger.info(
+            "shipment %s %s for %s",
+            shipment.shipment_id,
+            "tendered again" if previous else "released",
+            reference,
+        )
         return True, shipment.shipment_id
 
-    def _new_shipment_locked(self, payload, correlation_id):
-        shipment_id = SHIPMENT_ID_FORMAT.format(
-            self.id_prefix, len(self._shipments) + 1
+    def _declined_locked(self, shipment_id):
+        shipment = self._shipments[shipment_id]
+        return (
+            shipment.finished
+            and not shipment.cancelled
+            and shipment.status == TENDER_DECLINED.lower()
         )
+
+    def _new_shipment_locked(self, payload, correlation_id, previous=None):
+        if previous:
+            shipment_id, tender = previous.shipment_id, previous.tender + 1
+            # The new tender happens after everything the last one told.
+            accepted_at = max(utc_now(), previous.last_occurred or utc_now())
+        else:
+            shipment_id, tender = (
+                SHIPMENT_ID_FORMAT.format(self.id_prefix, len(self._shipments) + 1),
+                1,
+            )
+            accepted_at = utc_now()
         scenario = self._scenario
         shipment = Shipment(
             shipment_id=shipment_id,
@@ -138,12 +167,16 @@ class Simulator:
             payload=payload,
             correlation_id=correlation_id,
             outcome=scenario.outcome,
-            accepted_at=utc_now(),
-            rng=random.Random(f"{scenario.seed}:{shipment_id}"),
+            accepted_at=accepted_at,
+            rng=random.Random(
+                f"{scenario.seed}:{shipment_id}" + (f":{tender}" if tender > 1 else "")
+            ),
             next_due=time.monotonic() + scenario.step_delay,
             charges_event=scenario.charges_event,
             charges=scenario.charges,
             pickup_ratio=scenario.pickup_ratio,
+            tender=tender,
+            settlement=list(previous.settlement) if previous else [],
         )
         self._shipments[shipment_id] = shipment
         self._by_reference[shipment.external_reference] = shipment_id
@@ -164,6 +197,32 @@ class Simulator:
                 )
             shipment.payload = payload
         _logger.info("shipment %s amended", shipment_id)
+
+    def redeliver(self, shipment_id, window, reason):
+        """Plan a new delivery run after an attempted delivery (its timeline
+        goes on: out for delivery, arrived, then the scenario's
+        ``redelivery_outcome``)."""
+        with self._wakeup:
+            shipment = self._get_locked(shipment_id)
+            if shipment.cancelled:
+                raise _conflict(shipment_id, "cancelled")
+            if not (
+                shipment.finished and shipment.status == DELIVERY_ATTEMPTED.lower()
+            ):
+                raise ApiError(
+                    HTTP_CONFLICT,
+                    f"shipment {shipment_id} has no attempted delivery to redeliver",
+                )
+            outcome = self._scenario.redelivery_outcome
+            shipment.redeliver(REDELIVERY_TIMELINES[outcome], window)
+            shipment.next_due = time.monotonic() + self._scenario.step_delay
+            self._wakeup.notify_all()
+        _logger.info(
+            "shipment %s: redelivery %s planned (%s)",
+            shipment_id,
+            shipment.redeliveries,
+            reason or "no reason given",
+        )
 
     def cancel(self, shipment_id, reason):
         with self._lock:
@@ -218,6 +277,8 @@ class Simulator:
                     "step": shipment.position,
                     "outcome": shipment.outcome,
                     "payload": shipment.payload,
+                    "tender": shipment.tender,
+                    "redeliveries": shipment.redeliveries,
                 }
                 for shipment in self._shipments.values()
             }

@@ -73,6 +73,15 @@ TIMELINES = {
         *DEFAULT_TIMELINE[ETA_STEP_COUNT:],
     ),
 }
+# A redelivery after an attempted delivery: a new delivery run, ending as the
+# scenario's ``redelivery_outcome`` says.
+REDELIVERY_OUTCOMES = ("delivered", "attempted", "refused")
+DEFAULT_REDELIVERY_OUTCOME = "delivered"
+REDELIVERY_TIMELINES = {
+    "delivered": DEFAULT_TIMELINE[-3:],
+    "attempted": TIMELINES["attempted"][-3:],
+    "refused": TIMELINES["refused"][-3:],
+}
 REASONS = {
     "TENDER_DECLINED": ("NC", "No carrier capacity on the requested lane"),
     "DELAYED": ("A1", "Adverse weather conditions"),
@@ -80,6 +89,8 @@ REASONS = {
     "DELIVERY_ATTEMPTED": ("NH", "Consignee not at home, delivery attempted"),
 }
 PICKUP_DEPARTED = "PICKUP_DEPARTED"
+TENDER_DECLINED = "TENDER_DECLINED"
+DELIVERY_ATTEMPTED = "DELIVERY_ATTEMPTED"
 DELIVERED = "DELIVERED"
 CANCELLED = "CANCELLED"
 CHARGES = "CHARGES"
@@ -156,6 +167,8 @@ class Shipment:
     charges: list | None = None
     settlement: list = field(default_factory=list)
     pickup_ratio: float | None = None
+    tender: int = 1
+    redeliveries: int = 0
 
     def __post_init__(self):
         self.timeline = TIMELINES[self.outcome]
@@ -168,6 +181,27 @@ class Shipment:
         self.tracking_number = "{}{:06d}".format(
             CARRIER["scac"], self.rng.randint(0, TRACKING_DIGITS_MAX)
         )
+
+    def redeliver(self, steps, window=None):
+        """Plan a new delivery run (``steps``) after an attempted delivery.
+
+        It starts a simulated step after the attempt, or at the start of the
+        new delivery ``window`` when that is later; the window replaces the
+        payload's ``deliveryWindow``.
+        """
+        first = len(self.timeline)
+        if self.charges_event and steps[-1].status_code == DELIVERED:
+            steps = (*steps, CHARGES_STEP)
+        self.timeline = (*self.timeline, *steps)
+        self.minutes.extend(
+            self.rng.randint(STEP_MINUTES_MIN, STEP_MINUTES_MAX) for _ in steps
+        )
+        self.redeliveries += 1
+        if window:
+            self.payload = {**self.payload, "deliveryWindow": dict(window)}
+            start = parse_iso(window["start"])
+            if start > self.step_time(first):
+                self.shift += start - self.step_time(first)
 
     @property
     def finished(self):
