@@ -1154,3 +1154,28 @@ def test_settlement_references_are_recorded(manual):
     assert manual.api("GET", "/shipments/TMS-000404/settlement").status_code == 404
     anonymous = Tms(manual.url, api_key=None)
     assert anonymous.api("GET", path).status_code == 401
+
+
+def test_damage_on_delivery_reports_a_damage_reason_and_remarks(manual):
+    manual.control("scenario", {"damage_on_delivery": True})
+    assert manual.release().status_code == 201
+    events = manual.advance("TMS-000001", 20)["emitted"]
+    assert [e["data"]["status_code"] for e in events] == DEFAULT_CODES
+    assert_valid_events(events)
+    delivered = events[-1]["data"]
+    assert (delivered["reason_code"], delivered["reason"]) == (
+        "damaged",
+        "Goods damaged in transit",
+    )
+    assert delivered["pod"]["remarks"] == "2 cartons crushed, signed with reservation"
+    assert delivered["pod"]["signed_by"] == "J. Doe"
+    assert all("reason_code" not in e["data"] for e in events[:-1])
+    assert manual.api("GET", "/shipments/TMS-000001").json()["status"] == "delivered"
+
+
+def test_no_damage_unless_asked(manual):
+    assert manual.release().status_code == 201
+    delivered = manual.advance("TMS-000001", 20)["emitted"][-1]["data"]
+    assert "reason_code" not in delivered
+    assert "remarks" not in delivered["pod"]
+    assert manual.control("scenario", {})["damage_on_delivery"] is False

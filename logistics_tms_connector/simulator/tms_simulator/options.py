@@ -29,6 +29,7 @@ class ScenarioOptions:
     seed: int = DEFAULT_SEED
     charges_event: bool = False
     charges: list | None = None
+    damage_on_delivery: bool = False
 
 
 @dataclass
@@ -146,6 +147,7 @@ SCENARIO_FIELDS = {
     "seed": _as_int,
     "charges_event": _as_bool,
     "charges": _as_charges,
+    "damage_on_delivery": _as_bool,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,

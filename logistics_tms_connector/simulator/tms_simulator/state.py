@@ -143,6 +143,7 @@ class Simulator:
             next_due=time.monotonic() + scenario.step_delay,
             charges_event=scenario.charges_event,
             charges=scenario.charges,
+            damage_on_delivery=scenario.damage_on_delivery,
         )
         self._shipments[shipment_id] = shipment
         self._by_reference[shipment.external_reference] = shipment_id
