@@ -4,3 +4,4 @@ from . import test_carrier_invoices
 from . import test_settlement
 from . import test_security
 from . import test_tms_end_to_end
+from . import test_claims
