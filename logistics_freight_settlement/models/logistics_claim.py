@@ -115,8 +115,9 @@ class LogisticsClaim(models.Model):
     settlement_mode = fields.Selection(
         claims.SETTLEMENT_MODES,
         required=True,
-        default=lambda self: self.env.company.freight_claim_settlement
-        or claims.CREDIT_NOTE,
+        default=lambda self: (
+            self.env.company.freight_claim_settlement or claims.CREDIT_NOTE
+        ),
     )
     credit_note_id = fields.Many2one(
         "account.move",
@@ -131,8 +132,7 @@ class LogisticsClaim(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
-        help="The line of the carrier's freight bill that deducts the accepted "
-        "amount.",
+        help="The line of the carrier's freight bill that deducts the accepted amount.",
     )
     deduction_bill_id = fields.Many2one(
         related="deduction_line_id.move_id", string="Deducted on"
@@ -365,9 +365,7 @@ class LogisticsClaim(models.Model):
     def _check_submittable(self):
         self.ensure_one()
         if not self.carrier_id:
-            raise UserError(
-                _("%s names no carrier: set the carrier first.", self.name)
-            )
+            raise UserError(_("%s names no carrier: set the carrier first.", self.name))
         if self.currency_id.is_zero(self.amount_claimed):
             raise UserError(
                 _("%s claims nothing: add the lines and their value.", self.name)
@@ -421,9 +419,7 @@ class LogisticsClaim(models.Model):
             self.customer_credit_note_id = self._create_customer_credit_note()
 
     def _mark_settled(self, text, **vals):
-        for claim in self.filtered(
-            lambda c: c.state in claims.DECIDED_FOR_PAYMENT
-        ):
+        for claim in self.filtered(lambda c: c.state in claims.DECIDED_FOR_PAYMENT):
             claim._move_to(claims.SETTLED, text % {"claim": claim.name}, **vals)
 
     # ------------------------------------------------------------------
@@ -465,7 +461,8 @@ class LogisticsClaim(models.Model):
                         Command.create(
                             self._claim_line_vals(
                                 _(
-                                    "Claim %(claim)s: %(kind)s of shipment %(shipment)s",
+                                    "Claim %(claim)s: %(kind)s of shipment "
+                                    "%(shipment)s",
                                     claim=self.name,
                                     kind=dict(claims.KINDS)[self.kind],
                                     shipment=self.shipment_id.name,

@@ -37,8 +37,7 @@ class LogisticsClaimLine(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="The value of one unit: the price on the order (else the product's "
-        "cost).",
+        help="The value of one unit: the price on the order (else the product's cost).",
     )
     amount = fields.Monetary(
         compute="_compute_amount",
@@ -85,7 +84,9 @@ class LogisticsClaimLine(models.Model):
             "description",
         }:
             raise UserError(
-                _("The lines of a submitted claim are what the carrier got: "
-                  "they do not change.")
+                _(
+                    "The lines of a submitted claim are what the carrier got: "
+                    "they do not change."
+                )
             )
         return super().write(vals)

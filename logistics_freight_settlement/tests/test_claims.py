@@ -66,15 +66,21 @@ class TestClaims(FreightCase):
         }
 
     def deliver(self, shipment, **data):
-        [(message, outcome, reason)] = self.send_events(self.tms_event(shipment, **data))
+        [(message, outcome, reason)] = self.send_events(
+            self.tms_event(shipment, **data)
+        )
         self.assertEqual(outcome, "accepted", reason)
         self.assertEqual(message.state, "done", message.last_error)
         return message
 
     def claim_activities(self, claim):
         return claim.activity_ids.filtered(
-            lambda a: a.activity_type_id
-            == self.env.ref("logistics_freight_settlement.mail_activity_type_carrier_claim")
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref(
+                    "logistics_freight_settlement.mail_activity_type_carrier_claim"
+                )
+            )
         )
 
     def manual_claim(self, shipment=None, **values):
@@ -234,8 +240,12 @@ class TestClaims(FreightCase):
         details = self.audit_entries(claim).mapped("details")
         self.assertEqual(len(details), 4, "opened, submitted, accepted, settled")
         self.assertIn("submitted to Speedy Freight", details[1])
-        self.assertIn("Speedy Freight answered claim %s: Accepted" % claim.name, details[2])
-        self.assertEqual(details[3], "Claim %s settled: its credit note is paid." % claim.name)
+        self.assertIn(
+            "Speedy Freight answered claim %s: Accepted" % claim.name, details[2]
+        )
+        self.assertEqual(
+            details[3], "Claim %s settled: its credit note is paid." % claim.name
+        )
 
     def test_partial_acceptance_credits_the_accepted_amount_in_draft(self):
         claim = self.manual_claim()
@@ -261,7 +271,8 @@ class TestClaims(FreightCase):
         claim.action_submit()
         claim.action_reject()
         self.assertRecordValues(
-            claim, [{"state": "rejected", "amount_accepted": 0.0, "credit_note_id": False}]
+            claim,
+            [{"state": "rejected", "amount_accepted": 0.0, "credit_note_id": False}],
         )
         with self.assertRaisesRegex(UserError, "cannot become"):
             claim.action_accept()
@@ -296,7 +307,9 @@ class TestClaims(FreightCase):
             claim.line_ids.quantity = 4
 
     def test_customer_terms_give_the_customer_a_credit_note(self):
-        customer = self.customer_with_terms("included", freight_claim_customer_credit=True)
+        customer = self.customer_with_terms(
+            "included", freight_claim_customer_credit=True
+        )
         claim = self.manual_claim(shipment=self.shipment_of_goods(customer=customer))
         claim.action_submit()
         claim.action_accept()

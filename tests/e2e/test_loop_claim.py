@@ -195,9 +195,7 @@ def _confirmed_order(odoo_server, tag):
         {
             "partner_id": customer,
             "client_order_ref": "PO-CLAIM-LOOP",
-            "order_line": [
-                (0, 0, {"product_id": product, "product_uom_qty": ORDERED})
-            ],
+            "order_line": [(0, 0, {"product_id": product, "product_uom_qty": ORDERED})],
         },
     )
     odoo_server.execute("sale.order", "action_confirm", [order])
