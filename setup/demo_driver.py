@@ -58,6 +58,142 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
+ADMIN = ("admin", "admin")  # the demo's administrator, see README
+
+
+def _jsonrpc(odoo_url, service, method, *args):
+    response = requests.post(
+        odoo_url + "/jsonrpc",
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": args},
+        },
+        timeout=REQUEST_TIMEOUT,
+    )
+    body = response.json()
+    if body.get("error"):
+        raise ValueError(body["error"]["data"]["message"])
+    return body.get("result")
+
+
+def _rpc(odoo_url, db, model, method, *args, **kwargs):
+    """JSON-RPC as the demo's administrator."""
+    uid = _jsonrpc(odoo_url, "common", "login", db, *ADMIN)
+    if not uid:
+        raise ValueError("the demo administrator cannot log in")
+    return _jsonrpc(
+        odoo_url,
+        "object",
+        "execute_kw",
+        db,
+        uid,
+        ADMIN[1],
+        model,
+        method,
+        list(args),
+        kwargs,
+    )
+
+
+def demo_claim(odoo_url, simulator_url, customers, db, timeout=300):
+    """A damage claim: the TMS delivers an order with damaged goods (simulator
+    option damage_on_delivery), Odoo opens a claim against the carrier; the
+    freight manager (admin, by JSON-RPC) submits it, the carrier accepts it,
+    and its vendor credit note is made (posted if the company posts carrier
+    bills automatically)."""
+    customer = customers.get("Brasserie Dupont") or next(iter(customers.values()))
+    if not (customer and simulator_url and db):
+        return "skipped (no simulator, customer or database name)"
+    scenario = simulator_url + "/_control/scenario"
+    headers = {"X-API-Key": customer["api_key"]}
+    api = odoo_url + "/api/logistics/v1"
+    requests.post(
+        scenario,
+        json={"outcome": "delivered", "damage_on_delivery": True},
+        timeout=REQUEST_TIMEOUT,
+    ).raise_for_status()
+    try:
+        response = requests.post(
+            api + "/orders",
+            json={
+                "customer_reference": "PO-CLAIM-%s" % uuid.uuid4().hex[:6].upper(),
+                "lines": [{"product_code": "KEG30", "quantity": 2}],
+            },
+            headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+            timeout=REQUEST_TIMEOUT,
+        )
+        reference = response.json().get("reference")
+        if not reference:
+            return "order refused: HTTP %s %s" % (response.status_code, response.text)
+        deadline = time.monotonic() + timeout
+        shipments = []
+        while not shipments and time.monotonic() < deadline:
+            time.sleep(2)
+            shipments = (
+                requests.get(
+                    "%s/orders/%s" % (api, reference), headers=headers, timeout=30
+                )
+                .json()
+                .get("shipments")
+            )
+    finally:
+        # The orders that follow are delivered in good order.
+        requests.post(
+            scenario, json={"damage_on_delivery": False}, timeout=REQUEST_TIMEOUT
+        )
+    claims = []
+    while shipments and not claims and time.monotonic() < deadline:
+        time.sleep(2)
+        claims = _rpc(
+            odoo_url,
+            db,
+            "logistics.claim",
+            "search",
+            [("shipment_id.name", "=", shipments[0])],
+        )
+    if not claims:
+        return "%s: no claim after %ss" % (reference, timeout)
+    if not _rpc(odoo_url, db, "account.journal", "search", [("type", "=", "purchase")]):
+        # Credit notes need a purchase journal: Odoo's generic chart of accounts.
+        [company] = _rpc(odoo_url, db, "res.company", "search", [], limit=1)
+        _rpc(
+            odoo_url,
+            db,
+            "account.chart.template",
+            "try_loading",
+            [],
+            "generic_coa",
+            company,
+        )
+    _rpc(odoo_url, db, "logistics.claim", "action_submit", claims[:1])
+    _rpc(odoo_url, db, "logistics.claim", "action_accept", claims[:1])
+    [claim] = _rpc(
+        odoo_url,
+        db,
+        "logistics.claim",
+        "read",
+        claims[:1],
+        fields=["name", "amount_accepted", "credit_note_id", "state"],
+    )
+    [move] = _rpc(
+        odoo_url,
+        db,
+        "account.move",
+        "read",
+        [claim["credit_note_id"][0]],
+        fields=["name", "state"],
+    )
+    return "%s delivered damaged: claim %s %s for %s, vendor credit note %s (%s)" % (
+        shipments[0],
+        claim["name"],
+        claim["state"],
+        claim["amount_accepted"],
+        move["name"],
+        move["state"],
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
@@ -65,10 +201,19 @@ def main(argv=None):
     parser.add_argument("--keys-file", required=True)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--db", default="", help="the database (admin steps)")
     args = parser.parse_args(argv)
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
+    try:
+        print(
+            "demo_claim: %s"
+            % demo_claim(args.odoo_url, args.simulator_url, customers, args.db),
+            flush=True,
+        )
+    except (requests.RequestException, ValueError) as err:
+        print("demo_claim failed: %s" % err, flush=True)
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:
