@@ -550,3 +550,27 @@ class LogisticsClaim(models.Model):
             note=self.description,
             user_id=self.company_id._freight_dispute_user().id,
         )
+
+    def _api_json(self):
+        """The claim as the customer API shows it."""
+        self.ensure_one()
+        return {
+            "reference": self.name,
+            "kind": self.kind,
+            "status": self.state,
+            "currency": self.currency_id.name,
+            "amount_claimed": self.amount_claimed,
+            "amount_accepted": self.amount_accepted
+            if self.state in (claims.ACCEPTED, claims.PARTIAL, claims.SETTLED)
+            else None,
+            "filing_deadline": fields.Date.to_string(self.filing_deadline)
+            if self.filing_deadline
+            else None,
+            "lines": [
+                {
+                    "product_code": line.product_id.default_code or None,
+                    "quantity": line.quantity,
+                }
+                for line in self.line_ids
+            ],
+        }

@@ -199,3 +199,39 @@ class LogisticsShipment(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return claim
+
+    # ------------------------------------------------------------------
+    # customer -> claims (the report comes in through the customer API)
+
+    def _logistics_report_claim(
+        self, kind, quantities, description, attachments=(), message=None
+    ):
+        """The customer's report opens a claim against the carrier, or joins
+        the shipment's live claim of that kind (its documents added)."""
+        self.ensure_one()
+        claim = self._live_claim(kind)
+        created = not claim
+        if created:
+            claim = self._open_claim(
+                kind,
+                quantities,
+                source="customer",
+                description=description,
+                incident_date=fields.Date.context_today(self),
+                message=message,
+            )
+        else:
+            claim.sudo().message_post(
+                body=_("The customer reports again: %s", description)
+            )
+        for name, mimetype, raw in attachments:
+            self.env["ir.attachment"].sudo().create(
+                {
+                    "name": name,
+                    "raw": raw,
+                    "mimetype": mimetype,
+                    "res_model": claim._name,
+                    "res_id": claim.id,
+                }
+            )
+        return {"claim": claim.sudo()._api_json(), "created": created}

@@ -30,6 +30,7 @@ REQUEST_SCHEMAS = {
     "OrderSubmission": "order.submit.v1.json",
     "OrderAmendment": "order.amend.v1.json",
     "WebhookSubscription": "webhook.subscribe.v1.json",
+    "ClaimReport": "claim.report.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -347,13 +348,43 @@ ANSWER_SCHEMAS = {
         "required": ["id", "deleted"],
         "properties": {"id": {"type": "integer"}, "deleted": {"const": True}},
     },
+    "ClaimReportAnswer": {
+        "type": "object",
+        "required": ["shipment", "kind", "claim", "claim_opened"],
+        "properties": {
+            "shipment": {"type": "string"},
+            "claim_opened": {
+                "type": "boolean",
+                "description": "true: the report opened the claim; false: it joined "
+                "the shipment's open claim of that kind (or no claim is handled)",
+            },
+            "kind": {"type": "string", "enum": ["damage", "shortage", "loss"]},
+            "claim": {
+                "description": "The claim against the carrier the report opened "
+                "or joined; null where no claim is handled (the report is noted "
+                "on the shipment)",
+                "type": ["object", "null"],
+                "properties": {
+                    "reference": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "status": {"type": "string"},
+                    "currency": {"type": "string"},
+                    "amount_claimed": MONEY,
+                    "amount_accepted": {"type": ["number", "null"]},
+                    "filing_deadline": NULLABLE_STRING,
+                    "lines": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
 }
 
 # ---------------------------------------------------------------------------
 # routes
 
 SCOPES = {
-    "orders:write": "Submit, amend and cancel orders; upload order documents",
+    "orders:write": "Submit, amend and cancel orders; upload order documents; "
+    "report damage, shortage or loss (claims)",
     "orders:read": "Read orders",
     "invoices:read": "Read invoices",
     "shipments:read": "Read shipments",
@@ -518,6 +549,12 @@ REQUEST_EXAMPLES = {
     "WebhookSubscription": {
         "url": "https://erp.example.com/logistics-events",
         "events": ["shipment.delivered"],
+    },
+    "ClaimReport": {
+        "shipment": "SHP-2026-00042",
+        "kind": "damage",
+        "description": "Two kegs dented, one leaking.",
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
     },
 }
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}

@@ -14,3 +14,4 @@ from . import stock_picking
 from . import stock_move
 from . import sale_order
 from . import ir_http
+from . import logistics_shipment_claim_report
