@@ -2,7 +2,7 @@
 reason code, remarks on the proof of delivery, delivered quantities below the
 shipped ones) and by the customer; counted on the shipment."""
 
-from odoo import Command, _, fields, models
+from odoo import Command, _, api, fields, models
 
 from odoo.addons.logistics_tms_connector.lib import milestones, stock_validation
 
@@ -42,6 +42,8 @@ class LogisticsShipment(models.Model):
     def _tms_apply_event(self, message):
         """An event that reports damage, shortage or loss opens a claim."""
         data = message.payload["data"]
+        if not self._claim_may_report(data):
+            return super()._tms_apply_event(message)
         shipment = self._tms_find(message, data)
         shipped = shipment._claim_shipped_quantities()
         result = super()._tms_apply_event(message)
@@ -53,6 +55,8 @@ class LogisticsShipment(models.Model):
     def _tms_record_history(self, message):
         """A late event still reports what happened to the goods."""
         data = message.payload["data"]
+        if not self._claim_may_report(data):
+            return super()._tms_record_history(message)
         shipment = self._tms_find(message, data)
         shipped = shipment._claim_shipped_quantities()
         result = super()._tms_record_history(message)
@@ -60,6 +64,12 @@ class LogisticsShipment(models.Model):
         if opened:
             result["claims"] = opened.mapped("name")
         return result
+
+    @api.model
+    def _claim_may_report(self, data):
+        """Whether an event's data may report damage, shortage or loss (most
+        events do not: they cost nothing more)."""
+        return bool(claims.event_kind(data)) or data.get("items") is not None
 
     def _claim_shipped_quantities(self):
         """``{line id: quantity}`` that left with the carrier (before the event):
