@@ -10,6 +10,8 @@ from odoo.addons.logistics_integration_base.lib import outcome
 
 from ..lib import documents
 
+# The kinds of report (claim.report.v1.json).
+CLAIM_KINDS = ("damage", "shortage", "loss")
 # What the customer may send as evidence.
 EVIDENCE_TYPES = (documents.PDF, documents.PNG, documents.JPEG)
 EPSILON = 1e-6

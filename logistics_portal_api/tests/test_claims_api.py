@@ -1,4 +1,5 @@
 import base64
+import re
 
 from odoo import Command
 from odoo.tests import tagged
@@ -8,10 +9,8 @@ from .common import PortalApiCase
 PDF = b"%PDF-1.4\n% claim evidence\n%%EOF\n"
 
 
-@tagged("post_install", "-at_install")
-class TestClaimsApi(PortalApiCase):
-    """POST /claims: the customer reports damage, shortage or loss of its
-    shipment; checked against the shipment, logged, taken in."""
+class ClaimsCase(PortalApiCase):
+    """Shipments of the customers and the messages of the claim flow."""
 
     def _shipment(self, customer):
         endpoint = self.env["logistics.endpoint"].search(
@@ -45,6 +44,22 @@ class TestClaimsApi(PortalApiCase):
             }
         )
 
+    def setUp(self):
+        super().setUp()
+        self.known_messages = self.env["logistics.message"].search([]).ids
+
+    def messages(self):
+        """The messages of the claim flow this test made."""
+        return self.env["logistics.message"].search(
+            [("flow_code", "=", "claim.report"), ("id", "not in", self.known_messages)]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestClaimsApi(ClaimsCase):
+    """POST /claims: the customer reports damage, shortage or loss of its
+    shipment; checked against the shipment, logged, taken in."""
+
     def report(self, body, key=None, idempotency_key=None):
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         return self.call("POST", "/claims", body, key=key, headers=headers)
@@ -56,11 +71,6 @@ class TestClaimsApi(PortalApiCase):
             "description": "Two kegs dented, one leaking.",
             **extra,
         }
-
-    def messages(self):
-        return self.env["logistics.message"].search(
-            [("flow_code", "=", "claim.report")]
-        )
 
     def test_report_is_logged_and_taken_in(self):
         shipment = self._shipment(self.customer)
@@ -192,4 +202,67 @@ class TestClaimsApi(PortalApiCase):
         )
         response = self.report(self.body(shipment), key=read_only)
         self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.messages())
+
+
+@tagged("post_install", "-at_install")
+class TestClaimsPortal(ClaimsCase):
+    """The same report from the shipment's portal page."""
+
+    def portal_report(self, shipment, data, files=None):
+        self.authenticate(self.user.login, self.user.login)
+        page = self.url_open("/my/shipments/%s" % shipment.id)
+        self.assertIn("Report damage, shortage or loss", page.text)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        return self.url_open(
+            "/my/shipments/%s/claim" % shipment.id,
+            data=dict(data, csrf_token=token),
+            files=files,
+            allow_redirects=False,
+        )
+
+    def test_portal_form_reports_through_the_flow(self):
+        shipment = self._shipment(self.customer)
+        response = self.portal_report(
+            shipment,
+            {"kind": "shortage", "description": "One crate missing."},
+            files={"evidence": ("photo.pdf", PDF, "application/pdf")},
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("?claim=reported"))
+        [message] = self.messages()
+        self.assertEqual(message.state, "done")
+        self.assertEqual(message.payload["kind"], "shortage")
+        if "logistics.claim" in self.env:
+            claim = self.env["logistics.claim"].search(
+                [("shipment_id", "=", shipment.id)]
+            )
+            self.assertRecordValues(claim, [{"kind": "shortage", "source": "customer"}])
+            self.assertIn("photo.pdf", claim.evidence_ids.mapped("name"))
+        page = self.url_open(response.headers["Location"])
+        self.assertIn("Your report was received", page.text)
+
+    def test_portal_form_refuses_what_the_schema_refuses(self):
+        shipment = self._shipment(self.customer)
+        response = self.portal_report(shipment, {"kind": "theft", "description": ""})
+        self.assertTrue(response.headers["Location"].endswith("?claim=refused"))
+        self.assertEqual(self.messages().state, "dead")
+        if "logistics.claim" in self.env:
+            self.assertFalse(
+                self.env["logistics.claim"].search([("shipment_id", "=", shipment.id)])
+            )
+
+    def test_another_customers_shipment_cannot_be_reported(self):
+        theirs = self._shipment(self.other)
+        mine = self._shipment(self.customer)
+        self.authenticate(self.user.login, self.user.login)
+        page = self.url_open("/my/shipments/%s" % mine.id)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open(
+            "/my/shipments/%s/claim" % theirs.id,
+            data={"kind": "damage", "description": "x", "csrf_token": token},
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my"))
         self.assertFalse(self.messages())
