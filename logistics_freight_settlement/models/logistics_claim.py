@@ -126,6 +126,7 @@ class LogisticsClaim(models.Model):
         copy=False,
         index="btree_not_null",
     )
+    credit_note_state = fields.Selection(related="credit_note_id.state")
     deduction_line_id = fields.Many2one(
         "account.move.line",
         string="Deduction",
@@ -321,6 +322,35 @@ class LogisticsClaim(models.Model):
                 ),
             )
             claim._close_activities(_("Claim cancelled."))
+        return True
+
+    def action_create_credit_note(self):
+        """A new vendor credit note for an accepted claim whose credit note was
+        cancelled (or that was to be deducted and is credited after all)."""
+        self._logistics_check_access("write")
+        for claim in self:
+            if claim.state not in claims.DECIDED_FOR_PAYMENT or (
+                claim.credit_note_id and claim.credit_note_id.state != "cancel"
+            ):
+                raise UserError(
+                    _(
+                        "%s is not accepted and waiting for a credit note.",
+                        claim.name,
+                    )
+                )
+            claim.write(
+                {
+                    "settlement_mode": claims.CREDIT_NOTE,
+                    "credit_note_id": claim._create_vendor_credit_note().id,
+                }
+            )
+            claim._audit(
+                _(
+                    "Claim %(claim)s: new vendor credit note %(move)s.",
+                    claim=claim.name,
+                    move=claim.credit_note_id.name,
+                )
+            )
         return True
 
     def action_view_credit_note(self):

@@ -247,6 +247,26 @@ class TestClaims(FreightCase):
             details[3], "Claim %s settled: its credit note is paid." % claim.name
         )
 
+    def test_a_cancelled_credit_note_can_be_made_again(self):
+        claim = self.manual_claim()
+        claim.action_submit()
+        claim.action_accept()
+        first = claim.credit_note_id
+        self.assertEqual(first.logistics_claim_count, 1)
+        self.assertEqual(
+            first.action_view_logistics_claims()["domain"], [("id", "in", claim.ids)]
+        )
+        with self.assertRaisesRegex(UserError, "waiting for a credit note"):
+            claim.action_create_credit_note()
+        first.button_cancel()
+        claim.action_create_credit_note()
+        self.assertNotEqual(claim.credit_note_id, first)
+        self.assertRecordValues(
+            claim.credit_note_id,
+            [{"move_type": "in_refund", "amount_untaxed": 2 * UNIT_COST}],
+        )
+        self.assertIn("new vendor credit note", self.audit_entries(claim)[-1].details)
+
     def test_partial_acceptance_credits_the_accepted_amount_in_draft(self):
         claim = self.manual_claim()
         claim.action_submit()
