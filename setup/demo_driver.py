@@ -343,8 +343,62 @@ def demo_recover(demo, timeout=300):
     )
 
 
+def demo_claim(demo, timeout=300):
+    """A damage claim: the TMS delivers an order with damaged goods (simulator
+    option damage_on_delivery), Odoo opens a claim against the carrier; the
+    freight manager submits it, the carrier accepts it, and its vendor credit
+    note is made and posted."""
+    customer = "Brasserie Dupont"
+    demo.scenario(outcome="delivered", damage_on_delivery=True)
+    try:
+        answer = _order(demo, customer, [{"product_code": "KEG30", "quantity": 2}])
+        reference = answer.get("reference")
+        if not reference:
+            return "order refused: %s" % answer
+        shipments = _wait_for(
+            lambda: (
+                demo.api("GET", "/orders/" + reference, customer)
+                .json()
+                .get("shipments")
+            ),
+            timeout,
+        )
+    finally:
+        demo.scenario(damage_on_delivery=False)  # the next ones arrive whole
+    claims = shipments and _wait_for(
+        lambda: demo.rpc(
+            "logistics.claim", "search", [("shipment_id.name", "=", shipments[0])]
+        ),
+        timeout,
+    )
+    if not claims:
+        return "%s: no claim after %ss" % (reference, timeout)
+    demo.rpc("logistics.claim", "action_submit", claims[:1])
+    demo.rpc("logistics.claim", "action_accept", claims[:1])
+    [claim] = demo.rpc(
+        "logistics.claim",
+        "read",
+        claims[:1],
+        fields=["name", "amount_accepted", "credit_note_id", "state"],
+    )
+    move_id = claim["credit_note_id"][0]
+    [move] = demo.rpc("account.move", "read", [move_id], fields=["state"])
+    if move["state"] == "draft":
+        # Accounting posts it (unless the company posts carrier bills at once).
+        demo.rpc("account.move", "action_post", [move_id])
+    [move] = demo.rpc("account.move", "read", [move_id], fields=["name", "state"])
+    return "%s delivered damaged: claim %s %s for %s, vendor credit note %s (%s)" % (
+        shipments[0],
+        claim["name"],
+        claim["state"],
+        claim["amount_accepted"],
+        move["name"],
+        move["state"],
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
-SCRIPTED_STEPS = (demo_held_order, demo_invoice, demo_recover)
+SCRIPTED_STEPS = (demo_held_order, demo_invoice, demo_recover, demo_claim)
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)
 

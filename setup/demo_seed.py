@@ -107,6 +107,12 @@ warehouse.write(
 
 eur = env.ref("base.EUR")
 eur.active = True
+# Invoices on delivery, credit notes and claims' vendor credit notes need
+# journals: a company without a chart of accounts gets Odoo's generic one.
+if not env.company.chart_template:
+    env["account.chart.template"].try_loading(
+        "generic_coa", env.company, install_demo=False
+    )
 stock = env.ref("stock.stock_location_stock")
 for code, name, price, weight, quantity in PRODUCTS:
     product = upsert(

@@ -17,3 +17,13 @@ from . import logistics_freight_settlement
 from . import logistics_shipment
 from . import account_move
 from . import account_move_line
+from . import logistics_audit_log
+from . import res_company_claim
+from . import res_partner_claim
+from . import res_config_settings_claim
+from . import logistics_claim
+from . import logistics_claim_line
+from . import logistics_shipment_claim
+from . import logistics_freight_settlement_claim
+from . import account_move_claim
+from . import account_move_line_claim

@@ -33,6 +33,7 @@ REQUEST_SCHEMAS = {
     "OrderAmendment": "order.amend.v1.json",
     "WebhookSubscription": "webhook.subscribe.v1.json",
     "ServiceRequestCreation": "service_request.create.v1.json",
+    "ClaimReport": "claim.report.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -404,6 +405,35 @@ ANSWER_SCHEMAS = {
         "required": ["id", "deleted"],
         "properties": {"id": {"type": "integer"}, "deleted": {"const": True}},
     },
+    "ClaimReportAnswer": {
+        "type": "object",
+        "required": ["shipment", "kind", "claim", "claim_opened"],
+        "properties": {
+            "shipment": {"type": "string"},
+            "claim_opened": {
+                "type": "boolean",
+                "description": "true: the report opened the claim; false: it joined "
+                "the shipment's open claim of that kind (or no claim is handled)",
+            },
+            "kind": {"type": "string", "enum": ["damage", "shortage", "loss"]},
+            "claim": {
+                "description": "The claim against the carrier the report opened "
+                "or joined; null where no claim is handled (the report is noted "
+                "on the shipment)",
+                "type": ["object", "null"],
+                "properties": {
+                    "reference": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "status": {"type": "string"},
+                    "currency": {"type": "string"},
+                    "amount_claimed": MONEY,
+                    "amount_accepted": {"type": ["number", "null"]},
+                    "filing_deadline": NULLABLE_STRING,
+                    "lines": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -411,7 +441,8 @@ ANSWER_SCHEMAS = {
 
 SCOPES = {
     "orders:write": "Submit, amend and cancel orders; upload order documents; "
-    "ask for services (service requests)",
+    "ask for services (service requests); report damage, shortage or loss "
+    "(claims)",
     "orders:read": "Read orders and service requests",
     "invoices:read": "Read invoices",
     "shipments:read": "Read shipments",
@@ -585,6 +616,12 @@ REQUEST_EXAMPLES = {
         "type": "appointment_change",
         "shipment": "SHP-2030-00042",
         "description": "Please deliver on Tuesday morning instead.",
+    },
+    "ClaimReport": {
+        "shipment": "SHP-2026-00042",
+        "kind": "damage",
+        "description": "Two kegs dented, one leaking.",
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
     },
 }
 SERVICE_REQUEST_IDEMPOTENCY_KEY = dict(

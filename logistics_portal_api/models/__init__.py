@@ -18,3 +18,4 @@ from . import logistics_service_request
 from . import res_config_settings_service_request
 from . import logistics_shipment_service_request
 from . import sale_order_service_request
+from . import logistics_shipment_claim

@@ -14,3 +14,4 @@ from . import test_outcomes
 from . import test_order_followup
 from . import test_service_requests
 from . import test_invoice_on_delivery
+from . import test_claims_api

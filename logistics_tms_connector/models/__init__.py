@@ -25,3 +25,4 @@ from . import stock_move_service
 from . import res_partner_invoicing
 from . import account_move
 from . import logistics_shipment_invoice
+from . import logistics_shipment_claim_report

@@ -1375,3 +1375,26 @@ def test_soap_redelivery(manual, soap):
         soap.RedeliverShipment(shipmentId="TMS-000001")
     assert conflict.value.code == "soap:Client"
     assert "no attempted delivery" in conflict.value.message
+def test_damage_on_delivery_reports_a_damage_reason_and_remarks(manual):
+    manual.control("scenario", {"damage_on_delivery": True})
+    assert manual.release().status_code == 201
+    events = manual.advance("TMS-000001", 20)["emitted"]
+    assert [e["data"]["status_code"] for e in events] == DEFAULT_CODES
+    assert_valid_events(events)
+    delivered = events[-1]["data"]
+    assert (delivered["reason_code"], delivered["reason"]) == (
+        "damaged",
+        "Goods damaged in transit",
+    )
+    assert delivered["pod"]["remarks"] == "2 cartons crushed, signed with reservation"
+    assert delivered["pod"]["signed_by"] == "J. Doe"
+    assert all("reason_code" not in e["data"] for e in events[:-1])
+    assert manual.api("GET", "/shipments/TMS-000001").json()["status"] == "delivered"
+
+
+def test_no_damage_unless_asked(manual):
+    assert manual.release().status_code == 201
+    delivered = manual.advance("TMS-000001", 20)["emitted"][-1]["data"]
+    assert "reason_code" not in delivered
+    assert "remarks" not in delivered["pod"]
+    assert manual.control("scenario", {})["damage_on_delivery"] is False

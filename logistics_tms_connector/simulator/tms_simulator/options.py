@@ -39,6 +39,7 @@ class ScenarioOptions:
     pickup_ratio: float | None = None
     # How a redelivery after an attempted delivery ends.
     redelivery_outcome: str = DEFAULT_REDELIVERY_OUTCOME
+    damage_on_delivery: bool = False
 
 
 @dataclass
@@ -177,6 +178,7 @@ SCENARIO_FIELDS = {
     "charges": _as_charges,
     "pickup_ratio": _as_pickup_ratio,
     "redelivery_outcome": _as_redelivery_outcome,
+    "damage_on_delivery": _as_bool,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,

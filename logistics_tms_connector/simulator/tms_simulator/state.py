@@ -177,6 +177,7 @@ class Simulator:
             pickup_ratio=scenario.pickup_ratio,
             tender=tender,
             settlement=list(previous.settlement) if previous else [],
+            damage_on_delivery=scenario.damage_on_delivery,
         )
         self._shipments[shipment_id] = shipment
         self._by_reference[shipment.external_reference] = shipment_id

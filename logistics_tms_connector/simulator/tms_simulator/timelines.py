@@ -22,6 +22,9 @@ STEP_MINUTES_MAX = 90
 INITIAL_ETA_SLACK = timedelta(minutes=30)
 DELAY = timedelta(days=2)
 POD_SIGNER = "J. Doe"
+# The delivery of the scenario option ``damage_on_delivery``: damaged goods.
+DAMAGE_REASON = ("damaged", "Goods damaged in transit")
+DAMAGE_REMARKS = "2 cartons crushed, signed with reservation"
 # Freight charges of the optional ``freight.charges`` event (X12 210 codes).
 CHARGES_CURRENCY = "EUR"
 BASE_FREIGHT_CODE = "400"
@@ -169,6 +172,7 @@ class Shipment:
     pickup_ratio: float | None = None
     tender: int = 1
     redeliveries: int = 0
+    damage_on_delivery: bool = False
 
     def __post_init__(self):
         self.timeline = TIMELINES[self.outcome]
@@ -283,7 +287,7 @@ def _delayed_data(shipment, step, occurred):
 def _pod_data(shipment, _step, occurred):
     signed_at = iso_z(occurred)
     document = build_pod_pdf(shipment.shipment_id, POD_SIGNER, signed_at)
-    return {
+    data = {
         "pod": {
             "signed_by": POD_SIGNER,
             "signed_at": signed_at,
@@ -291,6 +295,10 @@ def _pod_data(shipment, _step, occurred):
             "content_base64": base64.b64encode(document).decode("ascii"),
         }
     }
+    if shipment.damage_on_delivery:
+        data["reason_code"], data["reason"] = DAMAGE_REASON
+        data["pod"]["remarks"] = DAMAGE_REMARKS
+    return data
 
 
 def _picked_items_data(shipment, _step, _occurred):
