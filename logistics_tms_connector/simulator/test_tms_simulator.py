@@ -1202,6 +1202,8 @@ def test_invalid_pickup_ratio_is_refused(tms, ratio):
     assert response.json() == {
         "error": "pickup_ratio must be a number between 0 and 1 (exclusive) or null"
     }
+
+
 # --- Recovery: re-tender, redelivery ------------------------------------------
 
 
@@ -1375,6 +1377,8 @@ def test_soap_redelivery(manual, soap):
         soap.RedeliverShipment(shipmentId="TMS-000001")
     assert conflict.value.code == "soap:Client"
     assert "no attempted delivery" in conflict.value.message
+
+
 def test_damage_on_delivery_reports_a_damage_reason_and_remarks(manual):
     manual.control("scenario", {"damage_on_delivery": True})
     assert manual.release().status_code == 201
