@@ -25,5 +25,6 @@
         "views/stock_views.xml",
         "views/sale_order_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
+        "views/logistics_shipment_return_views.xml",
     ],
 }

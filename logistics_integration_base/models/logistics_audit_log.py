@@ -88,6 +88,8 @@ class LogisticsAuditLog(models.Model):
             ("update_refused", "Update refused"),
             ("dispute", "Dispute opened"),
             ("dispute_resolved", "Dispute resolved"),
+            ("return_created", "Return created"),
+            ("return_credit", "Return credited"),
         ],
         required=True,
         readonly=True,

@@ -14,3 +14,9 @@ from . import stock_picking
 from . import stock_move
 from . import sale_order
 from . import ir_http
+from . import logistics_shipment_return
+from . import stock_picking_return
+from . import sale_order_return
+from . import res_partner_return
+from . import res_company
+from . import res_config_settings
