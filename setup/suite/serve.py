@@ -115,7 +115,7 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
     return keys_file
 
 
-def start_driver(odoo_port, simulator_url, keys_file):
+def start_driver(odoo_port, simulator_url, keys_file, db=""):
     return subprocess.Popen(
         [
             venv_python(),
@@ -126,6 +126,8 @@ def start_driver(odoo_port, simulator_url, keys_file):
             simulator_url or "",
             "--keys-file",
             keys_file,
+            "--db",
+            db,
         ],
         stdout=DRIVER_LOG.open("a"),
         stderr=subprocess.STDOUT,
@@ -212,7 +214,7 @@ def run_server(args):
         if not args.quiet:
             supervisor.add(
                 "demo-driver",
-                lambda: start_driver(args.port, simulator_url, keys_file),
+                lambda: start_driver(args.port, simulator_url, keys_file, args.db),
                 DRIVER_LOG,
                 restartable=True,
             )
