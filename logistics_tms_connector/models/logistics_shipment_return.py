@@ -69,9 +69,9 @@ class LogisticsShipment(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_refund_type"
         )
-        action["domain"] = [
-            ("id", "in", self.return_picking_ids.logistics_credit_note_id.ids)
-        ]
+        # The link is for invoicing users; the list shows what the reader may.
+        credit_notes = self.sudo().return_picking_ids.logistics_credit_note_id
+        action["domain"] = [("id", "in", credit_notes.ids)]
         action["context"] = {"default_move_type": "out_refund"}
         return action
 

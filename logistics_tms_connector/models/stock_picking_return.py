@@ -51,13 +51,16 @@ class StockPicking(models.Model):
         string="Return credit note",
         copy=False,
         readonly=True,
+        groups="account.group_account_invoice",
         help="The customer credit note of what this return brought back, as "
         "the customer's (or company's) credit policy says.",
     )
 
     def _action_done(self):
         result = super()._action_done()
-        self.filtered(
+        # Whoever receives the return (invoicing rights or not): the credit
+        # note is the integration's.
+        self.sudo().filtered(
             lambda p: (
                 p.state == "done"
                 and p.logistics_return_shipment_id

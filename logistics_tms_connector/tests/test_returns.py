@@ -2,6 +2,7 @@
 picking made with Odoo's return logic; its receipt credits the customer as the
 credit policy says, with Odoo's own sale refund logic."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..lib import returns, stock_validation
@@ -100,6 +101,23 @@ class TestReturns(TmsCase):
         self.assertEqual(len(audit), 1)
         self.assertEqual(audit.res_id, shipment.id)
         self.assertIn(return_picking.name, audit.details)
+
+    def test_attempted_then_returned_to_the_shipper(self):
+        # The simulator's "returned" outcome: AH (attempted), then A3.
+        self.tms.control("scenario", {"outcome": "returned", "auto_advance": False})
+        shipment = self.released_shipment()
+        self.run_timeline(shipment, ALL_STEPS)
+        self.assertEqual(shipment.milestone_ids[-1].code, "AH")
+        self.assertEqual(shipment.exception_type, "failed_delivery")
+        self.assertFalse(shipment.return_picking_ids, "an attempt returns nothing")
+        self.run_timeline(shipment, 1)
+        self.assertEqual(shipment.milestone_ids[-1].code, "A3")
+        self.assertEqual(shipment.exception_type, "returned")
+        return_picking = shipment.return_picking_ids
+        self.assertEqual(return_picking.move_ids.product_uom_qty, ORDERED)
+        self.assertEqual(return_picking.return_id, shipment.picking_ids)
+        action = shipment.action_view_return_pickings()
+        self.assertEqual(action["res_id"], return_picking.id)
 
     def test_a_repeated_event_creates_nothing_twice(self):
         shipment = self._refused()
@@ -239,3 +257,24 @@ class TestReturns(TmsCase):
             credit_note.invoice_line_ids.sale_line_ids, order.order_line - extra
         )
         self.assertEqual(extra.qty_to_invoice, 1)
+
+    def test_a_warehouse_user_without_invoicing_rights_receives_the_return(self):
+        self.customer.logistics_return_credit_policy = returns.CREDIT_POSTED
+        shipment = self._refused(invoiced=True)
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Warehouse clerk",
+                "login": "clerk-returns",
+                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        self.assertFalse(clerk.has_group("account.group_account_invoice"))
+        return_picking = shipment.return_picking_ids.with_user(clerk)
+        return_picking.button_validate()
+        self.assertEqual(return_picking.state, "done")
+        credit_note = return_picking.sudo().logistics_credit_note_id
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.state, "posted")
+        with self.assertRaises(AccessError):
+            return_picking.invalidate_recordset()
+            _value = return_picking.logistics_credit_note_id
