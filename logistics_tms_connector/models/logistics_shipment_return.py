@@ -87,6 +87,13 @@ class LogisticsShipment(models.Model):
         result = super()._tms_record_history(message)
         return self._tms_apply_return(message, result)
 
+    def _tms_apply_stock(self, message, code, stale=False):
+        # The items of a refusal or a return say what comes back, not what
+        # was picked up (logistics_shipment_stock.py): they are read below.
+        if returns.is_return_code(code):
+            return {}
+        return super()._tms_apply_stock(message, code, stale=stale)
+
     def _tms_apply_return(self, message, result):
         """On a refusal or a return, the return picking of what comes back."""
         data = message.payload["data"]

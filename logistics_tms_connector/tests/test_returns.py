@@ -156,6 +156,8 @@ class TestReturns(TmsCase):
         self._receive(events)
         return_picking = shipment.return_picking_ids
         self.assertEqual(return_picking.move_ids.product_uom_qty, 1)
+        self.assertFalse(shipment.tms_picked_reported, "not picked-up quantities")
+        self.assertEqual(shipment.line_ids.picked_quantity, 0)
         # The carrier brings the rest back later (A3 without items: all of it).
         returned = {
             **refused,
