@@ -9,14 +9,19 @@ delayed, refused, declined) so that exceptions happen too. Stops on Ctrl-C.
 """
 
 import argparse
+import configparser
 import itertools
 import json
 import random
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from suite import common  # standard library only
 
 REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
@@ -58,97 +63,108 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
-class AdminRpc:
-    """JSON-RPC as the demo database's administrator (the warehouse, accounting)."""
+def _odoo_rpc(odoo_url, db, model, method, *args):
+    """One JSON-RPC call as the demo's administrator (the back office)."""
 
-    def __init__(self, odoo_url, db, login="admin", password="admin"):
-        self.url = odoo_url + "/jsonrpc"
-        self.db = db
-        self.password = password
-        self.uid = self._call("common", "login", db, login, password)
-
-    def _call(self, service, method, *args):
-        response = requests.post(
-            self.url,
+    def call(service, rpc_method, *rpc_args):
+        answer = requests.post(
+            odoo_url + "/jsonrpc",
             json={
                 "jsonrpc": "2.0",
                 "method": "call",
-                "params": {"service": service, "method": method, "args": args},
+                "params": {"service": service, "method": rpc_method, "args": rpc_args},
             },
             timeout=REQUEST_TIMEOUT,
-        )
-        response.raise_for_status()
-        body = response.json()
-        if body.get("error"):
-            raise ValueError(body["error"]["data"]["message"])
-        return body.get("result")
+        ).json()
+        if answer.get("error"):
+            raise ValueError(answer["error"]["data"]["message"])
+        return answer.get("result")
 
-    def __call__(self, model, method, *args, **kwargs):
-        return self._call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+    uid = call("common", "login", db, common.ADMIN_LOGIN, common.ADMIN_PASSWORD)
+    return call(
+        "object", "execute_kw", db, uid, common.ADMIN_PASSWORD, model, method, args
+    )
 
-    def wait(self, check, timeout=180, interval=1.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = check()
-            if value:
-                return value
-            time.sleep(interval)
-        raise ValueError("timed out")
+
+def _run_database():
+    """The database of `setup/run` (its Odoo configuration), if there is one."""
+    parser = configparser.ConfigParser()
+    parser.read(common.RUN_DIR / "odoo.conf")
+    return parser.get("options", "db_name", fallback=None)
 
 
 DEMO_REFUSED_CUSTOMER = "Brasserie Dupont"
 DEMO_REFUSED_STEPS = 9  # the simulator's "refused" timeline, A7 last
+DEMO_WAIT_TIMEOUT = 180
 
 
-def _simulator(simulator_url, path, body):
-    requests.post(
-        simulator_url + "/_control/" + path, json=body, timeout=REQUEST_TIMEOUT
-    ).raise_for_status()
+def _wait(check, timeout=DEMO_WAIT_TIMEOUT, interval=1.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise ValueError("timed out")
 
 
-def demo_refused(odoo_url, simulator_url, db, customers):
+def _simulator(simulator_url, path, body=None):
+    answer = requests.request(
+        "POST" if body is not None else "GET",
+        simulator_url + "/_control/" + path,
+        json=body,
+        timeout=REQUEST_TIMEOUT,
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def demo_refused(odoo_url, customers, db):
     """A refused delivery: order -> release -> picked up (the delivery order is
     validated) -> invoiced -> refused (A7) -> return picking -> received by the
-    warehouse -> posted credit note (the customer's credit policy)."""
-    if not (simulator_url and db):
-        return "skipped (needs the simulator and --db)"
+    warehouse -> posted credit note (the customer's credit policy).
+
+    Steps the shipment itself on the simulator that the main warehouse's TMS
+    endpoint points at (the other shipments wait meanwhile); turns that
+    warehouse's validation to "on pickup" and invoices kegs on delivered
+    quantities, so that what comes back is credited.
+    """
     name = DEMO_REFUSED_CUSTOMER if DEMO_REFUSED_CUSTOMER in customers else None
-    name = name or sorted(customers)[0]
-    rpc = AdminRpc(odoo_url, db)
+    if not (name and db):
+        return "skipped (no such customer or no database)"
+
+    def rpc(model, method, *args):
+        return _odoo_rpc(odoo_url, db, model, method, *args)
+
     [warehouse] = rpc(
-        "stock.warehouse", "search_read", [], fields=["tms_validation_trigger"], limit=1
+        "stock.warehouse",
+        "search_read",
+        [("tms_endpoint_id", "!=", False)],
+        ["tms_endpoint_id", "tms_validation_trigger"],
+        0,
+        1,
     )
+    [endpoint] = rpc(
+        "logistics.endpoint", "read", [warehouse["tms_endpoint_id"][0]], ["base_url"]
+    )
+    simulator_url = endpoint["base_url"].rstrip("/").removesuffix("/api/v1")
+    try:
+        _simulator(simulator_url, "shipments")
+    except (requests.RequestException, ValueError):
+        return "skipped (the TMS is not the simulator)"
     if warehouse["tms_validation_trigger"] == "warehouse":
-        # The demo's delivery orders are validated when the carrier picks up.
         rpc(
             "stock.warehouse",
             "write",
             [warehouse["id"]],
             {"tms_validation_trigger": "pickup"},
         )
-    # Invoiced on delivered quantities: what comes back is credited.
-    product_ids = rpc("product.product", "search", [("default_code", "=", "KEG30")])
-    rpc("product.product", "write", product_ids, {"invoice_policy": "delivery"})
-    partner_ids = rpc(
+    products = rpc("product.product", "search", [("default_code", "=", "KEG30")])
+    rpc("product.product", "write", products, {"invoice_policy": "delivery"})
+    partners = rpc(
         "res.partner", "search", [("name", "=", name), ("is_company", "=", True)]
     )
-    rpc(
-        "res.partner",
-        "write",
-        partner_ids,
-        {"logistics_return_credit_policy": "posted"},
-    )
-    # The demo steps the shipment itself (the other shipments wait meanwhile).
+    rpc("res.partner", "write", partners, {"logistics_return_credit_policy": "posted"})
     _simulator(simulator_url, "scenario", {"outcome": "refused", "auto_advance": False})
     try:
         return _demo_refused_steps(odoo_url, simulator_url, rpc, customers[name])
@@ -157,7 +173,7 @@ def demo_refused(odoo_url, simulator_url, db, customers):
 
 
 def _demo_refused_steps(odoo_url, simulator_url, rpc, customer):
-    response = requests.post(
+    answer = requests.post(
         odoo_url + "/api/logistics/v1/orders",
         json={
             "customer_reference": "PO-REFUSED-%s" % uuid.uuid4().hex[:6].upper(),
@@ -168,30 +184,31 @@ def _demo_refused_steps(odoo_url, simulator_url, rpc, customer):
             "Idempotency-Key": uuid.uuid4().hex,
         },
         timeout=REQUEST_TIMEOUT,
-    )
-    response.raise_for_status()
-    reference = response.json()["reference"]
+    ).json()
+    reference = answer.get("reference")
+    if not reference:
+        return "order not taken: %s" % answer
 
     def released():
         found = rpc(
             "logistics.shipment",
             "search_read",
             [("sale_order_id.name", "=", reference)],
-            fields=["tms_reference", "picking_ids"],
+            ["tms_reference", "picking_ids"],
         )
         return found[0] if found and found[0]["tms_reference"] else None
 
-    shipment = rpc.wait(released)
+    shipment = _wait(released)
     advance = {
         "shipment_id": shipment["tms_reference"],
         "steps": DEMO_REFUSED_STEPS - 1,
     }
-    _simulator(simulator_url, "advance", advance)
-    rpc.wait(
+    _simulator(simulator_url, "advance", advance)  # up to the arrival
+    _wait(
         lambda: all(
             picking["state"] == "done"
             for picking in rpc(
-                "stock.picking", "read", shipment["picking_ids"], fields=["state"]
+                "stock.picking", "read", shipment["picking_ids"], ["state"]
             )
         )
     )
@@ -202,22 +219,17 @@ def _demo_refused_steps(odoo_url, simulator_url, rpc, customer):
         {"advance_payment_method": "delivered", "sale_order_ids": [(6, 0, [order_id])]},
     )
     rpc("sale.advance.payment.inv", "create_invoices", [wizard])
-    invoice_ids = rpc("sale.order", "read", [order_id], fields=["invoice_ids"])[0][
-        "invoice_ids"
-    ]
-    rpc("account.move", "action_post", invoice_ids)
+    [order] = rpc("sale.order", "read", [order_id], ["invoice_ids"])
+    rpc("account.move", "action_post", order["invoice_ids"])
     _simulator(simulator_url, "advance", dict(advance, steps=1))  # refused (A7)
-    returns = rpc.wait(
+    returns = _wait(
         lambda: rpc(
-            "logistics.shipment",
-            "read",
-            [shipment["id"]],
-            fields=["return_picking_ids"],
+            "logistics.shipment", "read", [shipment["id"]], ["return_picking_ids"]
         )[0]["return_picking_ids"]
     )
     rpc("stock.picking", "button_validate", returns)  # the warehouse receives it
     [picking] = rpc(
-        "stock.picking", "read", returns, fields=["name", "logistics_credit_note_id"]
+        "stock.picking", "read", returns, ["name", "logistics_credit_note_id"]
     )
     credit_note = picking["logistics_credit_note_id"]
     return "order %s refused, return %s received, credit note %s" % (
@@ -234,17 +246,20 @@ def main(argv=None):
     parser.add_argument("--keys-file", required=True)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--db", default="", help="the database (admin steps)")
+    parser.add_argument(
+        "--db", default=None, help="Odoo database (default: the one of setup/run)"
+    )
     args = parser.parse_args(argv)
     with open(args.keys_file) as keys:
         customers = json.load(keys)
     rng = random.Random(args.seed)
+    db = args.db or _run_database()
     for step in (demo_refused,):
         try:
-            said = step(args.odoo_url, args.simulator_url, args.db, customers)
-        except (requests.RequestException, ValueError, KeyError) as err:
-            said = "failed: %s" % err
-        print("%s: %s" % (step.__name__, said), flush=True)
+            outcome = step(args.odoo_url, customers, db)
+            print("%s: %s" % (step.__name__, outcome), flush=True)
+        except (requests.RequestException, ValueError) as err:
+            print("%s failed: %s" % (step.__name__, err), flush=True)
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:

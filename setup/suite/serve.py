@@ -115,7 +115,7 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
     return keys_file
 
 
-def start_driver(odoo_port, simulator_url, keys_file, db=""):
+def start_driver(odoo_port, simulator_url, keys_file):
     return subprocess.Popen(
         [
             venv_python(),
@@ -126,8 +126,6 @@ def start_driver(odoo_port, simulator_url, keys_file, db=""):
             simulator_url or "",
             "--keys-file",
             keys_file,
-            "--db",
-            db,
         ],
         stdout=DRIVER_LOG.open("a"),
         stderr=subprocess.STDOUT,
@@ -214,7 +212,7 @@ def run_server(args):
         if not args.quiet:
             supervisor.add(
                 "demo-driver",
-                lambda: start_driver(args.port, simulator_url, keys_file, args.db),
+                lambda: start_driver(args.port, simulator_url, keys_file),
                 DRIVER_LOG,
                 restartable=True,
             )
