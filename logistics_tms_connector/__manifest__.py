@@ -31,5 +31,6 @@
         "views/logistics_shipment_invoice_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
         "wizards/logistics_shipment_redelivery_views.xml",
+        "views/logistics_shipment_return_views.xml",
     ],
 }

@@ -36,6 +36,7 @@ REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
 OUTCOMES = ["delivered"] * 7 + ["delay", "refused", "declined"]
 SERVICE_REQUEST_EVERY = 5  # orders
+REFUSED_STEPS = 9  # the simulator's "refused" timeline, A7 last
 SERVICE_REQUESTS = [
     ("appointment_change", "Please deliver on Tuesday morning instead."),
     ("special_handling", "The kegs must stay cold: no stop over 2 hours."),
@@ -134,11 +135,18 @@ class Demo:
 
     def scenario(self, **options):
         """Tell the TMS simulator how the next transports go."""
-        requests.post(
-            self.simulator_url + "/_control/scenario",
-            json=options,
+        return self.simulator("scenario", options)
+
+    def simulator(self, path, body=None):
+        """A control call of the TMS simulator (GET without a body)."""
+        answer = requests.request(
+            "POST" if body is not None else "GET",
+            self.simulator_url + "/_control/" + path,
+            json=body,
             timeout=REQUEST_TIMEOUT,
-        ).raise_for_status()
+        )
+        answer.raise_for_status()
+        return answer.json()
 
 
 def _run_database():
@@ -397,8 +405,86 @@ def demo_claim(demo, timeout=300):
     )
 
 
+def demo_refused(demo, timeout=300):
+    """A refused delivery: order -> release -> picked up (the delivery order is
+    validated) -> invoiced -> refused (``A7``) -> return picking -> received
+    by the warehouse -> posted credit note (the customer's credit policy, see
+    demo_seed.py). The simulator plays this shipment step by step."""
+    customer = "Brasserie Dupont"
+    demo.scenario(outcome="refused", auto_advance=False)
+    try:
+        answer = _order(demo, customer, [{"product_code": "KEG30", "quantity": 2}])
+        reference = answer.get("reference")
+        if not reference:
+            return "order refused: %s" % answer
+        [shipment] = _wait_for(
+            lambda: demo.rpc(
+                "logistics.shipment",
+                "search_read",
+                [
+                    ("sale_order_id.name", "=", reference),
+                    ("tms_reference", "!=", False),
+                ],
+                fields=["tms_reference", "picking_ids"],
+            ),
+            timeout,
+        ) or [None]
+        if not shipment:
+            return "%s: not released after %ss" % (reference, timeout)
+        advance = {"shipment_id": shipment["tms_reference"], "steps": REFUSED_STEPS - 1}
+        demo.simulator("advance", advance)  # up to the arrival at the consignee
+        _wait_for(
+            lambda: all(
+                picking["state"] == "done"
+                for picking in demo.rpc(
+                    "stock.picking", "read", shipment["picking_ids"], ["state"]
+                )
+            ),
+            timeout,
+        )
+        [order_id] = demo.rpc("sale.order", "search", [("name", "=", reference)])
+        wizard = demo.rpc(
+            "sale.advance.payment.inv",
+            "create",
+            {
+                "advance_payment_method": "delivered",
+                "sale_order_ids": [(6, 0, [order_id])],
+            },
+        )
+        demo.rpc("sale.advance.payment.inv", "create_invoices", [wizard])
+        [order] = demo.rpc("sale.order", "read", [order_id], ["invoice_ids"])
+        demo.rpc("account.move", "action_post", order["invoice_ids"])
+        demo.simulator("advance", dict(advance, steps=1))  # refused (A7)
+        returns = _wait_for(
+            lambda: demo.rpc(
+                "logistics.shipment", "read", [shipment["id"]], ["return_picking_ids"]
+            )[0]["return_picking_ids"],
+            timeout,
+        )
+    finally:
+        demo.scenario(auto_advance=True)
+    if not returns:
+        return "%s: no return picking after %ss" % (reference, timeout)
+    demo.rpc("stock.picking", "button_validate", returns)  # the warehouse receives
+    [picking] = demo.rpc(
+        "stock.picking", "read", returns, ["name", "logistics_credit_note_id"]
+    )
+    credit_note = picking["logistics_credit_note_id"]
+    return "order %s refused, return %s received, credit note %s" % (
+        reference,
+        picking["name"],
+        credit_note[1] if credit_note else "none",
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
-SCRIPTED_STEPS = (demo_held_order, demo_invoice, demo_recover, demo_claim)
+SCRIPTED_STEPS = (
+    demo_held_order,
+    demo_invoice,
+    demo_recover,
+    demo_refused,
+    demo_claim,
+)
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)
 

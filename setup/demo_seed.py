@@ -228,10 +228,13 @@ for name, city, credit_limit, policy in CUSTOMERS:
     _key.rate_limit_per_minute = 600
     keys[name] = {"login": login, "password": login, "api_key": full_key}
 
-# One customer is invoiced when the TMS reports the delivery (demo_invoice).
+# One customer is invoiced when the TMS reports the delivery (demo_invoice),
+# and credited when a refused delivery comes back (demo_refused).
 env["res.partner"].search(
     [("name", "=", "Brasserie Dupont"), ("is_company", "=", True)]
-).logistics_invoice_on_delivery = True
+).write(
+    {"logistics_invoice_on_delivery": True, "logistics_return_credit_policy": "posted"}
+)
 
 # Settle freight every few minutes in the demo (daily in production).
 settlement = env.ref("logistics_freight_settlement.ir_cron_freight_settlement")

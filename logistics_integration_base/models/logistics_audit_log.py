@@ -93,6 +93,8 @@ class LogisticsAuditLog(models.Model):
             ("exception_retender", "Shipment re-tendered"),
             ("exception_redelivery", "Shipment redelivery requested"),
             ("exception_resolved", "Shipment exception resolved"),
+            ("return_created", "Return created"),
+            ("return_credit", "Return credited"),
         ],
         required=True,
         readonly=True,

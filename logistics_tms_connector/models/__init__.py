@@ -26,3 +26,9 @@ from . import res_partner_invoicing
 from . import account_move
 from . import logistics_shipment_invoice
 from . import logistics_shipment_claim_report
+from . import logistics_shipment_return
+from . import stock_picking_return
+from . import sale_order_return
+from . import res_partner_return
+from . import res_company
+from . import res_config_settings

@@ -827,6 +827,21 @@ def test_failed_delivery_scenarios(manual, outcome, code, reason_code):
     assert "pod" not in last["data"]
 
 
+def test_returned_scenario(manual):
+    events = _run_scenario(manual, "returned", shipment_payload())
+    codes = [e["data"]["status_code"] for e in events]
+    assert codes == [*DEFAULT_CODES[:-1], "DELIVERY_ATTEMPTED", "RETURNED"]
+    attempted, returned = events[-2:]
+    assert attempted["data"]["reason_code"] == "NH"
+    assert returned["event_type"] == "shipment.exception"
+    assert returned["data"]["reason_code"] == "RT"
+    pickup = next(e for e in events if e["data"]["status_code"] == "PICKUP_DEPARTED")
+    assert returned["data"]["location"] == pickup["data"]["location"], "at the shipper"
+    assert "pod" not in returned["data"]
+    times = [parse_utc(e["occurred_at"]) for e in events]
+    assert times == sorted(times)
+
+
 def test_delay_scenario(manual):
     window_end = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
     payload = shipment_payload(

@@ -11,3 +11,4 @@ from . import test_service_facts
 from . import test_service_packages
 from . import test_invoice_on_delivery
 from . import test_exception_recovery
+from . import test_returns

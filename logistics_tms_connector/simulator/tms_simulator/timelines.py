@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from .protocol import iso_z, parse_iso
 
-OUTCOMES = ("delivered", "declined", "refused", "attempted", "delay")
+OUTCOMES = ("delivered", "declined", "refused", "attempted", "delay", "returned")
 DEFAULT_OUTCOME = "delivered"
 DEFAULT_STEP_DELAY = 0.2
 DEFAULT_SEED = 1
@@ -70,6 +70,11 @@ TIMELINES = {
         *DEFAULT_TIMELINE[:-1],
         Step("shipment.exception", "DELIVERY_ATTEMPTED", DESTINATION),
     ),
+    "returned": (
+        *DEFAULT_TIMELINE[:-1],
+        Step("shipment.exception", "DELIVERY_ATTEMPTED", DESTINATION),
+        Step("shipment.exception", "RETURNED", ORIGIN),
+    ),
     "delay": (
         *DEFAULT_TIMELINE[:ETA_STEP_COUNT],
         Step("shipment.milestone", "DELAYED", HUB),
@@ -90,6 +95,7 @@ REASONS = {
     "DELAYED": ("A1", "Adverse weather conditions"),
     "REFUSED": ("RC", "Refused by consignee"),
     "DELIVERY_ATTEMPTED": ("NH", "Consignee not at home, delivery attempted"),
+    "RETURNED": ("RT", "Returned to shipper after the failed delivery"),
 }
 PICKUP_DEPARTED = "PICKUP_DEPARTED"
 TENDER_DECLINED = "TENDER_DECLINED"
@@ -375,5 +381,6 @@ EXTRA_DATA = {
     "TENDER_DECLINED": _reason_data,
     "REFUSED": _reason_data,
     "DELIVERY_ATTEMPTED": _reason_data,
+    "RETURNED": _reason_data,
     CHARGES: _charges_data,
 }
