@@ -20,10 +20,12 @@
         "data/logistics_flow_data.xml",
         "data/logistics_field_ownership_data.xml",
         "data/ir_cron.xml",
+        "data/logistics_return_data.xml",
         "views/logistics_shipment_views.xml",
         "views/logistics_endpoint_views.xml",
         "views/stock_views.xml",
         "views/sale_order_views.xml",
+        "views/logistics_return_views.xml",
         "wizards/logistics_tms_mapping_preview_views.xml",
     ],
 }

@@ -108,7 +108,7 @@ def quantity_problems(requested, returnable):
 
 def window_problem(start, end):
     """The problem of a pickup window (datetimes), or None."""
-    if start is None or end is None:
+    if not (start and end):
         return None
     if end <= start:
         return {"pointer": "/pickup_window/end", "reason": "must be after the start"}

@@ -14,3 +14,9 @@ from . import stock_picking
 from . import stock_move
 from . import sale_order
 from . import ir_http
+from . import res_company
+from . import res_config_settings
+from . import logistics_return
+from . import logistics_return_line
+from . import logistics_shipment_return
+from . import stock_picking_return

@@ -7,3 +7,4 @@ from . import test_secret_rotation
 from . import test_odoo_users
 from . import test_exactly_once
 from . import test_stock_validation
+from . import test_customer_returns

@@ -89,4 +89,5 @@ def test_window():
     start = datetime(2030, 1, 1, 8)
     assert returns.window_problem(start, start + timedelta(hours=2)) is None
     assert returns.window_problem(None, None) is None
+    assert returns.window_problem(False, False) is None
     assert returns.window_problem(start, start)["pointer"] == "/pickup_window/end"
