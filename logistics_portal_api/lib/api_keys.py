@@ -30,6 +30,7 @@ EVENT_SCOPES = {
     "order": "orders:read",
     "shipment": "shipments:read",
     "invoice": "invoices:read",
+    "return": "orders:read",  # returns are read with their orders
 }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
-from odoo.addons.logistics_tms_connector.lib import milestones
+from odoo.addons.logistics_tms_connector.lib import milestones, returns
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 SERVER = "/api/logistics/v1"
@@ -30,6 +30,7 @@ REQUEST_SCHEMAS = {
     "OrderSubmission": "order.submit.v1.json",
     "OrderAmendment": "order.amend.v1.json",
     "WebhookSubscription": "webhook.subscribe.v1.json",
+    "ReturnRequest": "return.request.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -43,6 +44,7 @@ MAX_PAGE = 200
 MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
+RETURN_STATES = tuple(value for value, _label in returns.STATES)
 
 
 def _pointer(name):
@@ -342,6 +344,26 @@ ANSWER_SCHEMAS = {
             "secret": {"type": "string", "description": "Only in the creation answer"},
         },
     },
+    "Return": {
+        "type": "object",
+        "required": ["reference", "order_reference", "status", "lines"],
+        "properties": {
+            "reference": {"type": "string"},
+            "order_reference": {"type": "string"},
+            "status": {"type": "string", "enum": list(RETURN_STATES)},
+            "reason": {"type": "string"},
+            "refusal_reason": NULLABLE_STRING,
+            "lines": {"type": "array", "items": {"type": "object"}},
+            "pickup_window": {"type": ["object", "null"]},
+            "shipment": {
+                "type": ["string", "null"],
+                "description": "The reverse shipment (GET /shipments/{reference})",
+            },
+            "shipment_status": NULLABLE_STRING,
+            "created_at": NULLABLE_STRING,
+            "received_at": NULLABLE_STRING,
+        },
+    },
     "WebhookDeleted": {
         "type": "object",
         "required": ["id", "deleted"],
@@ -353,8 +375,9 @@ ANSWER_SCHEMAS = {
 # routes
 
 SCOPES = {
-    "orders:write": "Submit, amend and cancel orders; upload order documents",
-    "orders:read": "Read orders",
+    "orders:write": "Submit, amend and cancel orders; upload order documents; "
+    "request returns",
+    "orders:read": "Read orders and returns",
     "invoices:read": "Read invoices",
     "shipments:read": "Read shipments",
     "documents:read": "Download documents",
@@ -502,6 +525,11 @@ SHIPMENT_QUERY = [
     *_date_parameters("shipments created"),
 ]
 INVOICE_QUERY = [*_page_parameters(), *_date_parameters("invoices dated")]
+RETURN_QUERY = [
+    *_page_parameters(),
+    _status_parameter(RETURN_STATES, "Only returns in this status."),
+    *_date_parameters("returns requested"),
+]
 
 # What a customer sends; the contract test seeds the product named here.
 EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
@@ -515,6 +543,15 @@ REQUEST_EXAMPLES = {
         "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
     },
     "OrderAmendment": {"notes": "Deliver at the back door."},
+    "ReturnRequest": {
+        "order_reference": "S00042",
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 1}],
+        "reason": "Damaged on arrival",
+        "pickup_window": {
+            "start": "2030-05-08T08:00:00Z",
+            "end": "2030-05-08T12:00:00Z",
+        },
+    },
     "WebhookSubscription": {
         "url": "https://erp.example.com/logistics-events",
         "events": ["shipment.delivered"],

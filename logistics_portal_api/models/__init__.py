@@ -11,3 +11,4 @@ from . import logistics_shipment
 from . import account_move
 from . import res_config_settings
 from . import ir_http
+from . import logistics_return

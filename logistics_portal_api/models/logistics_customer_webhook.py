@@ -12,6 +12,9 @@ EVENTS = [
     ("shipment.exception", "Shipment exception"),
     ("shipment.delivered", "Shipment delivered"),
     ("invoice.posted", "Invoice posted"),
+    ("return.approved", "Customer return approved"),
+    ("return.refused", "Customer return refused"),
+    ("return.received", "Customer return received"),
 ]
 SECRET_BYTES = 32
 
