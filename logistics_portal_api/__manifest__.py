@@ -20,6 +20,7 @@
         "views/logistics_api_key_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
+        "views/portal_return_templates.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {

@@ -36,7 +36,13 @@ class LogisticsReturnsApi(http.Controller):
         body="ReturnRequest",
         errors=("409",),
         headers=[openapi.IDEMPOTENCY_KEY],
-        links={"GetReturn": ("get_returns_reference", "reference", "$response.body#/reference")},
+        links={
+            "GetReturn": (
+                "get_returns_reference",
+                "reference",
+                "$response.body#/reference",
+            )
+        },
     )
     def request_return(self, key, correlation_id):
         idempotency_key = request.httprequest.headers.get("Idempotency-Key")

@@ -12,3 +12,4 @@ from . import account_move
 from . import res_config_settings
 from . import ir_http
 from . import logistics_return
+from . import sale_order_return

@@ -1,8 +1,11 @@
 from odoo import _, api, models
 
-from odoo.addons.logistics_integration_base.lib import outcome, timestamps
+from odoo.addons.logistics_integration_base.lib import outcome, timestamps, trust
 from odoo.addons.logistics_tms_connector.lib import returns
 
+# The portal form's requests (server code only: lib/trust.py).
+PORTAL_ORIGIN_KEY = "logistics_return_origin"
+PORTAL_ORIGIN = trust.ServerFlag("return requested in the portal")
 # Customer webhook event of each state a customer is told about.
 STATE_EVENTS = {
     returns.APPROVED: "return.approved",
@@ -52,7 +55,9 @@ class LogisticsReturn(models.Model):
                 requested,
                 body["reason"],
                 window=window,
-                origin=self.env.context.get("logistics_return_origin") or "api",
+                origin="portal"
+                if trust.flag_set(self.env.context, PORTAL_ORIGIN_KEY, PORTAL_ORIGIN)
+                else "api",
                 correlation_id=message.correlation_id,
             )
         if problems:
@@ -138,7 +143,7 @@ class LogisticsReturn(models.Model):
             self.env["logistics.customer.webhook"]._notify(
                 self.partner_id,
                 event,
-                lambda: self._portal_json(),
+                self._portal_json,
                 self.correlation_id,
                 self,
             )

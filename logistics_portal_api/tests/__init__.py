@@ -12,3 +12,4 @@ from . import test_api_contract
 from . import test_key_rights
 from . import test_outcomes
 from . import test_returns
+from . import test_portal_returns
