@@ -75,14 +75,19 @@ class LogisticsReturn(models.Model):
         readonly=True,
     )
     amount_total = fields.Monetary(
-        string="Value", compute="_compute_totals", store=True, currency_field="currency_id"
+        string="Value",
+        compute="_compute_totals",
+        store=True,
+        currency_field="currency_id",
     )
     quantity_total = fields.Float(compute="_compute_totals", store=True)
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
     approval_note = fields.Text(
         readonly=True, help="Why the return was (or was not) approved automatically."
     )
-    refusal_reason = fields.Text(help="Told to the customer when the return is refused.")
+    refusal_reason = fields.Text(
+        help="Told to the customer when the return is refused."
+    )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_at = fields.Datetime(readonly=True, copy=False)
     received_at = fields.Datetime(readonly=True, copy=False)
@@ -131,11 +136,15 @@ class LogisticsReturn(models.Model):
         """``{sale.order.line: quantity}`` the customer may still return: what
         was delivered (Odoo's delivered quantity, which received returns
         already lowered) minus what is in an open return."""
-        open_lines = self.env["logistics.return.line"].sudo().search(
-            [
-                ("sale_line_id", "in", order.order_line.ids),
-                ("return_id.state", "in", list(returns.OPEN_STATES)),
-            ]
+        open_lines = (
+            self.env["logistics.return.line"]
+            .sudo()
+            .search(
+                [
+                    ("sale_line_id", "in", order.order_line.ids),
+                    ("return_id.state", "in", list(returns.OPEN_STATES)),
+                ]
+            )
         )
         pending = {}
         for line in open_lines:
@@ -158,7 +167,9 @@ class LogisticsReturn(models.Model):
         )
 
     @api.model
-    def _prepare_vals(self, order, requested, reason, window, origin, correlation_id):
+    def _prepare_vals(
+        self, order, requested, reason, *, window, origin, correlation_id
+    ):
         """Values of a new return of ``[(sale line, quantity)]`` of ``order``."""
         start, end = window or (False, False)
         return {
@@ -186,8 +197,16 @@ class LogisticsReturn(models.Model):
         }
 
     @api.model
-    def _request(self, order, requested, reason, window=None, origin="odoo",
-                 correlation_id=None):
+    def _request(
+        self,
+        order,
+        requested,
+        reason,
+        *,
+        window=None,
+        origin="odoo",
+        correlation_id=None,
+    ):
         """A customer's return of ``[(index, sale line, quantity)]`` of
         ``order``: checked, created, then approved or put to a manager.
 
@@ -208,9 +227,9 @@ class LogisticsReturn(models.Model):
                 order,
                 [(line, qty) for _index, line, qty in requested],
                 reason,
-                window,
-                origin,
-                correlation_id,
+                window=window,
+                origin=origin,
+                correlation_id=correlation_id,
             )
         )
         record._apply_approval_rules()
@@ -231,10 +250,14 @@ class LogisticsReturn(models.Model):
                 company.logistics_return_auto_max_qty,
             )
             if approved:
-                record.approval_note = _("Approved automatically (under the thresholds).")
+                record.approval_note = _(
+                    "Approved automatically (under the thresholds)."
+                )
                 record._approve()
             else:
-                record.approval_note = _("To approve by a manager: %s.", "; ".join(reasons))
+                record.approval_note = _(
+                    "To approve by a manager: %s.", "; ".join(reasons)
+                )
                 record.activity_schedule(
                     "logistics_tms_connector.mail_activity_type_return_approval",
                     summary=_("Approve or refuse the return"),
@@ -247,8 +270,12 @@ class LogisticsReturn(models.Model):
         salesperson = self.sale_order_id.user_id
         if salesperson and salesperson.has_group(MANAGER_GROUP):
             return salesperson
-        managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(
-            lambda u: not u._is_superuser() and self.company_id in u.company_ids
+        managers = (
+            self.env.ref(MANAGER_GROUP)
+            .sudo()
+            .users.filtered(
+                lambda u: not u._is_superuser() and self.company_id in u.company_ids
+            )
         )
         return managers[:1] or self.env.ref("base.user_admin")
 
@@ -266,7 +293,10 @@ class LogisticsReturn(models.Model):
             returns_check(record, returns.REFUSED)
             if not record.refusal_reason:
                 raise UserError(
-                    _("Say why return %s is refused (the customer is told).", record.name)
+                    _(
+                        "Say why return %s is refused (the customer is told).",
+                        record.name,
+                    )
                 )
         self.sudo()._set_state(returns.REFUSED)
         self.sudo().activity_unlink(
@@ -345,11 +375,16 @@ class LogisticsReturn(models.Model):
                 wizard_line.quantity = quantities.get(wizard_line.move_id, 0.0)
             new_picking = wizard._create_return()
             new_picking.write(
-                {"logistics_return_id": self.id, "origin": "%s (%s)" % (self.name, picking.name)}
+                {
+                    "logistics_return_id": self.id,
+                    "origin": "%s (%s)" % (self.name, picking.name),
+                }
             )
             pickings |= new_picking
         if not pickings:
-            raise UserError(_("Return %s has nothing delivered to take back.", self.name))
+            raise UserError(
+                _("Return %s has nothing delivered to take back.", self.name)
+            )
         return pickings
 
     def _create_reverse_shipment(self, pickings):
@@ -391,7 +426,9 @@ class LogisticsReturn(models.Model):
                 "correlation_id": self.correlation_id or False,
                 "line_ids": [
                     fields.Command.create(move._prepare_shipment_line_vals())
-                    for move in pickings.move_ids.filtered(lambda m: m.state != "cancel")
+                    for move in pickings.move_ids.filtered(
+                        lambda m: m.state != "cancel"
+                    )
                 ],
             }
         )

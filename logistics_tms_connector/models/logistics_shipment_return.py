@@ -44,7 +44,9 @@ class LogisticsShipment(models.Model):
         the quantities the TMS picked up) and the return is received."""
         self.ensure_one()
         result = {}
-        incoming = self.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        incoming = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "incoming"
+        )
         for picking in incoming:
             outcome = self._tms_validate_picking(picking, message, code)
             if outcome:
@@ -56,7 +58,9 @@ class LogisticsShipment(models.Model):
                 body=_(
                     "Delivered to the warehouse, but %s is not done: the return "
                     "stays open until it is.",
-                    ", ".join(incoming.filtered(lambda p: p.state != "done").mapped("name")),
+                    ", ".join(
+                        incoming.filtered(lambda p: p.state != "done").mapped("name")
+                    ),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

@@ -85,7 +85,7 @@ class TestCustomerReturns(TmsCase):
 
     def test_quantities_are_checked_against_delivered_and_open_returns(self):
         order = self.delivered_order()
-        first, problems = self.request(order, 2)
+        _first, problems = self.request(order, 2)
         self.assertFalse(problems)
         count = self.Return.search_count([])
         again, problems = self.request(order, 3)
@@ -108,7 +108,9 @@ class TestCustomerReturns(TmsCase):
         self.assertEqual(len(activity), 1)
         self.assertIn("above the threshold", customer_return.approval_note)
         clerk = new_test_user(
-            self.env, login="returns-clerk", groups="logistics_tms_connector.group_tms_user"
+            self.env,
+            login="returns-clerk",
+            groups="logistics_tms_connector.group_tms_user",
         )
         with self.assertRaises(AccessError):
             customer_return.with_user(clerk).action_approve()

@@ -42,7 +42,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
     received = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         self.received.append(json.loads(self.rfile.read(length) or b"null"))
         self.send_response(204)
@@ -164,7 +164,9 @@ def _customer(odoo_server):
         },
     )
     partner = execute("res.users", "read", [user], fields=["partner_id"])
-    execute("res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company})
+    execute(
+        "res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company}
+    )
     key = execute(
         "logistics.api.key",
         "create",
@@ -184,15 +186,23 @@ def _product(odoo_server):
     product = execute(
         "product.product",
         "create",
-        {"name": "Returnable %s" % code, "default_code": code, "is_storable": True,
-         "list_price": 20.0, "weight": 2.0},
+        {
+            "name": "Returnable %s" % code,
+            "default_code": code,
+            "is_storable": True,
+            "list_price": 20.0,
+            "weight": 2.0,
+        },
     )
     location = execute(
-        "stock.warehouse", "read", execute("stock.warehouse", "search", [], limit=1),
+        "stock.warehouse",
+        "read",
+        execute("stock.warehouse", "search", [], limit=1),
         fields=["lot_stock_id"],
     )[0]["lot_stock_id"][0]
     execute(
-        "stock.quant", "create",
+        "stock.quant",
+        "create",
         {"product_id": product, "location_id": location, "inventory_quantity": 20},
     )
     quant = execute("stock.quant", "search", [("product_id", "=", product)])
@@ -216,7 +226,10 @@ def _deliver(odoo_server, order_reference):
     pickings = execute(
         "stock.picking",
         "search",
-        [("sale_id.name", "=", order_reference), ("picking_type_code", "=", "outgoing")],
+        [
+            ("sale_id.name", "=", order_reference),
+            ("picking_type_code", "=", "outgoing"),
+        ],
     )
     assert pickings, "the order has its delivery order"
     # Reserved after the order's answer (a job of the server): wait for it.
@@ -248,13 +261,22 @@ def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver)
     key = _customer(odoo_server)
     code = _product(odoo_server)
     hook = _api(
-        odoo_server, key, "POST", "/webhooks",
+        odoo_server,
+        key,
+        "POST",
+        "/webhooks",
         {"url": receiver_url, "events": ["return.approved", "return.received"]},
     )
     assert hook.status_code == 201, hook.text
     order = _api(
-        odoo_server, key, "POST", "/orders",
-        {"customer_reference": "PO-RMA", "lines": [{"product_code": code, "quantity": 3}]},
+        odoo_server,
+        key,
+        "POST",
+        "/orders",
+        {
+            "customer_reference": "PO-RMA",
+            "lines": [{"product_code": code, "quantity": 3}],
+        },
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
     assert order.status_code == 201, order.text
@@ -263,20 +285,32 @@ def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver)
 
     # Asked through the API: more than delivered is refused, nothing made.
     too_many = _api(
-        odoo_server, key, "POST", "/returns",
-        {"order_reference": reference, "reason": "Wrong colour",
-         "lines": [{"product_code": code, "quantity": 4}]},
+        odoo_server,
+        key,
+        "POST",
+        "/returns",
+        {
+            "order_reference": reference,
+            "reason": "Wrong colour",
+            "lines": [{"product_code": code, "quantity": 4}],
+        },
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
     assert too_many.status_code == 422, too_many.text
     assert too_many.json()["error"]["details"][0]["pointer"] == "/lines/0/quantity"
     asked = _api(
-        odoo_server, key, "POST", "/returns",
+        odoo_server,
+        key,
+        "POST",
+        "/returns",
         {
             "order_reference": reference,
             "reason": "Wrong colour",
             "lines": [{"product_code": code, "quantity": 2}],
-            "pickup_window": {"start": "2030-05-08T08:00:00Z", "end": "2030-05-08T12:00:00Z"},
+            "pickup_window": {
+                "start": "2030-05-08T08:00:00Z",
+                "end": "2030-05-08T12:00:00Z",
+            },
         },
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
@@ -288,7 +322,9 @@ def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver)
     # The reverse shipment reaches the TMS (the server's job runner sends it).
     def released():
         rows = execute(
-            "logistics.shipment", "search_read", [("name", "=", shipment)],
+            "logistics.shipment",
+            "search_read",
+            [("name", "=", shipment)],
             fields=["tms_reference", "direction", "status"],
         )
         return rows and rows[0]["tms_reference"] and rows[0]
@@ -302,7 +338,9 @@ def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver)
     ).raise_for_status()
 
     def received_return():
-        answer = _api(odoo_server, key, "GET", "/returns/" + customer_return["reference"])
+        answer = _api(
+            odoo_server, key, "GET", "/returns/" + customer_return["reference"]
+        )
         body = answer.json()
         return body["status"] == "received" and body
 
@@ -311,16 +349,21 @@ def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver)
     assert final["received_at"]
     # Odoo's books: the return picking is done, delivered quantities went down.
     lines = execute(
-        "sale.order.line", "search_read", [("order_id.name", "=", reference)],
+        "sale.order.line",
+        "search_read",
+        [("order_id.name", "=", reference)],
         fields=["qty_delivered"],
     )
     assert [line["qty_delivered"] for line in lines] == [1]
     pickings = execute(
-        "stock.picking", "search_read",
+        "stock.picking",
+        "search_read",
         [("logistics_return_id.name", "=", customer_return["reference"])],
         fields=["state", "picking_type_code"],
     )
-    assert [(p["picking_type_code"], p["state"]) for p in pickings] == [("incoming", "done")]
+    assert [(p["picking_type_code"], p["state"]) for p in pickings] == [
+        ("incoming", "done")
+    ]
     # The reverse shipment is the customer's to follow; its milestones too.
     followed = _api(odoo_server, key, "GET", "/shipments/" + shipment).json()
     assert followed["status"] == "delivered"
