@@ -249,6 +249,10 @@ class LogisticsReturn(models.Model):
                 company.logistics_return_auto_max_value,
                 company.logistics_return_auto_max_qty,
             )
+            if approved and not record.warehouse_id.tms_endpoint_id:
+                # Nothing could bring it back: a manager sees to it first.
+                approved = False
+                reasons = [_("warehouse %s has no TMS", record.warehouse_id.name)]
             if approved:
                 record.approval_note = _(
                     "Approved automatically (under the thresholds)."

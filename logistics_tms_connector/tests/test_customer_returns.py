@@ -151,3 +151,15 @@ class TestCustomerReturns(TmsCase):
         self.run_timeline(customer_return.shipment_id, ALL_STEPS)
         self.assertEqual(customer_return.shipment_id.status, "delivered")
         self.assertEqual(picking.logistics_validated_by, "warehouse")
+
+    def test_without_a_tms_a_manager_sees_to_it(self):
+        order = self.delivered_order()
+        self.warehouse.tms_endpoint_id = False
+        customer_return, problems = self.request(order, 1)
+        self.assertFalse(problems)
+        self.assertEqual(customer_return.state, returns.REQUESTED)
+        self.assertIn("has no TMS", customer_return.approval_note)
+        self.assertTrue(customer_return.activity_ids)
+        with self.assertRaises(UserError):
+            customer_return.action_approve()
+        self.assertEqual(customer_return.state, returns.REQUESTED)
