@@ -21,6 +21,8 @@ import requests
 REQUEST_TIMEOUT = 30
 PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
 OUTCOMES = ["delivered"] * 7 + ["delay", "refused", "declined"]
+RETURN_EVERY = 5  # orders between two customer returns
+API = "/api/logistics/v1"
 
 
 def place_order(odoo_url, customer, rng):
@@ -58,6 +60,63 @@ def choose_outcome(simulator_url, rng):
     return outcome
 
 
+def demo_customer_return(odoo_url, simulator_url, customer, rng):
+    """A customer sends one unit of a delivered order back: POST /returns.
+
+    Approved at once under the demo company's thresholds (setup/demo_seed.py),
+    the return gets Odoo's return picking and a reverse shipment released to
+    the TMS; the simulator plays it to delivered and the return is received.
+    Returns (HTTP status, return reference and status or error code).
+    """
+    headers = {"X-API-Key": customer["api_key"]}
+    orders = requests.get(
+        odoo_url + API + "/orders",
+        params={"limit": 30},
+        headers=headers,
+        timeout=REQUEST_TIMEOUT,
+    ).json()
+    for order in rng.sample(orders.get("items", []), len(orders.get("items", []))):
+        delivered = [
+            reference
+            for reference in order.get("shipments") or []
+            if requests.get(
+                odoo_url + API + "/shipments/" + reference,
+                headers=headers,
+                timeout=REQUEST_TIMEOUT,
+            )
+            .json()
+            .get("status")
+            == "delivered"
+        ]
+        lines = [line for line in order["lines"] if line.get("product_code")]
+        if not (delivered and lines):
+            continue
+        if simulator_url:  # the reverse shipment goes well
+            requests.post(
+                simulator_url + "/_control/scenario",
+                json={"outcome": "delivered"},
+                timeout=REQUEST_TIMEOUT,
+            ).raise_for_status()
+        response = requests.post(
+            odoo_url + API + "/returns",
+            json={
+                "order_reference": order["reference"],
+                "lines": [{"product_code": lines[0]["product_code"], "quantity": 1}],
+                "reason": rng.choice(
+                    ["Damaged on arrival", "Wrong product", "Too many"]
+                ),
+            },
+            headers=dict(headers, **{"Idempotency-Key": uuid.uuid4().hex}),
+            timeout=REQUEST_TIMEOUT,
+        )
+        body = response.json()
+        if response.status_code == 201:
+            return 201, "%s %s" % (body["reference"], body["status"])
+        if response.status_code != 422:  # 422: all of it returned already
+            return response.status_code, body.get("error", {}).get("code")
+    return None, "no delivered order to return yet"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odoo-url", required=True)
@@ -81,6 +140,14 @@ def main(argv=None):
             )
         except (requests.RequestException, ValueError) as err:
             print("order %s from %s failed: %s" % (number, name, err), flush=True)
+        if number % RETURN_EVERY == 0:
+            try:
+                status, answer = demo_customer_return(
+                    args.odoo_url, args.simulator_url, customers[name], rng
+                )
+                print("return from %s: HTTP %s %s" % (name, status, answer), flush=True)
+            except (requests.RequestException, ValueError, KeyError) as err:
+                print("return from %s failed: %s" % (name, err), flush=True)
         time.sleep(args.interval)
     return 0
 

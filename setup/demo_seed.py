@@ -96,6 +96,16 @@ if os.environ.get("LOGISTICS_DEMO_SOAP") == "1":
     endpoint("simulator_soap", "TMS simulator (SOAP)", "soap", TMS_URL + "/soap")
 warehouse = env.ref("stock.warehouse0")
 warehouse.write({"tms_endpoint_id": rest.id, "tms_release_trigger": "order_confirmed"})
+# Customer returns (setup/demo_driver.py, demo_customer_return): delivered
+# quantities come from the TMS's delivery; small returns approved at once.
+if (
+    not warehouse.tms_validation_trigger
+    or warehouse.tms_validation_trigger == "warehouse"
+):
+    warehouse.tms_validation_trigger = "delivery"
+warehouse.company_id.write(
+    {"logistics_return_auto_max_qty": 2, "logistics_return_auto_max_value": 500}
+)
 
 eur = env.ref("base.EUR")
 eur.active = True
