@@ -53,14 +53,24 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver():
+def receiver(odoo_server):
+    """A local receiver; loopback allowed for webhooks while the test runs."""
+    execute = odoo_server.execute
+    allowed = execute("ir.config_parameter", "get_param", ALLOW_LIST_PARAM)
+    execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, "127.0.0.1")
     _Receiver.received = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield "http://127.0.0.1:%s/events" % server.server_address[1], _Receiver.received
-    server.shutdown()
-    server.server_close()
+    try:
+        yield (
+            "http://127.0.0.1:%s/events" % server.server_address[1],
+            _Receiver.received,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, allowed or False)
 
 
 @pytest.fixture
@@ -68,7 +78,10 @@ def tms(odoo_server):
     """The simulator pushing its events to a TMS endpoint made for this test,
     the warehouse's TMS while the test runs."""
     run = secrets.token_hex(4)
-    api_key, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+    api_key, secret = (
+        secrets.token_hex(16),
+        secrets.token_hex(24),
+    )  # no leading "-" (argv)
     code = "rma_%s" % run
     process, url = stack.start_simulator(
         [
@@ -114,6 +127,8 @@ def tms(odoo_server):
     before = execute("stock.warehouse", "read", warehouse, fields=["tms_endpoint_id"])
     execute("stock.warehouse", "write", warehouse, {"tms_endpoint_id": endpoint})
     company = execute("res.company", "search", [], limit=1)
+    thresholds = ["logistics_return_auto_max_qty", "logistics_return_auto_max_value"]
+    previous_thresholds = execute("res.company", "read", company, fields=thresholds)[0]
     execute(
         "res.company",
         "write",
@@ -123,6 +138,12 @@ def tms(odoo_server):
     try:
         yield url
     finally:
+        execute(
+            "res.company",
+            "write",
+            company,
+            {name: previous_thresholds[name] for name in thresholds},
+        )
         previous = before[0]["tms_endpoint_id"]
         execute(
             "stock.warehouse",
@@ -257,7 +278,6 @@ def _deliver(odoo_server, order_reference):
 def test_customer_return_through_the_api_is_received(odoo_server, tms, receiver):
     execute = odoo_server.execute
     receiver_url, received = receiver
-    execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, "127.0.0.1")
     key = _customer(odoo_server)
     code = _product(odoo_server)
     hook = _api(
