@@ -20,3 +20,4 @@ from . import logistics_return
 from . import logistics_return_line
 from . import logistics_shipment_return
 from . import stock_picking_return
+from . import sale_order_return

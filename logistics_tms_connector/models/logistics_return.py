@@ -338,12 +338,11 @@ class LogisticsReturn(models.Model):
             )
             pickings = record._create_return_pickings()
             shipment = record._create_reverse_shipment(pickings)
+            shipment._release()  # before the customer is told, with its status
             record._set_state(returns.APPROVED)
             record.activity_unlink(
                 ["logistics_tms_connector.mail_activity_type_return_approval"]
             )
-            if shipment.endpoint_id:
-                shipment._release()
 
     def _set_state(self, state):
         """The only way a return's state moves: checked, then announced."""

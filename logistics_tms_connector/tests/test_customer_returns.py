@@ -78,6 +78,9 @@ class TestCustomerReturns(TmsCase):
         self.assertEqual(customer_return.state, returns.RECEIVED)
         self.assertTrue(customer_return.received_at)
         self.assertEqual(order.order_line.qty_delivered, ORDERED - 2)
+        self.assertEqual(order.logistics_return_count, 1)
+        action = order.action_view_logistics_returns()
+        self.assertEqual(self.Return.search(action["domain"]), customer_return)
         # Received returns lowered the delivered quantity: 2 may still go back.
         self.assertEqual(
             self.Return._returnable_quantities(order)[order.order_line], ORDERED - 2
