@@ -167,3 +167,30 @@ class TestReturnsApi(PortalApiCase):
         )[1]
         refused = self.ask(self.body(order), "ret-z", key=read_only)
         self.assertEqual(refused.status_code, 403)
+
+    def test_refused_by_a_manager_the_customer_is_told_why(self):
+        order = self.delivered_order()
+        webhook, _secret = self.env["logistics.customer.webhook"]._subscribe(
+            self.customer, "http://127.0.0.1:9/events", ["return.refused"]
+        )
+        asked = self.ask(self.body(order, 3), "ret-r")
+        self.assertEqual(asked.json()["status"], "requested")
+        record = self.env["logistics.return"].search(
+            [("name", "=", asked.json()["reference"])]
+        )
+        record.refusal_reason = "Opened kegs cannot come back."
+        record.action_refuse()
+        answer = self.call("GET", "/returns/" + record.name).json()
+        self.assertEqual(answer["status"], "refused")
+        self.assertEqual(answer["refusal_reason"], "Opened kegs cannot come back.")
+        self.assertIsNone(answer["shipment"])
+        notified = self.env["logistics.message"].search(
+            [
+                ("flow_code", "=", "customer.notify"),
+                ("endpoint_id", "=", webhook.endpoint_id.id),
+            ]
+        )
+        self.assertEqual(
+            [(m.payload["event"], m.payload["data"]["status"]) for m in notified],
+            [("return.refused", "refused")],
+        )
