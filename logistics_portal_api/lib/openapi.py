@@ -21,7 +21,7 @@ from pathlib import Path
 
 from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
-from odoo.addons.logistics_tms_connector.lib import milestones, returns
+from odoo.addons.logistics_tms_connector.lib import customer_returns, milestones
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 SERVER = "/api/logistics/v1"
@@ -44,7 +44,7 @@ MAX_PAGE = 200
 MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
-RETURN_STATES = tuple(value for value, _label in returns.STATES)
+RETURN_STATES = tuple(value for value, _label in customer_returns.STATES)
 
 
 def _pointer(name):

@@ -1,16 +1,16 @@
 from odoo import _, api, models
 
 from odoo.addons.logistics_integration_base.lib import outcome, timestamps, trust
-from odoo.addons.logistics_tms_connector.lib import returns
+from odoo.addons.logistics_tms_connector.lib import customer_returns
 
 # The portal form's requests (server code only: lib/trust.py).
 PORTAL_ORIGIN_KEY = "logistics_return_origin"
 PORTAL_ORIGIN = trust.ServerFlag("return requested in the portal")
 # Customer webhook event of each state a customer is told about.
 STATE_EVENTS = {
-    returns.APPROVED: "return.approved",
-    returns.REFUSED: "return.refused",
-    returns.RECEIVED: "return.received",
+    customer_returns.APPROVED: "return.approved",
+    customer_returns.REFUSED: "return.refused",
+    customer_returns.RECEIVED: "return.received",
 }
 
 
@@ -96,7 +96,7 @@ class LogisticsReturn(models.Model):
             for position, sale_line in enumerate(candidates):
                 last = position == len(candidates) - 1
                 taken = left if last else min(left, room[sale_line])
-                if taken <= returns.EPSILON:
+                if taken <= customer_returns.EPSILON:
                     continue
                 requested.append((index, sale_line, taken))
                 room[sale_line] -= taken
@@ -113,7 +113,7 @@ class LogisticsReturn(models.Model):
             "status": self.state,
             "reason": self.reason,
             "refusal_reason": self.refusal_reason or None
-            if self.state == returns.REFUSED
+            if self.state == customer_returns.REFUSED
             else None,
             "lines": [
                 {

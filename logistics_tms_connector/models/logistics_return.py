@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib import milestones, returns
+from ..lib import customer_returns, milestones
 
 RETURN_DELIVERY_DAYS = 2
 MANAGER_GROUP = "logistics_tms_connector.group_tms_manager"
@@ -13,7 +13,7 @@ class LogisticsReturn(models.Model):
     """A customer's return (RMA): order lines coming back, approval, the
     return picking and the reverse shipment that brings them to the warehouse.
 
-    States and rules: lib/returns.py. Customers ask through the API or the
+    States and rules: lib/customer_returns.py. Customers ask through the API or the
     portal (logistics_portal_api); the reverse shipment is a shipment like any
     other (direction ``return``), released to the TMS by the outbound flow; its
     delivery (D1) receives the return picking (logistics_shipment_return.py).
@@ -61,9 +61,9 @@ class LogisticsReturn(models.Model):
     pickup_start = fields.Datetime(string="Pickup from")
     pickup_end = fields.Datetime(string="Pickup until")
     state = fields.Selection(
-        returns.STATES,
+        customer_returns.STATES,
         required=True,
-        default=returns.REQUESTED,
+        default=customer_returns.REQUESTED,
         tracking=True,
         index=True,
         readonly=True,
@@ -113,7 +113,9 @@ class LogisticsReturn(models.Model):
     @api.constrains("pickup_start", "pickup_end")
     def _check_window(self):
         for record in self:
-            problem = returns.window_problem(record.pickup_start, record.pickup_end)
+            problem = customer_returns.window_problem(
+                record.pickup_start, record.pickup_end
+            )
             if problem:
                 raise ValidationError(
                     _("The pickup window of %s ends before it starts.", record.name)
@@ -142,7 +144,7 @@ class LogisticsReturn(models.Model):
             .search(
                 [
                     ("sale_line_id", "in", order.order_line.ids),
-                    ("return_id.state", "in", list(returns.OPEN_STATES)),
+                    ("return_id.state", "in", list(customer_returns.OPEN_STATES)),
                 ]
             )
         )
@@ -159,9 +161,9 @@ class LogisticsReturn(models.Model):
 
     @api.model
     def _quantity_problems(self, order, requested):
-        """Problems of ``[(index, sale line, quantity)]`` (lib/returns.py)."""
+        """Problems of ``[(index, sale line, quantity)]`` (lib/customer_returns.py)."""
         returnable = self._returnable_quantities(order)
-        return returns.quantity_problems(
+        return customer_returns.quantity_problems(
             [(index, line.id, qty) for index, line, qty in requested],
             {line.id: qty for line, qty in returnable.items()},
         )
@@ -213,11 +215,11 @@ class LogisticsReturn(models.Model):
         Runs as the integration (the callers checked who asks for what).
 
         :returns: ``(return, problems)``: nothing is created when there are
-            problems (JSON pointers into the request, lib/returns.py)
+            problems (JSON pointers into the request, lib/customer_returns.py)
         """
         problems = self._quantity_problems(order, requested)
         if window:
-            problem = returns.window_problem(*window)
+            problem = customer_returns.window_problem(*window)
             if problem:
                 problems.append(problem)
         if problems:
@@ -243,7 +245,7 @@ class LogisticsReturn(models.Model):
         asked (an activity)."""
         for record in self:
             company = record.company_id
-            approved, reasons = returns.auto_approves(
+            approved, reasons = customer_returns.auto_approves(
                 record.amount_total,
                 record.quantity_total,
                 company.logistics_return_auto_max_value,
@@ -286,7 +288,7 @@ class LogisticsReturn(models.Model):
     def action_approve(self):
         self._logistics_check_access("write", group=MANAGER_GROUP)
         for record in self:
-            returns_check(record, returns.APPROVED)
+            returns_check(record, customer_returns.APPROVED)
         # The return picking and the reverse shipment: as the integration.
         self.sudo()._approve(self.env.user)
         return True
@@ -294,7 +296,7 @@ class LogisticsReturn(models.Model):
     def action_refuse(self):
         self._logistics_check_access("write", group=MANAGER_GROUP)
         for record in self:
-            returns_check(record, returns.REFUSED)
+            returns_check(record, customer_returns.REFUSED)
             if not record.refusal_reason:
                 raise UserError(
                     _(
@@ -302,7 +304,7 @@ class LogisticsReturn(models.Model):
                         record.name,
                     )
                 )
-        self.sudo()._set_state(returns.REFUSED)
+        self.sudo()._set_state(customer_returns.REFUSED)
         self.sudo().activity_unlink(
             ["logistics_tms_connector.mail_activity_type_return_approval"]
         )
@@ -311,7 +313,7 @@ class LogisticsReturn(models.Model):
     def action_cancel(self):
         self._logistics_check_access("write", group=MANAGER_GROUP)
         for record in self:
-            returns_check(record, returns.CANCELLED)
+            returns_check(record, customer_returns.CANCELLED)
         records = self.sudo()
         records.shipment_id.filtered(
             lambda s: s.status not in milestones.CLOSED_STATUSES
@@ -319,7 +321,7 @@ class LogisticsReturn(models.Model):
         records.picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel")
         ).action_cancel()
-        records._set_state(returns.CANCELLED)
+        records._set_state(customer_returns.CANCELLED)
         records.activity_unlink(
             ["logistics_tms_connector.mail_activity_type_return_approval"]
         )
@@ -329,7 +331,7 @@ class LogisticsReturn(models.Model):
         """Approved: Odoo's return picking(s) from the original deliveries and
         the reverse shipment, released to the TMS."""
         for record in self:
-            returns_check(record, returns.APPROVED)
+            returns_check(record, customer_returns.APPROVED)
             record.write(
                 {
                     "approved_by_id": (user or self.env.user).id,
@@ -339,7 +341,7 @@ class LogisticsReturn(models.Model):
             pickings = record._create_return_pickings()
             shipment = record._create_reverse_shipment(pickings)
             shipment._release()  # before the customer is told, with its status
-            record._set_state(returns.APPROVED)
+            record._set_state(customer_returns.APPROVED)
             record.activity_unlink(
                 ["logistics_tms_connector.mail_activity_type_return_approval"]
             )
@@ -446,17 +448,17 @@ class LogisticsReturn(models.Model):
             milestones.STATUS_IN_TRANSIT,
             milestones.STATUS_OUT_FOR_DELIVERY,
         )
-        if self.state == returns.APPROVED and (
+        if self.state == customer_returns.APPROVED and (
             picked or code == milestones.DEPARTED_PICKUP
         ):
-            self._set_state(returns.IN_TRANSIT)
+            self._set_state(customer_returns.IN_TRANSIT)
 
     def _receive(self):
         """The goods are back: the return pickings are done."""
         self.ensure_one()
-        if self.state in (returns.APPROVED, returns.IN_TRANSIT):
+        if self.state in (customer_returns.APPROVED, customer_returns.IN_TRANSIT):
             self.received_at = fields.Datetime.now()
-            self._set_state(returns.RECEIVED)
+            self._set_state(customer_returns.RECEIVED)
             self.message_post(
                 body=_(
                     "Received in the warehouse: %s.",
@@ -467,15 +469,15 @@ class LogisticsReturn(models.Model):
 
 
 def returns_check(record, state):
-    """UserError when ``record`` may not become ``state`` (lib/returns.py)."""
+    """UserError when ``record`` may not become ``state`` (lib/customer_returns.py)."""
     try:
-        returns.check_transition(record.state, state)
-    except returns.TransitionError as err:
+        customer_returns.check_transition(record.state, state)
+    except customer_returns.TransitionError as err:
         raise UserError(
             _(
                 "Return %(name)s is %(state)s: it cannot become %(target)s.",
                 name=record.name,
-                state=dict(returns.STATES)[record.state],
-                target=dict(returns.STATES)[state],
+                state=dict(customer_returns.STATES)[record.state],
+                target=dict(customer_returns.STATES)[state],
             )
         ) from err

@@ -4,7 +4,7 @@ shipment released to the TMS (the simulator) and received on its delivery."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..lib import returns
+from ..lib import customer_returns
 from .common import ALL_STEPS, TmsCase
 
 STEPS_TO_PICKUP = 4  # TA, CR, X3, AF
@@ -48,7 +48,7 @@ class TestCustomerReturns(TmsCase):
         delivery = order.picking_ids
         customer_return, problems = self.request(order, 2)
         self.assertEqual(problems, [])
-        self.assertEqual(customer_return.state, returns.APPROVED)
+        self.assertEqual(customer_return.state, customer_returns.APPROVED)
         self.assertIn("automatically", customer_return.approval_note)
         picking = customer_return.picking_ids
         self.assertEqual(picking.picking_type_code, "incoming")
@@ -69,13 +69,13 @@ class TestCustomerReturns(TmsCase):
         self.assertEqual(release.payload["shipper"]["name"], self.customer.name)
         self.run_timeline(shipment, STEPS_TO_PICKUP)
         self.assertEqual(shipment.status, "picked_up")
-        self.assertEqual(customer_return.state, returns.IN_TRANSIT)
+        self.assertEqual(customer_return.state, customer_returns.IN_TRANSIT)
         self.assertEqual(picking.state, "assigned", "not received before D1")
         self.run_timeline(shipment, ALL_STEPS - STEPS_TO_PICKUP)
         self.assertEqual(shipment.status, "delivered")
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.logistics_validated_by, "tms")
-        self.assertEqual(customer_return.state, returns.RECEIVED)
+        self.assertEqual(customer_return.state, customer_returns.RECEIVED)
         self.assertTrue(customer_return.received_at)
         self.assertEqual(order.order_line.qty_delivered, ORDERED - 2)
         self.assertEqual(order.logistics_return_count, 1)
@@ -104,7 +104,7 @@ class TestCustomerReturns(TmsCase):
     def test_above_the_threshold_a_manager_approves(self):
         order = self.delivered_order()
         customer_return, _problems = self.request(order, 3)
-        self.assertEqual(customer_return.state, returns.REQUESTED)
+        self.assertEqual(customer_return.state, customer_returns.REQUESTED)
         self.assertFalse(customer_return.picking_ids)
         self.assertFalse(customer_return.shipment_id)
         activity = customer_return.activity_ids
@@ -119,7 +119,7 @@ class TestCustomerReturns(TmsCase):
             customer_return.with_user(clerk).action_approve()
         with self.jobs():
             customer_return.action_approve()
-        self.assertEqual(customer_return.state, returns.APPROVED)
+        self.assertEqual(customer_return.state, customer_returns.APPROVED)
         self.assertFalse(customer_return.activity_ids)
         self.assertTrue(customer_return.shipment_id.tms_reference)
         with self.assertRaises(UserError):
@@ -132,7 +132,7 @@ class TestCustomerReturns(TmsCase):
             refused.action_refuse()  # no reason given
         refused.refusal_reason = "Outside the return period."
         refused.action_refuse()
-        self.assertEqual(refused.state, returns.REFUSED)
+        self.assertEqual(refused.state, customer_returns.REFUSED)
         self.assertFalse(refused.activity_ids)
         # A refused return holds no quantity: all 4 may be asked again.
         self.assertEqual(self.Return._returnable_quantities(order)[order.order_line], 4)
@@ -140,7 +140,7 @@ class TestCustomerReturns(TmsCase):
         shipment = cancelled.shipment_id
         with self.jobs():
             cancelled.action_cancel()
-        self.assertEqual(cancelled.state, returns.CANCELLED)
+        self.assertEqual(cancelled.state, customer_returns.CANCELLED)
         self.assertEqual(shipment.status, "cancelled")
         self.assertEqual(cancelled.picking_ids.state, "cancel")
 
@@ -150,7 +150,7 @@ class TestCustomerReturns(TmsCase):
         picking = customer_return.picking_ids
         picking.move_ids.picked = True
         picking.button_validate()
-        self.assertEqual(customer_return.state, returns.RECEIVED)
+        self.assertEqual(customer_return.state, customer_returns.RECEIVED)
         self.run_timeline(customer_return.shipment_id, ALL_STEPS)
         self.assertEqual(customer_return.shipment_id.status, "delivered")
         self.assertEqual(picking.logistics_validated_by, "warehouse")
@@ -160,9 +160,9 @@ class TestCustomerReturns(TmsCase):
         self.warehouse.tms_endpoint_id = False
         customer_return, problems = self.request(order, 1)
         self.assertFalse(problems)
-        self.assertEqual(customer_return.state, returns.REQUESTED)
+        self.assertEqual(customer_return.state, customer_returns.REQUESTED)
         self.assertIn("has no TMS", customer_return.approval_note)
         self.assertTrue(customer_return.activity_ids)
         with self.assertRaises(UserError):
             customer_return.action_approve()
-        self.assertEqual(customer_return.state, returns.REQUESTED)
+        self.assertEqual(customer_return.state, customer_returns.REQUESTED)
