@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
         "views/portal_claim_templates.xml",
+        "views/portal_return_templates.xml",
         "views/res_config_settings_views.xml",
         "data/logistics_field_ownership_data.xml",
         "views/sale_order_followup_views.xml",

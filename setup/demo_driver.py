@@ -477,6 +477,57 @@ def demo_refused(demo, timeout=300):
     )
 
 
+def demo_customer_return(demo, timeout=300):
+    """A customer sends one unit of a delivered order back: POST /returns.
+
+    Approved at once under the demo company's thresholds (setup/demo_seed.py),
+    the return gets Odoo's return picking and a reverse shipment released to
+    the TMS (pickup at the customer, delivery to the warehouse); the simulator
+    plays it to delivered and the return is received.
+    """
+    customer = "Brasserie Dupont"  # its orders of the steps before were delivered
+    orders = demo.api("GET", "/orders?limit=30", customer).json().get("items", [])
+    for order in orders:
+        delivered = [
+            reference
+            for reference in order.get("shipments") or []
+            if demo.api("GET", "/shipments/" + reference, customer).json().get("status")
+            == "delivered"
+        ]
+        lines = [line for line in order["lines"] if line.get("product_code")]
+        if delivered and lines:
+            break
+    else:
+        return "no delivered order to return yet"
+    demo.scenario(outcome="delivered")  # the reverse shipment goes well
+    created = demo.api(
+        "POST",
+        "/returns",
+        customer,
+        json={
+            "order_reference": order["reference"],
+            "lines": [{"product_code": lines[0]["product_code"], "quantity": 1}],
+            "reason": "Damaged on arrival",
+        },
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    if created.status_code != 201:
+        return "refused: HTTP %s %s" % (created.status_code, created.text[:200])
+    reference = created.json()["reference"]
+    received = _wait_for(
+        lambda: (
+            demo.api("GET", "/returns/" + reference, customer).json().get("status")
+            == "received"
+        ),
+        timeout,
+    )
+    return "return %s of order %s: %s" % (
+        reference,
+        order["reference"],
+        "received" if received else "not received after %ss" % timeout,
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
 SCRIPTED_STEPS = (
     demo_held_order,
@@ -484,6 +535,7 @@ SCRIPTED_STEPS = (
     demo_recover,
     demo_refused,
     demo_claim,
+    demo_customer_return,
 )
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)

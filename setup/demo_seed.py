@@ -104,6 +104,10 @@ warehouse.write(
         "tms_validation_trigger": "pickup",
     }
 )
+# Customer returns (demo_customer_return): small returns approved at once.
+warehouse.company_id.write(
+    {"logistics_return_auto_max_qty": 2, "logistics_return_auto_max_value": 500}
+)
 
 eur = env.ref("base.EUR")
 eur.active = True

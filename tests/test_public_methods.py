@@ -174,6 +174,26 @@ class TestPublicMethodsRefuseOutsiders(CallKwMixin, HttpCase):
                 "partner_id": customer.id,
             }
         )
+        customer_return = env["logistics.return"].create(
+            {
+                "sale_order_id": order.id,
+                "partner_id": customer.id,
+                "pickup_address_id": customer.id,
+                "warehouse_id": env.ref("stock.warehouse0").id,
+                "reason": "Damaged",
+                "refusal_reason": "Too late",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": order.order_line.id,
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "uom_id": product.uom_id.id,
+                        }
+                    )
+                ],
+            }
+        )
         records = {
             "account.move": env["account.move"].create({"move_type": "entry"}),
             "logistics.api.key": api_key,
@@ -203,6 +223,7 @@ class TestPublicMethodsRefuseOutsiders(CallKwMixin, HttpCase):
                 }
             ),
             "logistics.message": message,
+            "logistics.return": customer_return,
             "logistics.shipment": shipment,
             "res.config.settings": env["res.config.settings"].create({}),
             "sale.order": order,

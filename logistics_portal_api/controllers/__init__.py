@@ -4,3 +4,5 @@ from . import portal_service_requests
 from . import api_service_requests
 from . import api_claims
 from . import portal_claims
+from . import api_returns
+from . import portal_returns

@@ -31,6 +31,7 @@ EVENT_SCOPES = {
     "shipment": "shipments:read",
     "invoice": "invoices:read",
     "service_request": "orders:read",
+    "return": "orders:read",  # returns are read with their orders
 }
 
 

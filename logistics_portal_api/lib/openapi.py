@@ -21,7 +21,7 @@ from pathlib import Path
 
 from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
-from odoo.addons.logistics_tms_connector.lib import milestones
+from odoo.addons.logistics_tms_connector.lib import customer_returns, milestones
 
 from . import service_requests
 
@@ -34,6 +34,7 @@ REQUEST_SCHEMAS = {
     "WebhookSubscription": "webhook.subscribe.v1.json",
     "ServiceRequestCreation": "service_request.create.v1.json",
     "ClaimReport": "claim.report.v1.json",
+    "ReturnRequest": "return.request.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -48,6 +49,7 @@ MAX_OFFSET = 2**31 - 1
 ORDER_STATES = ("draft", "sent", "sale", "cancel")
 SHIPMENT_STATUSES = tuple(value for value, _label in milestones.STATUSES)
 SERVICE_REQUEST_STATUSES = service_requests.STATUS_CODES
+RETURN_STATES = tuple(value for value, _label in customer_returns.STATES)
 
 
 def _pointer(name):
@@ -400,6 +402,26 @@ ANSWER_SCHEMAS = {
             "created_at": {"type": "string"},
         },
     },
+    "Return": {
+        "type": "object",
+        "required": ["reference", "order_reference", "status", "lines"],
+        "properties": {
+            "reference": {"type": "string"},
+            "order_reference": {"type": "string"},
+            "status": {"type": "string", "enum": list(RETURN_STATES)},
+            "reason": {"type": "string"},
+            "refusal_reason": NULLABLE_STRING,
+            "lines": {"type": "array", "items": {"type": "object"}},
+            "pickup_window": {"type": ["object", "null"]},
+            "shipment": {
+                "type": ["string", "null"],
+                "description": "The reverse shipment (GET /shipments/{reference})",
+            },
+            "shipment_status": NULLABLE_STRING,
+            "created_at": NULLABLE_STRING,
+            "received_at": NULLABLE_STRING,
+        },
+    },
     "WebhookDeleted": {
         "type": "object",
         "required": ["id", "deleted"],
@@ -442,8 +464,8 @@ ANSWER_SCHEMAS = {
 SCOPES = {
     "orders:write": "Submit, amend and cancel orders; upload order documents; "
     "ask for services (service requests); report damage, shortage or loss "
-    "(claims)",
-    "orders:read": "Read orders and service requests",
+    "(claims); request returns",
+    "orders:read": "Read orders, service requests and returns",
     "invoices:read": "Read invoices",
     "shipments:read": "Read shipments",
     "documents:read": "Download documents",
@@ -595,6 +617,11 @@ SERVICE_REQUEST_QUERY = [
     *_page_parameters(),
     _status_parameter(SERVICE_REQUEST_STATUSES, "Only requests in this status."),
 ]
+RETURN_QUERY = [
+    *_page_parameters(),
+    _status_parameter(RETURN_STATES, "Only returns in this status."),
+    *_date_parameters("returns requested"),
+]
 
 # What a customer sends; the contract test seeds the product named here.
 EXAMPLE_PRODUCT_CODE = "SAMPLE-PALLET"
@@ -608,6 +635,15 @@ REQUEST_EXAMPLES = {
         "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 2}],
     },
     "OrderAmendment": {"notes": "Deliver at the back door."},
+    "ReturnRequest": {
+        "order_reference": "S00042",
+        "lines": [{"product_code": EXAMPLE_PRODUCT_CODE, "quantity": 1}],
+        "reason": "Damaged on arrival",
+        "pickup_window": {
+            "start": "2030-05-08T08:00:00Z",
+            "end": "2030-05-08T12:00:00Z",
+        },
+    },
     "WebhookSubscription": {
         "url": "https://erp.example.com/logistics-events",
         "events": ["shipment.delivered"],

@@ -19,3 +19,5 @@ from . import res_config_settings_service_request
 from . import logistics_shipment_service_request
 from . import sale_order_service_request
 from . import logistics_shipment_claim
+from . import logistics_return
+from . import sale_order_return

@@ -14,6 +14,9 @@ EVENTS = [
     ("invoice.posted", "Invoice posted"),
     ("order.cancelled", "Order cancelled"),
     ("service_request.answered", "Service request answered or refused"),
+    ("return.approved", "Customer return approved"),
+    ("return.refused", "Customer return refused"),
+    ("return.received", "Customer return received"),
 ]
 SECRET_BYTES = 32
 

@@ -15,3 +15,5 @@ from . import test_order_followup
 from . import test_service_requests
 from . import test_invoice_on_delivery
 from . import test_claims_api
+from . import test_returns
+from . import test_portal_returns

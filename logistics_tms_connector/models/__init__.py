@@ -32,3 +32,8 @@ from . import sale_order_return
 from . import res_partner_return
 from . import res_company
 from . import res_config_settings
+from . import logistics_return
+from . import logistics_return_line
+from . import logistics_shipment_customer_return
+from . import stock_picking_customer_return
+from . import sale_order_customer_return
