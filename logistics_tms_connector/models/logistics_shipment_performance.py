@@ -93,9 +93,12 @@ class LogisticsShipment(models.Model):
         for shipment in self:
             facts = performance.shipment_facts(
                 [(m.code, m.event_time) for m in shipment.milestone_ids],
+                # Odoo reads an empty datetime as False: no bound (None).
                 promised=performance.Window(
-                    shipment.requested_delivery_start,
-                    shipment.promised_delivery_end or shipment.requested_delivery_end,
+                    shipment.requested_delivery_start or None,
+                    shipment.promised_delivery_end
+                    or shipment.requested_delivery_end
+                    or None,
                 ),
                 ordered=shipment._service_ordered_quantities(),
                 delivered=shipment._service_delivered_quantities(),

@@ -112,3 +112,20 @@ class TestServiceFacts(TmsCase):
             [("id", "in", (on_time | late).ids)], [], ["on_time:avg", "__count"]
         )
         self.assertEqual(group, (0.5, 2))
+
+    def test_without_a_promised_window_on_time_is_unknown(self):
+        shipment = self.released_shipment()
+        self._promise(shipment, None, None)
+        self.env.cr.execute(
+            "UPDATE logistics_shipment SET requested_delivery_end = NULL WHERE id = %s",
+            (shipment.id,),
+        )
+        self.env.invalidate_all()
+        self.run_timeline(shipment)
+        self.assertEqual(shipment.status, m.STATUS_DELIVERED)
+        self.assertTrue(shipment.service_facts_at)
+        self.env.cr.execute(
+            "SELECT on_time, in_full, otif FROM logistics_shipment WHERE id = %s",
+            (shipment.id,),
+        )
+        self.assertEqual(self.env.cr.fetchone(), (None, 1.0, None))
