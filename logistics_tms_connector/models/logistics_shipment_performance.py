@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..lib import milestones, performance
 from .logistics_shipment_exception import EXCEPTION_FOR_CODE
@@ -12,7 +13,8 @@ EXCEPTION_OF_MILESTONE = {
 }
 # Facts stored as 1 / 0 (NULL: unknown), so that a report's average of them
 # is a rate: the average of `on_time` over shipments is the on-time %.
-RATE_FACTS = {"on_time": "on_time", "in_full": "in_full", "otif": "otif"}
+RATE_FACTS = ("on_time", "in_full", "otif")
+TIME_FACTS = ("transit_hours", "pickup_dwell_minutes", "delivery_dwell_minutes")
 
 
 def _rate(value):
@@ -114,13 +116,32 @@ class LogisticsShipment(models.Model):
                 {
                     "service_facts_at": now,
                     "delivered_at": facts["delivered_at"] or False,
-                    **{field: _rate(facts[fact]) for field, fact in RATE_FACTS.items()},
-                    "transit_hours": facts["transit_hours"],
-                    "pickup_dwell_minutes": facts["pickup_dwell_minutes"],
-                    "delivery_dwell_minutes": facts["delivery_dwell_minutes"],
                     "exception_count": facts["exception_count"],
                 }
             )
+            shipment._store_averaged_facts(
+                {
+                    **{field: _rate(facts[field]) for field in RATE_FACTS},
+                    **{field: facts[field] for field in TIME_FACTS},
+                }
+            )
+
+    def _store_averaged_facts(self, values):
+        """Store the averaged facts as they are: an unknown one stays NULL,
+        which a report's average skips (the ORM would store 0.0, a late or
+        instant shipment)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE logistics_shipment SET %s WHERE id = %s",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(field), value)
+                    for field, value in values.items()
+                ),
+                self.id,
+            )
+        )
+        self.invalidate_recordset(list(values))
 
     def _service_ordered_quantities(self):
         ordered = {}
