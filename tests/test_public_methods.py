@@ -26,6 +26,7 @@ ACCESS_ERROR = "odoo.exceptions.AccessError"
 ARGUMENTS = {
     "create": [{}],
     "write": [{}],
+    "default_get": [[]],
     ("logistics.shipment", "write"): [{"status": "cancelled", "customer_po": "X"}],
     ("logistics.freight.charge", "write"): [{"state": "cancelled"}],
     ("logistics.audit.log", "write"): [{}],

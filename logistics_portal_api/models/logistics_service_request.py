@@ -207,8 +207,8 @@ class LogisticsServiceRequest(models.Model):
         return True
 
     def action_answer_wizard(self):
-        self.ensure_one()
         self._check_handler()
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": _("Answer %s", self.name),

@@ -25,6 +25,10 @@ class LogisticsShipment(models.Model):
             shipment.service_request_count = counts.get(shipment, 0)
 
     def action_view_service_requests(self):
+        # The back office's button (portal users read requests in the portal).
+        self._logistics_check_access(
+            "read", group="base.group_user", read_models=["logistics.service.request"]
+        )
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -62,6 +62,7 @@ class SaleOrder(models.Model):
         return result
 
     def action_draft(self):
+        self._logistics_check_access("write")
         reopened = self.filtered(lambda o: o.portal_status == ORDER_CANCELLED)
         result = super().action_draft()
         # Back to a quotation: for review again, as a held order.

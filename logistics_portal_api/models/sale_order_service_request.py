@@ -28,6 +28,10 @@ class SaleOrder(models.Model):
             )
 
     def action_view_service_requests(self):
+        # The back office's button (portal users read requests in the portal).
+        self._logistics_check_access(
+            "read", group="base.group_user", read_models=["logistics.service.request"]
+        )
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -22,6 +22,8 @@ class LogisticsServiceRequestAnswer(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        # Only the team answers (the wizard is public over JSON-RPC too).
+        self.env["logistics.service.request"]._check_handler()
         values = super().default_get(fields_list)
         request = self.env["logistics.service.request"].browse(values.get("request_id"))
         if request:
@@ -29,6 +31,8 @@ class LogisticsServiceRequestAnswer(models.TransientModel):
         return values
 
     def action_confirm(self):
+        self.check_access("write")
+        self.request_id._check_handler()
         self.ensure_one()
         self.request_id._answer(self.status, self.answer)
         return {"type": "ir.actions.act_window_close"}

@@ -52,7 +52,9 @@ class LogisticsShipment(models.Model):
             shipment.return_credit_note_count = len(pickings.logistics_credit_note_id)
 
     def action_view_return_pickings(self):
-        self._logistics_check_access("read", read_models=["stock.picking"])
+        self._logistics_check_access(
+            "read", group="base.group_user", read_models=["stock.picking"]
+        )
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock.action_picking_tree_all"
@@ -64,7 +66,9 @@ class LogisticsShipment(models.Model):
         return action
 
     def action_view_return_credit_notes(self):
-        self._logistics_check_access("read", read_models=["account.move"])
+        self._logistics_check_access(
+            "read", group="base.group_user", read_models=["account.move"]
+        )
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_refund_type"
