@@ -29,11 +29,11 @@ INSERT_SHIPMENTS = """
 INSERT INTO logistics_shipment
        (name, company_id, endpoint_id, partner_id, shipper_id, consignee_id,
         status, service_level, window_tz, tms_reference, total_weight_kg,
-        total_volume_m3, package_count, create_uid, write_uid, create_date,
-        write_date)
+        total_volume_m3, package_count, direction, create_uid, write_uid,
+        create_date, write_date)
 SELECT 'BSH-' || lpad(n::text, 7, '0'), %(company_id)s, %(endpoint_id)s,
        %(customer_id)s, %(company_partner_id)s, %(customer_id)s, 'released',
-       'standard', 'UTC', 'BENCH-' || lpad(n::text, 7, '0'), 0, 0, 0,
+       'standard', 'UTC', 'BENCH-' || lpad(n::text, 7, '0'), 0, 0, 0, 'outbound',
        %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
   FROM generate_series(%(first)s, %(last)s) AS n
 """
