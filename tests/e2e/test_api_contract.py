@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 import schemathesis
 
 from logistics_portal_api.lib import api_keys, openapi, throttle
+from tests.e2e.helpers import portal_customer
 
 API = "/api/logistics/v1"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -34,59 +35,24 @@ STOCK = 1_000_000
 RATE_LIMIT = 1_000_000  # the throttle has its own test; here it would only hide
 
 
-def _ref(odoo_server, module, name):
-    rows = odoo_server.execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return rows[0]["res_id"]
-
-
 def _seed_customer(odoo_server):
     """A customer company, its portal user and an API key with every scope."""
-    tag = uuid.uuid4().hex[:8]
     country = odoo_server.execute(
         "res.country", "search", [("code", "=", "BE")], limit=1
     )[0]
-    company = odoo_server.execute(
-        "res.partner",
-        "create",
-        {
-            "name": "Contract Test Customer %s" % tag,
-            "is_company": True,
+    customer = portal_customer(
+        odoo_server,
+        "Contract Test",
+        company={
             "country_id": country,
             "street": "Rue de la Gare 3",
             "city": "Leuze",
             "zip": "7904",
         },
+        scopes=" ".join(api_keys.SCOPES),
+        key={"rate_limit_per_minute": RATE_LIMIT},
     )
-    user = odoo_server.execute(
-        "res.users",
-        "create",
-        {
-            "name": "Contract Test Buyer %s" % tag,
-            "login": "contract-test-%s" % tag,
-            "groups_id": [(6, 0, [_ref(odoo_server, "base", "group_portal")])],
-        },
-    )
-    partner = odoo_server.execute("res.users", "read", [user], fields=["partner_id"])
-    odoo_server.execute(
-        "res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company}
-    )
-    key = odoo_server.execute(
-        "logistics.api.key",
-        "create",
-        {
-            "name": "Contract test %s" % tag,
-            "user_id": user,
-            "scopes": " ".join(api_keys.SCOPES),
-            "rate_limit_per_minute": RATE_LIMIT,
-        },
-    )
-    action = odoo_server.execute("logistics.api.key", "action_generate", [key])
-    return company, action["context"]["default_api_key"]
+    return customer.company_id, customer.api_key
 
 
 def _seed_shipment(odoo_server, customer):

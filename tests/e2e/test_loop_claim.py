@@ -13,12 +13,13 @@ database without a chart of accounts gets Odoo's generic one, which stays).
 """
 
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.e2e.helpers import wait_for, xml_id
 
 SETUP = Path(__file__).resolve().parents[2] / "setup"
 if str(SETUP) not in sys.path:
@@ -34,26 +35,8 @@ UNIT_PRICE = 80.0  # the order price: the value of the goods claimed
 WAREHOUSE_FIELDS = ["tms_endpoint_id", "tms_release_trigger"]
 
 
-def _ref(odoo_server, module, name):
-    rows = odoo_server.execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return rows[0]["res_id"]
-
-
-def _wait_for(what, probe, timeout=LOOP_TIMEOUT):
-    """Poll `probe` until it answers something truthy; fail with `what`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(POLL_INTERVAL)
-    pytest.fail(f"timed out waiting for {what} (last: {last!r})")
+def _wait(what, probe, timeout=LOOP_TIMEOUT):
+    return wait_for(what, probe, timeout, POLL_INTERVAL)
 
 
 @pytest.fixture
@@ -79,14 +62,14 @@ def loop(odoo_server):
         ],
         timeout=SIMULATOR_START_TIMEOUT,
     )
-    warehouse_id = _ref(odoo_server, "stock", "warehouse0")
+    warehouse_id = xml_id(odoo_server, "stock", "warehouse0")
     before = odoo_server.execute(
         "stock.warehouse", "read", [warehouse_id], fields=WAREHOUSE_FIELDS
     )[0]
     [company] = odoo_server.execute(
         "res.company",
         "search_read",
-        [("id", "=", _ref(odoo_server, "base", "main_company"))],
+        [("id", "=", xml_id(odoo_server, "base", "main_company"))],
         fields=["freight_auto_post_bills"],
     )
     endpoint = odoo_server.execute(
@@ -224,7 +207,7 @@ def test_damage_reported_on_delivery_ends_in_a_posted_vendor_credit_note(
             return shipments[0]
         return None
 
-    shipment = _wait_for("the damage claim of order %s" % order, opened_claim)
+    shipment = _wait("the damage claim of order %s" % order, opened_claim)
     assert shipment["status"] == "delivered"
     assert shipment["carrier_id"][1] == "Speedy Freight"
     [claim] = odoo_server.execute(

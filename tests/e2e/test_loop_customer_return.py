@@ -11,12 +11,13 @@ the return is received, and the customer is told by webhook.
 import json
 import secrets
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+
+from tests.e2e.helpers import portal_customer, wait_for
 
 from .conftest import stack
 
@@ -28,13 +29,7 @@ TMS_FLOWS = ["shipment.release", "shipment.amend", "shipment.cancel", "tms.event
 
 
 def _wait(what, probe, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail("timed out waiting for %s" % what)
+    return wait_for(what, probe, timeout)
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -155,50 +150,12 @@ def tms(odoo_server):
 
 
 def _customer(odoo_server):
-    """A customer company, its portal user and an API key (every scope)."""
-    execute = odoo_server.execute
-    tag = uuid.uuid4().hex[:8]
-    company = execute(
-        "res.partner",
-        "create",
-        {
-            "name": "Returning Customer %s" % tag,
-            "is_company": True,
-            "street": "Rue de la Gare 3",
-            "city": "Leuze",
-            "zip": "7904",
-        },
-    )
-    portal = execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "base"), ("name", "=", "group_portal")],
-        fields=["res_id"],
-    )[0]["res_id"]
-    user = execute(
-        "res.users",
-        "create",
-        {
-            "name": "Returns buyer %s" % tag,
-            "login": "returns-%s" % tag,
-            "groups_id": [(6, 0, [portal])],
-        },
-    )
-    partner = execute("res.users", "read", [user], fields=["partner_id"])
-    execute(
-        "res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company}
-    )
-    key = execute(
-        "logistics.api.key",
-        "create",
-        {
-            "name": "Returns %s" % tag,
-            "user_id": user,
-            "scopes": "orders:write orders:read shipments:read webhooks:manage",
-        },
-    )
-    action = execute("logistics.api.key", "action_generate", [key])
-    return action["context"]["default_api_key"]
+    """A customer company, its portal user and an API key: the key."""
+    return portal_customer(
+        odoo_server,
+        "Returning Customer",
+        company={"street": "Rue de la Gare 3", "city": "Leuze", "zip": "7904"},
+    ).api_key
 
 
 def _product(odoo_server):

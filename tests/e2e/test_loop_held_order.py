@@ -18,6 +18,7 @@ import requests
 
 from logistics_integration_base.lib import signature
 from logistics_portal_api.lib import api_keys
+from tests.e2e.helpers import portal_customer
 
 API = "/api/logistics/v1"
 ALLOW_LIST_PARAM = "logistics_integration_base.outbound_allow_list"
@@ -58,16 +59,6 @@ class Receiver:
         return [json.loads(r["body"]) for r in self.received]
 
 
-def _ref(odoo_server, module, name):
-    rows = odoo_server.execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return rows[0]["res_id"]
-
-
 @pytest.fixture
 def loopback_webhooks(odoo_server):
     """Customer webhooks may call 127.0.0.1 during the test (an on-premise
@@ -90,42 +81,18 @@ def hold_customer(odoo_server):
     country = odoo_server.execute(
         "res.country", "search", [("code", "=", "BE")], limit=1
     )[0]
-    company = odoo_server.execute(
-        "res.partner",
-        "create",
-        {
-            "name": "Held Order Customer %s" % tag,
-            "is_company": True,
+    customer = portal_customer(
+        odoo_server,
+        "Held Order",
+        company={
             "country_id": country,
             "street": "Rue de la Gare 3",
             "city": "Leuze",
             "zip": "7904",
             "portal_shortage_policy": "hold",
         },
+        scopes=" ".join(api_keys.SCOPES),
     )
-    user = odoo_server.execute(
-        "res.users",
-        "create",
-        {
-            "name": "Held Order Buyer %s" % tag,
-            "login": "held-order-%s" % tag,
-            "groups_id": [(6, 0, [_ref(odoo_server, "base", "group_portal")])],
-        },
-    )
-    partner = odoo_server.execute("res.users", "read", [user], fields=["partner_id"])
-    odoo_server.execute(
-        "res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company}
-    )
-    key = odoo_server.execute(
-        "logistics.api.key",
-        "create",
-        {
-            "name": "Held order test %s" % tag,
-            "user_id": user,
-            "scopes": " ".join(api_keys.SCOPES),
-        },
-    )
-    action = odoo_server.execute("logistics.api.key", "action_generate", [key])
     code = "HELD-%s" % tag
     odoo_server.execute(
         "product.product",
@@ -138,8 +105,8 @@ def hold_customer(odoo_server):
             "sale_ok": True,
         },
     )
-    yield action["context"]["default_api_key"], code
-    odoo_server.execute("logistics.api.key", "action_revoke", [key])
+    yield customer.api_key, code
+    odoo_server.execute("logistics.api.key", "action_revoke", [customer.key_id])
 
 
 def _call(odoo_server, key, method, path, body=None):

@@ -13,7 +13,6 @@ put back afterwards.
 """
 
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +25,7 @@ if str(SETUP) not in sys.path:
 from suite import stack  # noqa: E402
 
 from logistics_portal_api.lib import api_keys  # noqa: E402
+from tests.e2e.helpers import wait_for, xml_id  # noqa: E402
 
 API = "/api/logistics/v1"
 REQUEST_TIMEOUT = 30
@@ -41,26 +41,8 @@ WAREHOUSE_FIELDS = [
 ]
 
 
-def _ref(odoo_server, module, name):
-    rows = odoo_server.execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return rows[0]["res_id"]
-
-
-def _wait_for(what, probe, timeout=LOOP_TIMEOUT):
-    """Poll `probe` until it answers something truthy; fail with `what`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(POLL_INTERVAL)
-    pytest.fail(f"timed out waiting for {what} (last: {last!r})")
+def _wait(what, probe, timeout=LOOP_TIMEOUT):
+    return wait_for(what, probe, timeout, POLL_INTERVAL)
 
 
 @pytest.fixture
@@ -86,7 +68,7 @@ def loop(odoo_server):
         ],
         timeout=SIMULATOR_START_TIMEOUT,
     )
-    warehouse_id = _ref(odoo_server, "stock", "warehouse0")
+    warehouse_id = xml_id(odoo_server, "stock", "warehouse0")
     before = odoo_server.execute(
         "stock.warehouse", "read", [warehouse_id], fields=WAREHOUSE_FIELDS
     )[0]
@@ -157,7 +139,7 @@ def _seed(odoo_server, tag, simulator_url, tms_api_key):
             "invoice_policy": "delivery",
         },
     )
-    stock = _ref(odoo_server, "stock", "stock_location_stock")
+    stock = xml_id(odoo_server, "stock", "stock_location_stock")
     quant = odoo_server.execute(
         "stock.quant",
         "create",
@@ -186,7 +168,7 @@ def _seed(odoo_server, tag, simulator_url, tms_api_key):
         {
             "name": "Invoice Loop Buyer %s" % tag,
             "login": "invoice-loop-%s" % tag,
-            "groups_id": [(6, 0, [_ref(odoo_server, "base", "group_portal")])],
+            "groups_id": [(6, 0, [xml_id(odoo_server, "base", "group_portal")])],
         },
     )
     partner = odoo_server.execute("res.users", "read", [user], fields=["partner_id"])
@@ -252,7 +234,7 @@ def test_order_to_invoice_on_delivered_quantities(odoo_server, loop):
         order = client.get("/orders/%s" % reference)
         return order if order["invoices"] else None
 
-    order = _wait_for("the invoice of %s" % reference, invoiced_order)
+    order = _wait("the invoice of %s" % reference, invoiced_order)
     [invoice_number] = order["invoices"]
     [shipment_ref] = order["shipments"]
 
@@ -356,6 +338,6 @@ def test_order_to_invoice_on_delivered_quantities(odoo_server, loop):
             if i["number"] == invoice_number
         ]
 
-    [sent] = _wait_for("the invoice reference at the TMS", recorded)
+    [sent] = _wait("the invoice reference at the TMS", recorded)
     assert sent["kind"] == "customer_invoice"
     assert sent["amount"] == pytest.approx(PICKED_UP * 80.0)

@@ -10,12 +10,13 @@ request and its outcome are in the audit log, the exception activity is closed.
 
 import secrets
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.e2e.helpers import wait_for
 
 SETUP = Path(__file__).resolve().parents[2] / "setup"
 if str(SETUP) not in sys.path:
@@ -159,14 +160,11 @@ def _shipment(odoo_server, picking_ids):
 
 
 def _wait_for(odoo_server, picking_ids, predicate, what):
-    deadline = time.monotonic() + WAIT_TIMEOUT
-    shipment = None
-    while time.monotonic() < deadline:
+    def reached():
         shipment = _shipment(odoo_server, picking_ids)
-        if shipment and predicate(shipment):
-            return shipment
-        time.sleep(POLL_EVERY)
-    pytest.fail(f"{what} not reached in {WAIT_TIMEOUT}s: {shipment}")
+        return shipment if shipment and predicate(shipment) else None
+
+    return wait_for(what, reached, WAIT_TIMEOUT, POLL_EVERY)
 
 
 def test_attempted_delivery_then_redelivery_then_delivered(odoo_server, recovery_stack):

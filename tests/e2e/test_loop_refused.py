@@ -8,11 +8,12 @@ process sending its signed webhooks to that server.
 
 import secrets
 import sys
-import time
 
 import pytest
 import requests
 from suite import stack
+
+from tests.e2e.helpers import wait_for
 
 API_KEY = "e2e-refused-api-key"
 WAIT_TIMEOUT = 90
@@ -24,13 +25,7 @@ STEPS_BEFORE_REFUSAL = 8  # TA, CR, X3, AF, X6, AG, OD, X1
 
 
 def _wait(what, check, timeout=WAIT_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(POLL_INTERVAL)
-    pytest.fail(f"timed out waiting for {what}")
+    return wait_for(what, check, timeout, POLL_INTERVAL)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from logistics_integration_base.lib import signature
+from tests.e2e.helpers import portal_customer
 
 from .conftest import free_port
 
@@ -42,49 +43,10 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def _ref(odoo_server, module, name):
-    rows = odoo_server.execute(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return rows[0]["res_id"]
-
-
 def _customer(odoo_server, tag):
     """A customer company, its portal user (with a password) and an API key."""
-    company = odoo_server.execute(
-        "res.partner",
-        "create",
-        {"name": "Service Request Customer %s" % tag, "is_company": True},
-    )
-    login = "sr-e2e-%s" % tag
-    user = odoo_server.execute(
-        "res.users",
-        "create",
-        {
-            "name": "Service Request Buyer %s" % tag,
-            "login": login,
-            "password": login + "-pw",
-            "groups_id": [(6, 0, [_ref(odoo_server, "base", "group_portal")])],
-        },
-    )
-    partner = odoo_server.execute("res.users", "read", [user], fields=["partner_id"])
-    odoo_server.execute(
-        "res.partner", "write", [partner[0]["partner_id"][0]], {"parent_id": company}
-    )
-    key = odoo_server.execute(
-        "logistics.api.key",
-        "create",
-        {
-            "name": "Service request e2e %s" % tag,
-            "user_id": user,
-            "scopes": "orders:write orders:read shipments:read webhooks:manage",
-        },
-    )
-    action = odoo_server.execute("logistics.api.key", "action_generate", [key])
-    return company, login, action["context"]["default_api_key"]
+    customer = portal_customer(odoo_server, "Service Request %s" % tag, password=True)
+    return customer.company_id, customer.login, customer.api_key
 
 
 def _shipment(odoo_server, customer, tag):

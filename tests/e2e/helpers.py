@@ -1,0 +1,87 @@
+"""What the end-to-end tests share: XML ids, waiting for a state, a customer
+with its portal user and API key. Imported as ``tests.e2e.helpers`` (the root
+conftest registers ``tests`` as a plain package)."""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+POLL_INTERVAL = 0.5
+ALL_SCOPES = "orders:write orders:read shipments:read webhooks:manage"
+
+
+def xml_id(odoo_server, module, name):
+    """The database id of the record `module.name`."""
+    rows = odoo_server.execute(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", module), ("name", "=", name)],
+        fields=["res_id"],
+    )
+    return rows[0]["res_id"]
+
+
+def wait_for(what, probe, timeout, interval=POLL_INTERVAL):
+    """`probe()` until it answers something true, which is returned; the test
+    fails with `what` (and the last answer) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+@dataclass(frozen=True)
+class Customer:
+    company_id: int
+    user_id: int
+    login: str
+    key_id: int
+    api_key: str
+
+
+def portal_customer(
+    odoo_server, label, *, company=None, scopes=ALL_SCOPES, password=False, key=None
+):
+    """A customer company (`company`: more of its values), its portal user (a
+    password of its login + "-pw" with `password`) and an API key (`key`: more
+    of its values), all named after `label` and a fresh tag."""
+    tag = uuid.uuid4().hex[:8]
+    execute = odoo_server.execute
+    company_id = execute(
+        "res.partner",
+        "create",
+        {"name": "%s %s" % (label, tag), "is_company": True, **(company or {})},
+    )
+    login = "%s-%s" % (label.lower().replace(" ", "-"), tag)
+    user_id = execute(
+        "res.users",
+        "create",
+        {
+            "name": "%s buyer %s" % (label, tag),
+            "login": login,
+            **({"password": login + "-pw"} if password else {}),
+            "groups_id": [(6, 0, [xml_id(odoo_server, "base", "group_portal")])],
+        },
+    )
+    [user] = execute("res.users", "read", [user_id], fields=["partner_id"])
+    execute("res.partner", "write", [user["partner_id"][0]], {"parent_id": company_id})
+    key_id = execute(
+        "logistics.api.key",
+        "create",
+        {
+            "name": "%s %s" % (label, tag),
+            "user_id": user_id,
+            "scopes": scopes,
+            **(key or {}),
+        },
+    )
+    action = execute("logistics.api.key", "action_generate", [key_id])
+    return Customer(
+        company_id, user_id, login, key_id, action["context"]["default_api_key"]
+    )
