@@ -112,7 +112,7 @@ class LogisticsShipment(models.Model):
                 ],
                 weight_kg=shipment.total_weight_kg,
             )
-            super(LogisticsShipment, shipment).write(
+            shipment.write(
                 {
                     "service_facts_at": now,
                     "delivered_at": facts["delivered_at"] or False,
