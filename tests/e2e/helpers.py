@@ -2,11 +2,18 @@
 with its portal user and API key. Imported as ``tests.e2e.helpers`` (the root
 conftest registers ``tests`` as a plain package)."""
 
+import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+
+SETUP = Path(__file__).resolve().parents[2] / "setup"
+if str(SETUP) not in sys.path:
+    sys.path.insert(0, str(SETUP))
+from suite import stack  # noqa: E402
 
 POLL_INTERVAL = 0.5
 ALL_SCOPES = "orders:write orders:read shipments:read webhooks:manage"
@@ -85,3 +92,26 @@ def portal_customer(
     return Customer(
         company_id, user_id, login, key_id, action["context"]["default_api_key"]
     )
+
+
+def pushing_simulator(odoo_server, endpoint_code, id_prefix, timeout):
+    """A TMS simulator of its own that pushes signed webhooks to the endpoint
+    `endpoint_code` of `odoo_server`: (process, url, its API key, webhook
+    secret). Stop the process with `stack.stop_process`."""
+    api_key, secret = uuid.uuid4().hex, uuid.uuid4().hex
+    process, simulator_url = stack.start_simulator(
+        [
+            "--api-key",
+            api_key,
+            "--webhook-url",
+            "%s/logistics/tms/%s/events" % (odoo_server.url, endpoint_code),
+            "--webhook-secret",
+            secret,
+            "--step-delay",
+            "0.3",
+            "--id-prefix",
+            id_prefix,
+        ],
+        timeout=timeout,
+    )
+    return process, simulator_url, api_key, secret

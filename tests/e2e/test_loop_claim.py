@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.helpers import wait_for, xml_id
+from tests.e2e.helpers import pushing_simulator, wait_for, xml_id
 
 SETUP = Path(__file__).resolve().parents[2] / "setup"
 if str(SETUP) not in sys.path:
@@ -46,21 +46,8 @@ def loop(odoo_server):
     posted at once."""
     tag = uuid.uuid4().hex[:8]
     code = "claim_loop_%s" % tag
-    api_key, secret = uuid.uuid4().hex, uuid.uuid4().hex
-    process, simulator_url = stack.start_simulator(
-        [
-            "--api-key",
-            api_key,
-            "--webhook-url",
-            "%s/logistics/tms/%s/events" % (odoo_server.url, code),
-            "--webhook-secret",
-            secret,
-            "--step-delay",
-            "0.3",
-            "--id-prefix",
-            "CLM%s-" % tag,
-        ],
-        timeout=SIMULATOR_START_TIMEOUT,
+    process, simulator_url, api_key, secret = pushing_simulator(
+        odoo_server, code, "CLM%s-" % tag, SIMULATOR_START_TIMEOUT
     )
     warehouse_id = xml_id(odoo_server, "stock", "warehouse0")
     before = odoo_server.execute(

@@ -25,7 +25,7 @@ if str(SETUP) not in sys.path:
 from suite import stack  # noqa: E402
 
 from logistics_portal_api.lib import api_keys  # noqa: E402
-from tests.e2e.helpers import wait_for, xml_id  # noqa: E402
+from tests.e2e.helpers import pushing_simulator, wait_for, xml_id  # noqa: E402
 
 API = "/api/logistics/v1"
 REQUEST_TIMEOUT = 30
@@ -52,21 +52,8 @@ def loop(odoo_server):
     delivered quantities, a customer invoiced on delivery and its API key."""
     tag = uuid.uuid4().hex[:8]
     code = "invoice_loop_%s" % tag
-    api_key, secret = uuid.uuid4().hex, uuid.uuid4().hex
-    process, simulator_url = stack.start_simulator(
-        [
-            "--api-key",
-            api_key,
-            "--webhook-url",
-            "%s/logistics/tms/%s/events" % (odoo_server.url, code),
-            "--webhook-secret",
-            secret,
-            "--step-delay",
-            "0.3",
-            "--id-prefix",
-            "INV%s-" % tag,
-        ],
-        timeout=SIMULATOR_START_TIMEOUT,
+    process, simulator_url, api_key, secret = pushing_simulator(
+        odoo_server, code, "INV%s-" % tag, SIMULATOR_START_TIMEOUT
     )
     warehouse_id = xml_id(odoo_server, "stock", "warehouse0")
     before = odoo_server.execute(
