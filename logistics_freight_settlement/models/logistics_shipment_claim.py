@@ -41,25 +41,21 @@ class LogisticsShipment(models.Model):
 
     def _tms_apply_event(self, message):
         """An event that reports damage, shortage or loss opens a claim."""
-        data = message.payload["data"]
-        if not self._claim_may_report(data):
-            return super()._tms_apply_event(message)
-        shipment = self._tms_find(message, data)
-        shipped = shipment._claim_shipped_quantities()
-        result = super()._tms_apply_event(message)
-        opened = shipment._claims_from_tms_event(message, shipped)
-        if opened:
-            result["claims"] = opened.mapped("name")
-        return result
+        return self._claims_around(message, super()._tms_apply_event)
 
     def _tms_record_history(self, message):
         """A late event still reports what happened to the goods."""
+        return self._claims_around(message, super()._tms_record_history)
+
+    def _claims_around(self, message, apply):
+        """`apply(message)`, with the claims its event opens in the result
+        (the quantities shipped are read before the event changes them)."""
         data = message.payload["data"]
         if not self._claim_may_report(data):
-            return super()._tms_record_history(message)
+            return apply(message)
         shipment = self._tms_find(message, data)
         shipped = shipment._claim_shipped_quantities()
-        result = super()._tms_record_history(message)
+        result = apply(message)
         opened = shipment._claims_from_tms_event(message, shipped)
         if opened:
             result["claims"] = opened.mapped("name")
