@@ -21,6 +21,13 @@ def _rate(value):
     return None if value is None else float(value)
 
 
+def _region(partner):
+    """A partner's region for lanes: country, and state where known (US-CA)."""
+    country = partner.country_id.code or "?"
+    state = partner.state_id.code
+    return f"{country}-{state}" if state else country
+
+
 # One model, one file per seam (see logistics_shipment.py): merging is not wanted.
 # pylint: disable=consider-merging-classes-inherited
 class LogisticsShipment(models.Model):
@@ -75,6 +82,17 @@ class LogisticsShipment(models.Model):
         aggregator="avg",
         help="Last arrival at delivery to delivered.",
     )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", readonly=True, copy=False, index="btree_not_null"
+    )
+    origin_region = fields.Char(readonly=True, copy=False)
+    destination_region = fields.Char(readonly=True, copy=False)
+    lane = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Origin region to destination region (country, and state where "
+        "known), as the shipment ended.",
+    )
     exception_count = fields.Integer(
         string="Exceptions met",
         readonly=True,
@@ -117,6 +135,7 @@ class LogisticsShipment(models.Model):
                     "service_facts_at": now,
                     "delivered_at": facts["delivered_at"] or False,
                     "exception_count": facts["exception_count"],
+                    **shipment._service_dimensions(),
                 }
             )
             shipment._store_averaged_facts(
@@ -125,6 +144,16 @@ class LogisticsShipment(models.Model):
                     **{field: facts[field] for field in TIME_FACTS},
                 }
             )
+
+    def _service_dimensions(self):
+        """What the reports group by, fixed as the shipment ended."""
+        origin, destination = _region(self.shipper_id), _region(self.consignee_id)
+        return {
+            "warehouse_id": self.picking_ids.picking_type_id.warehouse_id[:1].id,
+            "origin_region": origin,
+            "destination_region": destination,
+            "lane": f"{origin} → {destination}",
+        }
 
     def _store_averaged_facts(self, values):
         """Store the averaged facts as they are: an unknown one stays NULL,

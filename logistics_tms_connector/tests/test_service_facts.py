@@ -75,6 +75,12 @@ class TestServiceFacts(TmsCase):
         self.assertEqual(shipment.transit_hours, 4.33)
         self.assertEqual(shipment.pickup_dwell_minutes, 30.0)
         self.assertEqual(shipment.delivery_dwell_minutes, 20.0)
+        origin = shipment.shipper_id.country_id.code or "?"
+        destination = shipment.consignee_id.country_id.code
+        self.assertEqual(shipment.lane, f"{origin} → {destination}")
+        self.assertEqual(
+            shipment.warehouse_id, shipment.picking_ids.picking_type_id.warehouse_id
+        )
 
     def test_late_delivery_with_a_delay_is_not_otif(self):
         shipment = self._delivered(ALL_STEPS + 1, outcome="delay")  # + SD
