@@ -352,20 +352,29 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _create_from_pickings(self, pickings):
-        """One shipment per outgoing picking that has none, for its warehouse's TMS."""
+        """One shipment per outgoing picking that has none, for the endpoint
+        its routing picks (see logistics.routing.rule)."""
         shipments = self.browse()
         for picking in pickings.filtered(
             lambda p: p.picking_type_code == "outgoing" and not p.logistics_shipment_id
         ):
-            endpoint = picking.picking_type_id.warehouse_id.tms_endpoint_id
+            endpoint, rule = picking._logistics_route()
             if not endpoint:
                 raise UserError(
                     _(
-                        "Warehouse %s has no TMS endpoint: set one in its settings.",
-                        picking.picking_type_id.warehouse_id.name,
+                        "No routing rule matches %(picking)s and warehouse "
+                        "%(warehouse)s has no TMS endpoint: set one in its "
+                        "settings, or add a routing rule.",
+                        picking=picking.name,
+                        warehouse=picking.picking_type_id.warehouse_id.name,
                     )
                 )
-            shipments |= self.create(picking._prepare_shipment_vals(endpoint))
+            shipments |= self.create(
+                {
+                    **picking._prepare_shipment_vals(endpoint),
+                    **self._routing_vals(picking, rule),
+                }
+            )
         return shipments
 
 

@@ -40,7 +40,7 @@ class SaleOrder(models.Model):
         pickings = self.picking_ids.filtered(
             lambda p: (
                 p._tms_release_trigger() == "order_confirmed"
-                and p.picking_type_id.warehouse_id.tms_endpoint_id
+                and p._logistics_route()[0]
                 and p.state not in ("done", "cancel")
             )
         )

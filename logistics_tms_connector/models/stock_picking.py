@@ -67,7 +67,7 @@ class StockPicking(models.Model):
                 and p.picking_type_code == "outgoing"
                 and not p.logistics_shipment_id
                 and p._tms_release_trigger() == "picking_ready"
-                and p.picking_type_id.warehouse_id.tms_endpoint_id
+                and p._logistics_route()[0]
             )
         )
         if ready:
