@@ -230,9 +230,7 @@ class LogisticsClaim(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code(SEQUENCE_CODE) or "/"
-                )
+                vals["name"] = self._logistics_next_number(SEQUENCE_CODE, vals)
         records = super().create(vals_list)
         for claim in records:
             claim._audit(

@@ -29,3 +29,11 @@ class Base(models.AbstractModel):
         self.check_access(operation)
         for model_name in read_models:
             self.env[model_name].check_access("read")
+
+    def _logistics_next_number(self, sequence_code, vals):
+        """The next number of ``sequence_code`` for a record about to be
+        created from ``vals``: from its company's own sequence when there is
+        one (each business unit numbers its records), else the shared one."""
+        company_id = vals.get("company_id") or self.env.company.id
+        sequence = self.env["ir.sequence"].with_company(company_id)
+        return sequence.next_by_code(sequence_code) or "/"

@@ -100,9 +100,11 @@ class LogisticsServiceRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # before a number is drawn for nothing
-        sequence = self.env["ir.sequence"]
         vals_list = [
-            dict(vals, name=sequence.next_by_code("logistics.service.request") or "/")
+            dict(
+                vals,
+                name=self._logistics_next_number("logistics.service.request", vals),
+            )
             if vals.get("name", "/") == "/"
             else vals
             for vals in vals_list

@@ -124,10 +124,9 @@ class LogisticsReturn(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")
-        sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("logistics.return") or "/"
+                vals["name"] = self._logistics_next_number("logistics.return", vals)
         return super().create(vals_list)
 
     # ------------------------------------------------------------------

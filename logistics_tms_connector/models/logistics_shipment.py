@@ -211,9 +211,8 @@ class LogisticsShipment(models.Model):
     def create(self, vals_list):
         # Before a number is drawn from the sequence for nothing.
         self.check_access("create")
-        sequence = self.env["ir.sequence"]
         vals_list = [
-            dict(vals, name=sequence.next_by_code("logistics.shipment") or "/")
+            dict(vals, name=self._logistics_next_number("logistics.shipment", vals))
             if vals.get("name", "/") == "/"
             else vals
             for vals in vals_list

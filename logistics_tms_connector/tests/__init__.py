@@ -14,3 +14,4 @@ from . import test_exception_recovery
 from . import test_returns
 from . import test_customer_returns
 from . import test_routing
+from . import test_business_units
