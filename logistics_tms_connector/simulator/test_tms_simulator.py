@@ -1171,6 +1171,39 @@ def test_settlement_references_are_recorded(manual):
     assert anonymous.api("GET", path).status_code == 401
 
 
+def test_master_data_is_upserted_by_id(manual):
+    keg = {"id": "product/7", "sku": "KEG30", "weight_kg": 36.5}
+    cask = {"id": "product/8", "sku": "CASK", "weight_kg": 50}
+    sent = manual.api("PUT", "/master-data/products", json={"records": [keg, cask]})
+    assert sent.status_code == 200
+    assert sent.json() == {
+        "kind": "products",
+        "status": "recorded",
+        "received": 2,
+        "total": 2,
+    }
+    heavier = dict(keg, weight_kg=37.0)
+    manual.api("PUT", "/master-data/products", json={"records": [heavier]})
+    stored = manual.api("GET", "/master-data/products").json()["records"]
+    assert stored == [heavier, cask]
+    assert manual.api("GET", "/master-data/locations").json()["records"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "error"),
+    [
+        ("/master-data/trucks", {"records": [{"id": "x"}]}, 404, None),
+        ("/master-data/products", {"records": []}, 422, None),
+        ("/master-data/products", {"records": [{"sku": "x"}]}, 422, "records[0].id"),
+        ("/master-data/products", [1], 422, "body must be a JSON object"),
+    ],
+)
+def test_invalid_master_data_is_refused(manual, path, body, status, error):
+    response = manual.api("PUT", path, json=body)
+    assert response.status_code == status
+    assert error is None or error in response.json()["error"]
+
+
 # --- Partial pickup (optional) -----------------------------------------------
 
 

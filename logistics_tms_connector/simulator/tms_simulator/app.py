@@ -108,6 +108,12 @@ class Application:
                 re.compile(r"/api/v1/shipments/([^/]+)/settlement"),
                 self._rest_settlement_get,
             ),
+            ("PUT", re.compile(r"/api/v1/master-data/([^/]+)"), self._rest_master_data),
+            (
+                "GET",
+                re.compile(r"/api/v1/master-data/([^/]+)"),
+                self._rest_master_data_get,
+            ),
         )
         self._soap_operations = {
             "ReleaseShipment": self._soap_release,
@@ -264,6 +270,13 @@ class Application:
 
     def _rest_settlement_get(self, _request, shipment_id):
         return json_response(HTTP_OK, self.simulator.settlement_view(shipment_id))
+
+    def _rest_master_data(self, request, kind):
+        body = json_body(request)
+        return json_response(HTTP_OK, self.simulator.record_master_data(kind, body))
+
+    def _rest_master_data_get(self, _request, kind):
+        return json_response(HTTP_OK, self.simulator.master_data_view(kind))
 
     def _rest_events(self, request):
         after = query_int(request.query, "after", 0)

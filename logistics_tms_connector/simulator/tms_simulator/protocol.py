@@ -216,6 +216,30 @@ def validate_settlement(body):
     return [dict(invoice) for invoice in invoices]
 
 
+MASTER_DATA_KINDS = ("locations", "products")
+MASTER_DATA_MAX_RECORDS = 1000
+
+
+def validate_master_data(kind, body):
+    """The records of a master data upload (each an object with a string
+    ``id``); 404 for an unknown kind, 422 names the first problem."""
+    if kind not in MASTER_DATA_KINDS:
+        raise ApiError(HTTP_NOT_FOUND, f"unknown master data kind {kind}")
+    if not isinstance(body, dict):
+        raise _invalid("body must be a JSON object")
+    records = body.get("records")
+    if not isinstance(records, list) or not records:
+        raise _invalid("records must be a non-empty list")
+    if len(records) > MASTER_DATA_MAX_RECORDS:
+        raise _invalid(f"at most {MASTER_DATA_MAX_RECORDS} records per call")
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise _invalid(f"records[{index}] must be an object")
+        if not isinstance(record.get("id"), str) or not record["id"]:
+            raise _invalid(f"records[{index}].id must be a non-empty string")
+    return [dict(record) for record in records]
+
+
 def validate_redelivery(body):
     """``(window or None, reason)`` of a redelivery request; 422 names the
     first problem. A new delivery window needs both its ``start`` and ``end``,

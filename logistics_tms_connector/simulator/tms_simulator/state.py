@@ -24,6 +24,7 @@ from .protocol import (
     _invalid,
     iso_z,
     utc_now,
+    validate_master_data,
     validate_settlement,
     validate_shipment,
 )
@@ -75,6 +76,7 @@ class Simulator:
         # key makes concurrent calls with one key wait for the first.
         self._answers = {}
         self._key_locks = {}
+        self._master_data = {}
         self._reset_locked()
         self._scheduler = threading.Thread(
             target=self._run_scheduler, name="tms-timeline", daemon=True
@@ -115,6 +117,7 @@ class Simulator:
         self._requests.clear()
         self._answers.clear()
         self._key_locks.clear()
+        self._master_data.clear()
 
     # Shipments
 
@@ -263,6 +266,30 @@ class Simulator:
             recorded = list(shipment.settlement)
         _logger.info("shipment %s: %s invoice reference(s)", shipment_id, len(invoices))
         return {"shipmentId": shipment_id, "status": "recorded", "invoices": recorded}
+
+    def record_master_data(self, kind, body):
+        """Store (upsert by id) the locations or products Odoo sends."""
+        records = validate_master_data(kind, body)
+        with self._lock:
+            known = self._master_data.setdefault(kind, {})
+            for record in records:
+                known[record["id"]] = record
+            total = len(known)
+        _logger.info("master data %s: %s record(s) received", kind, len(records))
+        return {
+            "kind": kind,
+            "status": "recorded",
+            "received": len(records),
+            "total": total,
+        }
+
+    def master_data_view(self, kind):
+        validate_master_data(kind, {"records": [{"id": "-"}]})
+        with self._lock:
+            return {
+                "kind": kind,
+                "records": list(self._master_data.get(kind, {}).values()),
+            }
 
     def settlement_view(self, shipment_id):
         with self._lock:
