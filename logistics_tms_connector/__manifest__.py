@@ -35,5 +35,6 @@
         "wizards/logistics_shipment_redelivery_views.xml",
         "views/logistics_shipment_return_views.xml",
         "views/logistics_routing_rule_views.xml",
+        "views/logistics_master_data_views.xml",
     ],
 }

@@ -77,6 +77,12 @@ class TmsRestClient:
             )
         )
 
+    def master_data(self, kind, records):
+        """Upsert delivery locations or products (see lib/master_data.py)."""
+        return self._json(
+            self._request("PUT", "master-data/%s" % kind, json={"records": records})
+        )
+
     def events(self, cursor, limit=DEFAULT_EVENT_PAGE):
         body = self._json(
             self._request("GET", "events?after=%s&limit=%s" % (cursor or "0", limit))

@@ -40,3 +40,5 @@ from . import sale_order_customer_return
 from . import logistics_routing_rule
 from . import logistics_shipment_routing
 from . import stock_picking_routing
+from . import logistics_master_data_sent
+from . import logistics_endpoint_master_data
