@@ -21,6 +21,7 @@ import binascii
 import errno
 import io
 import os
+import re
 import socket
 import stat
 import tempfile
@@ -59,6 +60,22 @@ HOST_KEY_TYPES = (
     "ecdsa-sha2-nistp384",
     "ecdsa-sha2-nistp521",
 )
+
+
+_PEM_RE = re.compile(
+    r"^(-----BEGIN [A-Z0-9 ]+-----)\s*(.*?)\s*(-----END [A-Z0-9 ]+-----)$", re.DOTALL
+)
+
+
+def normalise_private_key(text):
+    """A private key pasted on one line (a form field drops the line breaks)
+    put back on lines; a key with its line breaks is returned as it is."""
+    stripped = (text or "").strip()
+    match = _PEM_RE.match(stripped)
+    if not match or "\n" in stripped:
+        return stripped + "\n" if stripped else stripped
+    begin, body, end = match.groups()
+    return "\n".join([begin, *body.split(), end]) + "\n"
 
 
 def check_name(name):
@@ -125,8 +142,9 @@ class FolderTarget(FileTarget):
         self.path = path
 
     def _check_folder(self):
+        # Retryable: a share that is not mounted (yet) is often the cause.
         if not os.path.isdir(self.path):
-            raise errors.PermanentError(
+            raise errors.RetryableError(
                 "Folder %s does not exist" % self.path, system=self.system
             )
 
@@ -239,7 +257,7 @@ class SftpTarget(FileTarget):
         self.host = host
         self.port = int(port or DEFAULT_SFTP_PORT)
         self.username = username
-        self.private_key = private_key
+        self.private_key = normalise_private_key(private_key)
         self.host_key = parse_host_key(host_key)
         self.directory = directory or "."
         self.timeout = timeout

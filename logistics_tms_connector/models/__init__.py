@@ -37,3 +37,5 @@ from . import logistics_return_line
 from . import logistics_shipment_customer_return
 from . import stock_picking_customer_return
 from . import sale_order_customer_return
+from . import logistics_export_feed
+from . import logistics_export_feed_dataset

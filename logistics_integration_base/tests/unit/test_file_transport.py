@@ -66,7 +66,7 @@ def test_folder_write_failure_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_folder_must_be_absolute_and_exist(tmp_path):
     with pytest.raises(errors.PermanentError, match="absolute"):
         file_transport.FolderTarget("relative/dir")
-    with pytest.raises(errors.PermanentError, match="does not exist"):
+    with pytest.raises(errors.RetryableError, match="does not exist"):
         file_transport.FolderTarget(str(tmp_path / "missing")).put("x.csv", b"")
 
 
@@ -152,6 +152,15 @@ def test_sftp_unreachable_server_is_retried_then_retryable(sshd):
     with pytest.raises(errors.RetryableError):
         target.put("x.csv", b"")
     assert waits == [1, 2]
+
+
+def test_sftp_key_pasted_on_one_line_still_logs_in(sshd):
+    one_line = " ".join(sshd.client_key.split("\n"))
+    assert "\n" not in one_line.strip()
+    assert file_transport.normalise_private_key(one_line) == sshd.client_key
+    sshd.files.joinpath("seen.csv").write_bytes(b"x")
+    assert _target(sshd, private_key=one_line).list() == ["seen.csv"]
+    sshd.files.joinpath("seen.csv").unlink()
 
 
 def test_sftp_needs_every_setting():
