@@ -106,6 +106,16 @@ class LogisticsExportFeedDataset(models.Model):
         self.ensure_one()
         feed = self.feed_id
         spec = feed._export_datasets()[self.dataset]
+        # Two runs of a feed at once (the cron's and a "Run now"): the second
+        # waits here, then fails to serialize and its job is retried, when it
+        # sees the first one's file on its way.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE",
+                SQL.identifier(self._table),
+                self.id,
+            )
+        )
         earlier = self._file_messages()
         if earlier.filtered(lambda m: m.state in IN_FLIGHT_STATES):
             _logger.info(
