@@ -95,9 +95,12 @@ class TestAnalyticsExport(TmsCase):
         ).active = False
         return feed
 
-    def _run(self, feed):
+    def _run(self, feed, cron=False):
         with self.jobs():
-            feed.action_run_now()
+            if cron:
+                self.env["logistics.export.feed"]._cron_run_feeds()
+            else:
+                feed.action_run_now()
         return self._messages(feed)
 
     def _messages(self, feed):
@@ -188,7 +191,7 @@ class TestAnalyticsExport(TmsCase):
 
     def test_parquet_files_keep_types(self):
         feed = self._feed(file_format="parquet")
-        self._run(feed)
+        self._run(feed, cron=True)
         by_dataset = self._by_dataset(self._files())
         self.assertTrue(by_dataset["service_facts"].endswith(".parquet"))
         table = pq.read_table(os.path.join(self.out, by_dataset["service_facts"]))
@@ -205,7 +208,7 @@ class TestAnalyticsExport(TmsCase):
         self.assertEqual(fact["warehouse_id"], self.delivered.warehouse_id.id)
 
         self.delivered.customer_po = "PO-NEW"
-        self._run(feed)
+        self._run(feed, cron=True)
         new = [
             name
             for name in self._files()
