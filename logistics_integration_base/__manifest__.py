@@ -6,7 +6,9 @@
     "license": "LGPL-3",
     "category": "Inventory/Delivery",
     "depends": ["base", "mail", "queue_job"],
-    "external_dependencies": {"python": ["requests", "jsonschema", "cryptography"]},
+    "external_dependencies": {
+        "python": ["requests", "jsonschema", "cryptography", "paramiko"]
+    },
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -23,5 +25,6 @@
         "views/menus.xml",
         "views/logistics_observability_views.xml",
         "views/logistics_ownership_conflict_views.xml",
+        "views/logistics_endpoint_file_views.xml",
     ],
 }

@@ -15,6 +15,7 @@
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
+        "security/logistics_export_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/logistics_flow_data.xml",
@@ -36,5 +37,7 @@
         "views/logistics_shipment_return_views.xml",
         "views/logistics_routing_rule_views.xml",
         "views/logistics_master_data_views.xml",
+        "data/logistics_export_data.xml",
+        "views/logistics_export_feed_views.xml",
     ],
 }

@@ -27,3 +27,4 @@ from . import logistics_shipment_claim
 from . import logistics_freight_settlement_claim
 from . import account_move_claim
 from . import account_move_line_claim
+from . import logistics_export_feed

@@ -42,3 +42,5 @@ from . import logistics_shipment_routing
 from . import stock_picking_routing
 from . import logistics_master_data_sent
 from . import logistics_endpoint_master_data
+from . import logistics_export_feed
+from . import logistics_export_feed_dataset

@@ -193,6 +193,18 @@ def ensure_browser():
         print("   no Chromium: browser tests will be skipped (and counted as failed)")
 
 
+SSHD = Path("/usr/sbin/sshd")
+
+
+def ensure_sshd():
+    """The SFTP file transport's tests start their own OpenSSH server on a free
+    loopback port (never the system service): without the binary they fail."""
+    if SSHD.exists():
+        return
+    if not apt_install(["openssh-server"]):
+        print("   no OpenSSH server: the SFTP transport tests will fail")
+
+
 def requirements_files(tree):
     files = [REPO / "setup" / "requirements.txt"]
     if tree:
@@ -285,6 +297,7 @@ def bootstrap():
     ensure_venv(system_site)
     install_requirements(tree)
     ensure_browser()
+    ensure_sshd()
     ensure_addons_link()
     version = venv_eval("import odoo.release as r; print(r.version)")
     if not version or not version.startswith("%d.%d" % ODOO_SERIES):
