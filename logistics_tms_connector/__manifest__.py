@@ -37,6 +37,7 @@
         "views/logistics_shipment_return_views.xml",
         "views/logistics_routing_rule_views.xml",
         "views/logistics_master_data_views.xml",
+        "views/logistics_endpoint_edi_views.xml",
         "data/logistics_export_data.xml",
         "views/logistics_export_feed_views.xml",
     ],

@@ -84,10 +84,11 @@ class LogisticsEndpoint(models.Model):
                 except errors.PermanentError as err:
                     raise ValidationError(str(err)) from err
 
-    def _check_folder_path(self):
-        """The folder must lie under a configured root (server option)."""
+    def _check_folder_path(self, path=None):
+        """The folder (the endpoint's, or `path`) must lie under a configured
+        root (server option); return its real path."""
         self.ensure_one()
-        path = self.file_directory or ""
+        path = path or self.file_directory or ""
         real = os.path.realpath(path) if os.path.isabs(path) else None
         roots = file_roots()
         if not real or not any(
@@ -104,14 +105,17 @@ class LogisticsEndpoint(models.Model):
             )
         return real
 
-    def _file_target(self):
+    def _file_target(self, directory=None):
         """The `file_transport` target of this endpoint, every safeguard checked
-        (archived, production guard, rate limit, folder under a root)."""
+        (archived, production guard, rate limit, folder under a root); in
+        `directory` instead of the endpoint's own folder when given (a flow
+        that reads from one folder and writes to another)."""
         self.ensure_one()
         self._check_callable()
+        directory = directory or self.file_directory
         if self.protocol == "folder":
             try:
-                path = self._check_folder_path()
+                path = self._check_folder_path(directory)
             except ValidationError as err:
                 raise errors.PermanentError(
                     str(err), system=file_transport.FOLDER_SYSTEM
@@ -124,7 +128,7 @@ class LogisticsEndpoint(models.Model):
                 username=self.username,
                 private_key=self._secret(SSH_KEY_SECRET),
                 host_key=self.sftp_host_key,
-                directory=self.file_directory or ".",
+                directory=directory or ".",
                 timeout=self.read_timeout,
             )
         raise errors.PermanentError(

@@ -44,3 +44,5 @@ from . import logistics_master_data_sent
 from . import logistics_endpoint_master_data
 from . import logistics_export_feed
 from . import logistics_export_feed_dataset
+from . import logistics_endpoint_edi
+from . import logistics_shipment_edi

@@ -1,0 +1,180 @@
+"""EDI files of a carrier endpoint, X12 or EDIFACT: the tender file Odoo
+writes for a shipment, and what a file from the carrier holds, one item per
+transaction set, in the suite's canonical shapes:
+
+* a 990 (or an accepted/declined IFTSTA-less tender) becomes a
+  ``tms.event.v1`` ``tender.accepted`` / ``tender.declined`` event that also
+  carries the carrier's reference;
+* a 214 / IFTSTA becomes its status events;
+* a 210 / INVOIC a freight invoice;
+* a 997 / CONTRL an acknowledgement of what Odoo sent.
+
+Every item has a key that is the same for the same set sent twice (the
+sender, the interchange and group control numbers, the set's own): the
+message log refuses a duplicate by it. Pure Python: tested in
+``tests/unit/test_edi.py``.
+"""
+
+from dataclasses import dataclass
+
+from . import edifact, x12, x12_sets
+
+X12, EDIFACT = "x12", "edifact"
+STANDARDS = (X12, EDIFACT)
+EVENTS, INVOICE, ACKNOWLEDGEMENT = "events", "invoice", "acknowledgement"
+TENDER_PURPOSES = {"release": "00", "cancel": "01", "amend": "04"}
+
+
+class EdiError(ValueError):
+    """A file that cannot be read; ``segment`` names where."""
+
+    def __init__(self, message, segment=None):
+        super().__init__(message)
+        self.segment = segment
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who trades: our interchange id, the carrier's, and its SCAC."""
+
+    ours: str
+    theirs: str
+    scac: str = ""
+    qualifier: str = "ZZ"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One transaction set of a carrier's file, read."""
+
+    kind: str
+    key: str
+    content: object  # events (list), invoice (dict) or acknowledgement (dict)
+
+
+def tender_file(standard, document, parties, control, when, *, operation="release"):
+    """``(file name, text)`` of the tender of a canonical shipment document."""
+    reference = document["reference"]
+    if standard == X12:
+        transaction = x12_sets.load_tender(
+            document, parties.scac, 1, purpose=TENDER_PURPOSES[operation]
+        )
+        group = x12.Group(
+            "SM",
+            parties.ours,
+            parties.theirs,
+            control,
+            date=when.strftime("%Y%m%d"),
+            time=when.strftime("%H%M"),
+            transactions=[transaction],
+        )
+        interchange = x12.Interchange(
+            parties.qualifier,
+            parties.ours,
+            parties.qualifier,
+            parties.theirs,
+            control,
+            date=when.strftime("%y%m%d"),
+            time=when.strftime("%H%M"),
+            groups=[group],
+        )
+        return f"204-{reference}-{control:09d}.x12", x12.serialize(interchange)
+    if standard == EDIFACT:
+        segments = edifact.transport_instruction(document, when)
+        text = edifact.serialize(
+            parties.ours, parties.theirs, control, [("IFTMIN", "1", segments)], when
+        )
+        return f"IFTMIN-{reference}-{control:09d}.edifact", text
+    raise EdiError(f"unknown EDI standard {standard!r}")
+
+
+def read_file(standard, text, local_zone=None):
+    """The :class:`Item` of each transaction set of a carrier's file."""
+    try:
+        if standard == X12:
+            return _read_x12(text, local_zone)
+        if standard == EDIFACT:
+            return _read_edifact(text)
+    except x12.X12Error as err:
+        raise EdiError(str(err), err.segment) from err
+    except edifact.EdifactError as err:
+        raise EdiError(str(err), err.segment) from err
+    raise EdiError(f"unknown EDI standard {standard!r}")
+
+
+def _read_x12(text, local_zone):
+    interchange = x12.parse(text)
+    items = []
+    for group in interchange.groups:
+        for transaction in group.transactions:
+            key = "x12/%s/%s/%s/%s" % (
+                interchange.sender,
+                interchange.control_number,
+                group.control_number,
+                transaction.control_number,
+            )
+            items.append(_x12_item(transaction, key, interchange.sender, local_zone))
+    return items
+
+
+def _x12_item(transaction, key, sender, local_zone):
+    code = transaction.code
+    if code == "990":
+        answer = x12_sets.tender_response(transaction)
+        return Item(EVENTS, key, [tender_event(answer, key, transaction)])
+    if code == "214":
+        return Item(
+            EVENTS, key, x12_sets.status_events(transaction, sender, local_zone)
+        )
+    if code == "210":
+        return Item(INVOICE, key, x12_sets.freight_invoice(transaction))
+    if code == "997":
+        return Item(ACKNOWLEDGEMENT, key, x12_sets.acknowledged(transaction))
+    raise EdiError(f"transaction set {code} is not one a carrier sends", "ST01")
+
+
+def tender_event(answer, key, transaction=None):
+    """The canonical event of a tender response: accepted or declined, with
+    the carrier's reference (which the shipment learns from it)."""
+    accepted = answer["accepted"]
+    carrier_reference = answer["carrier_reference"] or answer["reference"]
+    date = element_date(transaction) if transaction is not None else None
+    return {
+        "event_id": key,
+        "event_type": "tender.accepted" if accepted else "tender.declined",
+        "occurred_at": date or answer.get("occurred_at"),
+        "aggregate": {"type": "shipment", "id": carrier_reference},
+        "data": {
+            "shipment_id": carrier_reference,
+            "external_reference": answer["reference"],
+            "status_code": "TA" if accepted else "TD",
+            "reason": answer.get("reason"),
+        },
+    }
+
+
+def element_date(transaction):
+    """RFC 3339 midnight UTC of a 990's B1 date (the day it answered)."""
+    b1 = transaction.first("B1")
+    date = x12.element(b1, 3) if b1 else ""
+    if len(date) != 8 or not date.isdigit():
+        raise EdiError(f"B103 date {date!r} is not CCYYMMDD", "B103")
+    return f"{date[:4]}-{date[4:6]}-{date[6:]}T00:00:00Z"
+
+
+def _read_edifact(text):
+    header, messages = edifact.parse(text)
+    items = []
+    for identifier, reference, segments in messages:
+        key = "edifact/%s/%s/%s" % (header["sender"], header["reference"], reference)
+        if identifier == "IFTSTA":
+            items.append(
+                Item(EVENTS, key, edifact.status_events(segments, header["sender"]))
+            )
+        elif identifier == "INVOIC":
+            items.append(Item(INVOICE, key, edifact.freight_invoice(segments)))
+        elif identifier == "CONTRL":
+            items.append(Item(ACKNOWLEDGEMENT, key, edifact.acknowledged(segments)))
+        else:
+            raise EdiError(f"message {identifier} is not one a carrier sends", "UNH")
+    return items

@@ -1,0 +1,128 @@
+import logging
+
+import pytz
+
+from odoo import api, models
+
+from odoo.addons.logistics_integration_base.lib import correlation, receipt
+
+from ..lib import edi
+
+_logger = logging.getLogger(__name__)
+
+
+# One model, one file per seam (see logistics_shipment.py): merging is not wanted.
+# pylint: disable=consider-merging-classes-inherited
+class LogisticsShipment(models.Model):
+    """Shipments of EDI carriers: the release, amendment and cancellation are
+    tender files (204 / IFTMIN) written to the carrier's folder, and the
+    carrier's files become the same canonical events as a REST TMS's, applied
+    by the same flow (``tms.event``), its status codes through the endpoint's
+    milestone mapping."""
+
+    _inherit = "logistics.shipment"
+
+    @api.model
+    def _tms_send_release(self, message):
+        if message.endpoint_id.edi_standard:
+            return self._edi_send(message, "release")
+        return super()._tms_send_release(message)
+
+    @api.model
+    def _tms_send_amend(self, message):
+        if message.endpoint_id.edi_standard:
+            return self._edi_send(message, "amend")
+        return super()._tms_send_amend(message)
+
+    @api.model
+    def _tms_send_cancel(self, message):
+        if message.endpoint_id.edi_standard:
+            return self._edi_send(message, "cancel")
+        return super()._tms_send_cancel(message)
+
+    @api.model
+    def _edi_send(self, message, operation):
+        """Write the tender file of a message; the file is kept on it. A retry
+        writes the same file again: the control number is drawn without gaps
+        (a failed attempt returns it) and the time is the message's own."""
+        endpoint = message.endpoint_id
+        control = endpoint._edi_next_control()
+        name, text = edi.tender_file(
+            endpoint.edi_standard,
+            message.payload,
+            endpoint._edi_parties(),
+            control,
+            pytz.utc.localize(message.create_date),
+            operation=operation,
+        )
+        data = text.encode("utf-8")
+        endpoint._file_target().put(name, data)
+        self.env["ir.attachment"].sudo().create(
+            {
+                "name": name,
+                "raw": data,
+                "res_model": message._name,
+                "res_id": message.id,
+                "mimetype": "text/plain",
+            }
+        )
+        return {"edi_file": name, "control_number": control}
+
+    @api.model
+    def _edi_pick_up(self, endpoint):
+        """Log the events of the carrier's files; return how many were new.
+
+        A file is removed from the carrier's folder once the message log holds
+        every set of it (seen again on a later pickup): a pickup that fails
+        before its transaction commits leaves the file to be read again, and
+        its sets already logged are refused as duplicates by their keys.
+        """
+        target = endpoint._edi_inbound_target()
+        new = 0
+        for name in target.list():
+            text = target.get(name).decode("utf-8", errors="replace")
+            try:
+                items = edi.read_file(
+                    endpoint.edi_standard, text, endpoint.edi_local_zone or None
+                )
+            except edi.EdiError as err:
+                _logger.warning(
+                    "EDI file %s of %s cannot be read and stays: %s",
+                    name,
+                    endpoint.code,
+                    err,
+                )
+                continue
+            events = [
+                e for item in items if item.kind == edi.EVENTS for e in item.content
+            ]
+            answers = self._tms_receive_events(endpoint, events, correlation.new_id())
+            created = [m for m, outcome, _r in answers if outcome == receipt.ACCEPTED]
+            unhandled = [item for item in items if item.kind != edi.EVENTS]
+            if created:
+                new += len(created)
+                self._edi_keep_file(created[0], name, text)
+            elif not unhandled:
+                target.remove(name)  # every set is in the log already
+            for item in unhandled:
+                # Freight invoices and acknowledgements: the file stays.
+                _logger.info(
+                    "EDI %s %s of %s is not handled yet: %s stays",
+                    item.kind,
+                    item.key,
+                    endpoint.code,
+                    name,
+                )
+        return new
+
+    @api.model
+    def _edi_keep_file(self, message, name, text):
+        self.env["ir.attachment"].sudo().create(
+            {
+                "name": name,
+                "raw": text.encode("utf-8"),
+                "res_model": message._name,
+                "res_id": message.id,
+                "mimetype": "text/plain",
+            }
+        )
