@@ -23,5 +23,8 @@
         "views/menus.xml",
         "views/logistics_observability_views.xml",
         "views/logistics_ownership_conflict_views.xml",
+        "security/logistics_archive_security.xml",
+        "data/ir_cron_archive.xml",
+        "views/logistics_message_archive_views.xml",
     ],
 }

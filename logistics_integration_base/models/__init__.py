@@ -15,3 +15,8 @@ from . import logistics_flow_stat
 from . import logistics_alert_rule
 from . import queue_job
 from . import logistics_ownership_conflict
+from . import logistics_archive_mixin
+from . import logistics_message_archive
+from . import logistics_message_archiving
+from . import logistics_audit_log_archive
+from . import res_config_settings_archive
