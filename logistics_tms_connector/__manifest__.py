@@ -34,5 +34,8 @@
         "wizards/logistics_tms_mapping_preview_views.xml",
         "wizards/logistics_shipment_redelivery_views.xml",
         "views/logistics_shipment_return_views.xml",
+        "security/logistics_archive_security.xml",
+        "data/ir_cron_archive.xml",
+        "views/logistics_shipment_history_views.xml",
     ],
 }
