@@ -20,15 +20,16 @@ class LogisticsMessage(models.Model):
         """
         existing = super()._existing_by_key(flow, items)
         keys = {item.get("idempotency_key") for item in items} - {None, False, ""}
-        missing = keys - {key for _endpoint, key in existing}
-        if missing:
+        if keys:
+            # Keyed by endpoint and key, like the log: every key is looked up
+            # (another endpoint's message may hold the same key in the log).
             archived = (
                 self.env[ARCHIVE_MODEL]
                 .sudo()
                 .search(
                     [
                         ("flow_id", "=", flow.id),
-                        ("idempotency_key", "in", list(missing)),
+                        ("idempotency_key", "in", list(keys)),
                     ]
                 )
             )

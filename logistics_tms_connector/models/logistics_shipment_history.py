@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from odoo.addons.logistics_integration_base.lib import states
 
@@ -104,6 +104,17 @@ class LogisticsShipmentHistory(models.Model):
     _sql_constraints = [
         ("shipment_unique", "unique(shipment_id)", "A shipment is archived once.")
     ]
+
+    def init(self):
+        # The message archive keeps messages a milestone points at
+        # (`logistics.message.archive._eligible_condition`): found by index.
+        create_index(
+            self.env.cr,
+            "logistics_shipment_milestone_message_archive_idx",
+            "logistics_shipment_milestone",
+            ["message_id"],
+            where="message_id IS NOT NULL",
+        )
 
     @api.depends("timeline")
     def _compute_timeline_text(self):
