@@ -196,7 +196,8 @@ class LogisticsMessageArchive(models.Model):
         done; the next run takes the same messages again). Rows another
         transaction holds are skipped.
         """
-        self.env["logistics.message"].flush_model()
+        # The rows pointing at messages too (e.g. milestones just created).
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT m.id FROM logistics_message m WHERE %s
