@@ -16,3 +16,11 @@ class LogisticsShipment(models.Model):
         help="When its milestones moved to the shipment history (the shipment "
         "and its service facts stay).",
     )
+
+    def _compute_service_facts(self):
+        """Facts of an archived shipment stay as archived: its timeline is in
+        history, and computing them again from no milestone would rewrite the
+        reports' past (the history row holds the same facts, audited)."""
+        return super(
+            LogisticsShipment, self.filtered(lambda s: not s.archived_at)
+        )._compute_service_facts()

@@ -169,6 +169,8 @@ class TestArchiving(TmsCase):
         self.assertTrue(old.archived_at)
         self.assertFalse(old.milestone_ids)
         self.assertEqual(old.read(FACTS), known["old_facts"])
+        old._compute_service_facts()  # e.g. a late status write
+        self.assertEqual(old.read(FACTS), known["old_facts"], "facts stay fixed")
         history = self.env["logistics.shipment.history"].search(
             [("shipment_id", "=", old.id)]
         )
