@@ -26,5 +26,8 @@
         "views/logistics_observability_views.xml",
         "views/logistics_ownership_conflict_views.xml",
         "views/logistics_endpoint_file_views.xml",
+        "security/logistics_archive_security.xml",
+        "data/ir_cron_archive.xml",
+        "views/logistics_message_archive_views.xml",
     ],
 }

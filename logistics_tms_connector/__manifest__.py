@@ -40,5 +40,8 @@
         "views/logistics_endpoint_edi_views.xml",
         "data/logistics_export_data.xml",
         "views/logistics_export_feed_views.xml",
+        "security/logistics_archive_security.xml",
+        "data/ir_cron_archive.xml",
+        "views/logistics_shipment_history_views.xml",
     ],
 }

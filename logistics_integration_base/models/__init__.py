@@ -17,3 +17,8 @@ from . import queue_job
 from . import logistics_ownership_conflict
 from . import logistics_endpoint_file
 from . import logistics_endpoint_secret_file
+from . import logistics_archive_mixin
+from . import logistics_message_archive
+from . import logistics_message_archiving
+from . import logistics_audit_log_archive
+from . import res_config_settings_archive

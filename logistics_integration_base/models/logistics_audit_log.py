@@ -95,6 +95,7 @@ class LogisticsAuditLog(models.Model):
             ("exception_resolved", "Shipment exception resolved"),
             ("return_created", "Return created"),
             ("return_credit", "Return credited"),
+            ("archive", "Archived to history"),
         ],
         required=True,
         readonly=True,

@@ -46,3 +46,6 @@ from . import logistics_export_feed
 from . import logistics_export_feed_dataset
 from . import logistics_endpoint_edi
 from . import logistics_shipment_edi
+from . import logistics_shipment_history
+from . import logistics_shipment_archive
+from . import res_config_settings_archive

@@ -18,3 +18,4 @@ from . import test_business_units
 from . import test_master_data
 from . import test_analytics_export
 from . import test_edi_carrier
+from . import test_archiving
