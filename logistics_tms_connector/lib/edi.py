@@ -178,3 +178,41 @@ def _read_edifact(text):
         else:
             raise EdiError(f"message {identifier} is not one a carrier sends", "UNH")
     return items
+
+
+def invoice_payload(invoice, scac, default_currency):
+    """The canonical carrier invoice (``freight.invoice.v1`` of freight
+    settlement) of a 210 / INVOIC: every line on the shipment it names."""
+    reference = invoice["reference"] or invoice.get("carrier_reference")
+    if not reference:
+        raise EdiError("the invoice names no shipment (N9 / RFF)", "N9")
+    return {
+        "invoice_number": invoice["number"],
+        "invoice_date": invoice["date"],
+        "carrier": {"scac": scac or None},
+        "currency": invoice["currency"] or default_currency,
+        "total_amount": invoice["total"],
+        "lines": [
+            {
+                "shipment_reference": reference,
+                "code": line["code"],
+                "description": line["description"],
+                "amount": line["amount"],
+            }
+            for line in invoice["lines"]
+        ],
+    }
+
+
+def acknowledgement_payload(standard, acknowledgement):
+    """What an acknowledgement says, the same shape for 997 and CONTRL: the
+    control number of what it acknowledges and whether it was accepted."""
+    if standard == X12:
+        control = acknowledgement["group"]
+    else:
+        control = int(acknowledgement["reference"])
+    return {
+        "standard": standard,
+        "control_number": control,
+        "accepted": acknowledgement["accepted"],
+    }

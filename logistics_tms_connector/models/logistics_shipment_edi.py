@@ -2,13 +2,17 @@ import logging
 
 import pytz
 
-from odoo import api, models
+from odoo import _, api, models
 
-from odoo.addons.logistics_integration_base.lib import correlation, receipt
+from odoo.addons.logistics_integration_base.lib import correlation, errors, receipt
 
 from ..lib import edi
+from .logistics_shipment import TMS
 
 _logger = logging.getLogger(__name__)
+
+INVOICE_FLOW = "freight.invoice"  # freight settlement's, when installed
+ACKNOWLEDGEMENT_FLOW = "edi.acknowledgement"
 
 
 # One model, one file per seam (see logistics_shipment.py): merging is not wanted.
@@ -57,15 +61,8 @@ class LogisticsShipment(models.Model):
         )
         data = text.encode("utf-8")
         endpoint._file_target().put(name, data)
-        self.env["ir.attachment"].sudo().create(
-            {
-                "name": name,
-                "raw": data,
-                "res_model": message._name,
-                "res_id": message.id,
-                "mimetype": "text/plain",
-            }
-        )
+        self._edi_keep_file(message, name, text)
+        message.edi_control_number = control
         return {"edi_file": name, "control_number": control}
 
     @api.model
@@ -93,27 +90,77 @@ class LogisticsShipment(models.Model):
                     err,
                 )
                 continue
-            events = [
-                e for item in items if item.kind == edi.EVENTS for e in item.content
-            ]
-            answers = self._tms_receive_events(endpoint, events, correlation.new_id())
+            answers = self._edi_log_items(endpoint, items)
             created = [m for m, outcome, _r in answers if outcome == receipt.ACCEPTED]
-            unhandled = [item for item in items if item.kind != edi.EVENTS]
             if created:
                 new += len(created)
                 self._edi_keep_file(created[0], name, text)
-            elif not unhandled:
+            else:
                 target.remove(name)  # every set is in the log already
-            for item in unhandled:
-                # Freight invoices and acknowledgements: the file stays.
-                _logger.info(
-                    "EDI %s %s of %s is not handled yet: %s stays",
-                    item.kind,
-                    item.key,
-                    endpoint.code,
-                    name,
-                )
         return new
+
+    @api.model
+    def _edi_log_items(self, endpoint, items):
+        """Log the sets of one file, each in its flow; return the answers."""
+        Message = self.env["logistics.message"]
+        events = [e for item in items if item.kind == edi.EVENTS for e in item.content]
+        answers = list(self._tms_receive_events(endpoint, events, correlation.new_id()))
+        for item in items:
+            if item.kind == edi.INVOICE:
+                payload = edi.invoice_payload(
+                    item.content,
+                    endpoint.edi_scac,
+                    endpoint.company_id.currency_id.name,
+                )
+                flow = INVOICE_FLOW
+            elif item.kind == edi.ACKNOWLEDGEMENT:
+                payload = edi.acknowledgement_payload(
+                    endpoint.edi_standard, item.content
+                )
+                flow = ACKNOWLEDGEMENT_FLOW
+            else:
+                continue
+            if not self.env["logistics.flow"].search_count([("code", "=", flow)]):
+                _logger.warning(
+                    "EDI %s %s: flow %s is not installed", item.kind, item.key, flow
+                )
+                continue
+            answers += Message._receive_batch(
+                flow,
+                [
+                    {
+                        "payload": payload,
+                        "idempotency_key": item.key,
+                        "external_id": item.key,
+                    }
+                ],
+                endpoint=endpoint,
+            )
+        return answers
+
+    @api.model
+    def _edi_apply_acknowledgement(self, message):
+        """The carrier's 997 / CONTRL: marks the tender file it acknowledges."""
+        payload = message.payload
+        tenders = self.env["logistics.message"].search(
+            [
+                ("endpoint_id", "=", message.endpoint_id.id),
+                ("direction", "=", "outbound"),
+                ("edi_control_number", "=", payload["control_number"]),
+            ]
+        )
+        if not tenders:
+            raise errors.PermanentError(
+                _(
+                    "%(endpoint)s acknowledged control number %(control)s, which "
+                    "Odoo never sent.",
+                    endpoint=message.endpoint_id.name,
+                    control=payload["control_number"],
+                ),
+                system=TMS,
+            )
+        tenders.edi_acknowledgement = "accepted" if payload["accepted"] else "rejected"
+        return {"acknowledged": tenders.ids, "accepted": payload["accepted"]}
 
     @api.model
     def _edi_keep_file(self, message, name, text):

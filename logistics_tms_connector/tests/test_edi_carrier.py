@@ -84,17 +84,26 @@ class TestEdiCarrier(TmsCase):
             self.assertIn(b"ISA*00*", tender.raw)
             names = partner.wait_for_answers(4)
         self.assertEqual([n.split("-")[0] for n in names], ["210", "214", "990", "997"])
-        self.assertEqual(self._pick_up(endpoint), 4, "990 + AF, X1, D1")
+        self._pick_up(endpoint)
         self.assertEqual(shipment.status, m.STATUS_DELIVERED)
         self.assertEqual(shipment.tms_reference, "ACME-%s" % shipment.name)
         self.assertEqual(
             shipment.milestone_ids.mapped("code"), [m.TENDER_ACCEPTED, "AF", "X1", "D1"]
         )
-        # The next pickup finds every set logged: the event files go; the
-        # freight invoice and the acknowledgement (not handled yet) stay.
+        self.assertEqual(release.edi_acknowledgement, "accepted", "the 997")
+        ack = self.env["logistics.message"].search(
+            [
+                ("flow_code", "=", "edi.acknowledgement"),
+                ("endpoint_id", "=", endpoint.id),
+            ]
+        )
+        self.assertEqual(ack.state, "done")
+        self.assertEqual(ack.payload["control_number"], 1)
+        # The next pickup finds every set logged: the files go.
         self.assertEqual(self._pick_up(endpoint), 0)
-        left = sorted(os.listdir(os.path.join(self.carrier_root, "from_partner")))
-        self.assertEqual([n.split("-")[0] for n in left], ["210", "997"])
+        self.assertEqual(
+            os.listdir(os.path.join(self.carrier_root, "from_partner")), []
+        )
 
     def test_a_file_read_twice_applies_once(self):
         endpoint = self._edi_endpoint("x12")
@@ -121,9 +130,11 @@ class TestEdiCarrier(TmsCase):
         self.assertEqual(
             [n.split("-")[0] for n in names], ["CONTRL", "IFTSTA", "INVOIC"]
         )
-        self.assertEqual(self._pick_up(endpoint), 3)
+        self._pick_up(endpoint)
         self.assertEqual(shipment.status, m.STATUS_DELIVERED)
         self.assertEqual(shipment.tms_reference, "ACME-%s" % shipment.name)
+        release = self._release_message(shipment)
+        self.assertEqual(release.edi_acknowledgement, "accepted", "the CONTRL")
 
     def test_a_declined_tender_is_an_exception(self):
         endpoint = self._edi_endpoint("x12")

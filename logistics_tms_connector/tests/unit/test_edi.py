@@ -97,3 +97,51 @@ def test_unreadable_files_and_foreign_sets_are_refused():
         edi.read_file(edi.X12, _carrier_file(Transaction("204", "0001", [["B2"]])))
     with pytest.raises(edi.EdiError):
         edi.read_file("csv", "x")
+
+
+def test_a_freight_invoice_becomes_the_canonical_carrier_invoice():
+    invoice = {
+        "number": "INV-1",
+        "date": "2026-11-30",
+        "reference": "SHP-1",
+        "carrier_reference": "ACME-7",
+        "currency": None,
+        "total": 10.0,
+        "lines": [{"code": "400", "description": None, "amount": 10.0}],
+    }
+    payload = edi.invoice_payload(invoice, "ACME", "EUR")
+    assert payload == {
+        "invoice_number": "INV-1",
+        "invoice_date": "2026-11-30",
+        "carrier": {"scac": "ACME"},
+        "currency": "EUR",
+        "total_amount": 10.0,
+        "lines": [
+            {
+                "shipment_reference": "SHP-1",
+                "code": "400",
+                "description": None,
+                "amount": 10.0,
+            }
+        ],
+    }
+    with pytest.raises(edi.EdiError, match="names no shipment"):
+        edi.invoice_payload(
+            dict(invoice, reference=None, carrier_reference=None), "ACME", "EUR"
+        )
+
+
+def test_acknowledgements_have_one_shape():
+    assert edi.acknowledgement_payload(
+        edi.X12, {"group": 12, "accepted": True, "code": "SM", "sets": {}}
+    ) == {
+        "standard": "x12",
+        "control_number": 12,
+        "accepted": True,
+    }
+    assert (
+        edi.acknowledgement_payload(
+            edi.EDIFACT, {"reference": "5", "accepted": False, "messages": {}}
+        )["control_number"]
+        == 5
+    )
