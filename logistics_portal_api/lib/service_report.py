@@ -281,7 +281,20 @@ CHART_WIDTH = 720
 CHART_HEIGHT = 240
 CHART_MARGIN = {"left": 40, "right": 10, "top": 10, "bottom": 30}
 CHART_TICKS = (0, 25, 50, 75, 100)
-CHART_SERIES = (("on_time_pct", "On time %"), ("otif_pct", "OTIF %"))
+CHART_SERIES = (("on_time_pct", "on time"), ("otif_pct", "OTIF"))
+NO_FIGURE = "\u2013"  # an en dash
+
+
+def rate_label(value):
+    """A rate as the portal shows it: `66.7 %`, or a dash when unknown."""
+    return NO_FIGURE if value is None else "%.1f %%" % value
+
+
+def hours_label(value):
+    """Hours as the portal shows them: `12.5`, or a dash when unknown."""
+    return NO_FIGURE if value is None else "%.1f" % value
+
+
 BAR_GAP = 0.2  # of a slot, between two slots
 
 
@@ -306,7 +319,8 @@ def chart(rows, label_key):
     for index, row in enumerate(rows):
         x = left + index * slot + slot * BAR_GAP / 2
         bars = []
-        for position, (series, _label) in enumerate(CHART_SERIES):
+        label = row.get(label_key) or "?"
+        for position, (series, series_label) in enumerate(CHART_SERIES):
             value = row.get(series)
             if value is None:
                 continue
@@ -318,11 +332,12 @@ def chart(rows, label_key):
                     "width": round(bar_width, 1),
                     "height": round(base - y_of(value), 1),
                     "value": value,
+                    "title": "%s %s: %s" % (label, series_label, rate_label(value)),
                 }
             )
         slots.append(
             {
-                "label": row.get(label_key) or "?",
+                "label": label,
                 "x": round(left + (index + 0.5) * slot, 1),
                 "bars": bars,
             }
@@ -335,6 +350,5 @@ def chart(rows, label_key):
         "base": base,
         "label_y": base + CHART_MARGIN["bottom"] - 10,
         "ticks": [{"y": y_of(tick), "label": "%s%%" % tick} for tick in CHART_TICKS],
-        "series": [label for _series, label in CHART_SERIES],
         "slots": slots,
     }

@@ -208,6 +208,19 @@ def test_chart_draws_a_bar_per_known_rate():
     assert [tick["label"] for tick in drawn["ticks"]][-1] == "100%"
 
 
+def test_chart_bars_say_what_they_show():
+    drawn = sr.chart([{"month": "2026-01", "on_time_pct": 66.7}], "month")
+    assert drawn["slots"][0]["bars"][0]["title"] == "2026-01 on time: 66.7 %"
+
+
+def test_portal_labels_of_figures():
+    assert sr.rate_label(33.3) == "33.3 %"
+    assert sr.rate_label(0.0) == "0.0 %"
+    assert sr.rate_label(None) == sr.NO_FIGURE
+    assert sr.hours_label(15.0) == "15.0"
+    assert sr.hours_label(None) == sr.NO_FIGURE
+
+
 def test_chart_of_no_rows_has_no_slot():
     assert sr.chart([], "month")["slots"] == []
 
