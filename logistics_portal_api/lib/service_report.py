@@ -124,7 +124,7 @@ def parse_query(args, now):
             try:
                 moments[name] = timestamps.parse(values[name], end_of_day=name == "to")
             except ValueError as err:
-                details.append(_problem(name, str(err)))
+                details.append(_problem(name, "not a valid date: %s" % err))
     group_by = values.get("group_by", GROUP_MONTH)
     if group_by not in GROUP_BYS:
         details.append(_problem("group_by", "must be one of %s" % ", ".join(GROUP_BYS)))
