@@ -28,6 +28,7 @@
         "data/logistics_service_request_data.xml",
         "views/logistics_service_request_views.xml",
         "views/portal_service_request_templates.xml",
+        "views/portal_service_level_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

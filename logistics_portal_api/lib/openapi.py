@@ -23,7 +23,7 @@ from odoo.addons.logistics_integration_base.lib import timestamps
 from odoo.addons.logistics_integration_base.lib.schema import json_pointer
 from odoo.addons.logistics_tms_connector.lib import customer_returns, milestones
 
-from . import service_requests
+from . import service_report, service_requests
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 SERVER = "/api/logistics/v1"
@@ -974,3 +974,91 @@ def build_document(routes=None, public=None):
             },
         },
     }
+
+
+# ---------------------------------------------------------------------------
+# the service-level report (lib/service_report.py)
+
+_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
+SERVICE_LEVEL_FIGURES = {
+    "shipments": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Shipments that ended (delivered, returned, cancelled)",
+    },
+    "delivered": {"type": "integer", "minimum": 0},
+    "on_time_pct": dict(
+        _RATE,
+        description="Delivered in the promised window, of the shipments "
+        "that had one (null: none had)",
+    ),
+    "in_full_pct": dict(_RATE, description="Every ordered quantity delivered"),
+    "otif_pct": dict(_RATE, description="On time and in full"),
+    "avg_transit_hours": {
+        "type": ["number", "null"],
+        "description": "Pickup departure to delivery, on average",
+    },
+    "exceptions": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Exception milestones met (declined tender, delay, "
+        "failed attempt, refusal, return)",
+    },
+}
+ANSWER_SCHEMAS["ServiceLevelReport"] = {
+    "type": "object",
+    "required": ["from", "to", "group_by", "rows", "totals"],
+    "properties": {
+        "from": {"type": "string", "format": "date-time"},
+        "to": {"type": "string", "format": "date-time"},
+        "group_by": {"type": "string", "enum": list(service_report.GROUP_BYS)},
+        "rows": {
+            "type": "array",
+            "description": "Per month (YYYY-MM, every month of the range, "
+            "oldest first) or per lane (origin → destination region, the "
+            "busiest first)",
+            "items": {
+                "type": "object",
+                "required": list(SERVICE_LEVEL_FIGURES),
+                "properties": {
+                    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "lane": NULLABLE_STRING,
+                    **SERVICE_LEVEL_FIGURES,
+                },
+            },
+        },
+        "totals": {
+            "type": "object",
+            "required": list(SERVICE_LEVEL_FIGURES),
+            "properties": SERVICE_LEVEL_FIGURES,
+        },
+    },
+}
+SERVICE_LEVEL_QUERY = [
+    {
+        "name": "from",
+        "in": "query",
+        "description": "Shipments delivered (or ended undelivered) from this "
+        "moment on (RFC 3339 date-time, or a date: from its start, UTC). "
+        "Default: the start of the month eleven months before `to`.",
+        "schema": DATE_SCHEMA,
+    },
+    {
+        "name": "to",
+        "in": "query",
+        "description": "... up to this moment (RFC 3339 date-time, or a date: "
+        "up to its end, UTC). Default: now. At most %s days after `from`."
+        % service_report.MAX_RANGE_DAYS,
+        "schema": DATE_SCHEMA,
+    },
+    {
+        "name": "group_by",
+        "in": "query",
+        "description": "One row per month (UTC) or per lane.",
+        "schema": {
+            "type": "string",
+            "enum": list(service_report.GROUP_BYS),
+            "default": service_report.GROUP_MONTH,
+        },
+    },
+]

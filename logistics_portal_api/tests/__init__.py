@@ -18,3 +18,4 @@ from . import test_claims_api
 from . import test_returns
 from . import test_portal_returns
 from . import test_archived_timeline
+from . import test_service_level_report
