@@ -30,3 +30,4 @@ from . import account_move_line_claim
 from . import logistics_shipment_cost_facts
 from . import logistics_freight_charge_cost_facts
 from . import logistics_carrier_scorecard
+from . import logistics_carrier_invoice_line_cost_facts

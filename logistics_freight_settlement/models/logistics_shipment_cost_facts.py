@@ -100,7 +100,8 @@ class LogisticsShipment(models.Model):
 
     def _auto_init(self):
         """Fill the claim columns with SQL when they are added (a recompute
-        in Python of every shipment would take hours at a million)."""
+        in Python of every shipment would take hours at a million); amounts
+        as claimed, in the claim's currency (the company's by default)."""
         cr = self.env.cr
         for column, column_type, value in (
             ("claim_count", "int4", "COUNT(*)"),

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.addons.logistics_tms_connector.lib import milestones as m
 
 from .common import EVENT_DAY, FreightCase
+from .test_carrier_invoices import HEADER
 
 DAY = datetime.fromisoformat(EVENT_DAY)
 ON_TIME_WINDOW = (DAY.replace(hour=8), DAY.replace(hour=12))
@@ -282,6 +283,28 @@ class TestCarrierScorecard(FreightCase):
             lambda charge: charge.external_code == "FUE"
         ).action_cancel()
         self.assertEqual(self.stored(shipment, "freight_cost"), (160.0,))
+
+    def test_the_carrier_invoice_after_delivery_is_the_cost(self):
+        shipment = self.shipment(self.carrier, 100.0, ON_TIME_WINDOW)
+        self.base_charge(shipment, 150.0)
+        self.end(shipment)
+        self.assertEqual(self.stored(shipment, "freight_cost"), (150.0,))
+        # The carrier invoices 170 for it: the invoice's amount is the cost.
+        self.import_file(
+            "carrier_invoice",
+            "spdf.csv",
+            HEADER
+            + "SPDF-9001,2026-11-30,SPDF,Speedy Freight,%s,%s,400,,170,1\n"
+            % (self.currency.name, shipment.name),
+        )
+        charge = self.charges_of(shipment)
+        self.assertEqual(charge.actual_source, "carrier_invoice")
+        self.assertEqual(
+            self.stored(shipment, "freight_cost", "cost_per_kg"), (170.0, 1.7)
+        )
+        # A correction of the matched invoice line.
+        charge.carrier_invoice_line_id.amount = 180.0
+        self.assertEqual(self.stored(shipment, "freight_cost"), (180.0,))
 
     def test_a_shipment_on_its_way_has_no_cost_facts_yet(self):
         shipment = self.shipment(self.carrier, 100.0)
