@@ -92,3 +92,12 @@ def test_percent(part, whole, expected):
 )
 def test_over_percent(actual, reference, expected):
     assert scorecard.over_percent(actual, reference) == expected
+
+
+def test_charges_event_may_carry_the_distance(charge_schema, charges_event):
+    charges_event["data"]["distance_km"] = 412.5
+    assert not list(charge_schema.iter_errors(charges_event))
+    charges_event["data"]["distance_km"] = -1
+    assert [error.validator for error in charge_schema.iter_errors(charges_event)] == [
+        "minimum"
+    ]
