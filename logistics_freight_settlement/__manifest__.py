@@ -26,6 +26,8 @@
         "views/logistics_freight_tolerance_views.xml",
         "views/logistics_freight_rate_card_views.xml",
         "views/logistics_claim_views.xml",
+        "views/logistics_carrier_scorecard_views.xml",
+        "views/logistics_shipment_cost_facts_views.xml",
         "views/logistics_shipment_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

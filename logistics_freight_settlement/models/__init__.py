@@ -28,3 +28,7 @@ from . import logistics_freight_settlement_claim
 from . import account_move_claim
 from . import account_move_line_claim
 from . import logistics_export_feed
+from . import logistics_shipment_cost_facts
+from . import logistics_freight_charge_cost_facts
+from . import logistics_carrier_scorecard
+from . import logistics_carrier_invoice_line_cost_facts

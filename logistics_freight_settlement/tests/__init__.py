@@ -7,3 +7,4 @@ from . import test_tms_end_to_end
 from . import test_invoice_on_delivery_refs
 from . import test_claims
 from . import test_analytics_export_charges
+from . import test_carrier_scorecard
