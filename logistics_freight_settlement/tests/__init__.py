@@ -8,3 +8,4 @@ from . import test_invoice_on_delivery_refs
 from . import test_claims
 from . import test_analytics_export_charges
 from . import test_carrier_scorecard
+from . import test_edi_freight_invoice

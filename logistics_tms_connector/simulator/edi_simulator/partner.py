@@ -23,7 +23,16 @@ class EdiFormatError(ValueError):
 class Partner:
     """One EDI carrier answering the files dropped in ``root/to_partner``."""
 
-    def __init__(self, root, fmt="x12", scac="ACME", partner_id="ACME", decline=False):
+    def __init__(
+        self,
+        root,
+        fmt="x12",
+        *,
+        scac="ACME",
+        partner_id="ACME",
+        decline=False,
+        currency="EUR",
+    ):
         if fmt not in ("x12", "edifact"):
             raise ValueError(f"unknown format {fmt}")
         self.root = Path(root)
@@ -31,6 +40,7 @@ class Partner:
         self.scac = scac
         self.partner_id = partner_id
         self.decline = decline
+        self.currency = currency
         self.charges = DEFAULT_CHARGES
         for folder in (INBOX, OUTBOX, ARCHIVE, REJECTED):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
@@ -147,7 +157,7 @@ class Partner:
                 today.strftime("%Y%m%d"),
                 str(total),
             ],
-            ["C3", "EUR"],
+            ["C3", self.currency],
             ["N9", "BM", reference],
             ["LX", "1"],
         ]
@@ -270,7 +280,7 @@ class Partner:
             ["BGM", ["380"], [f"INV-{reference}"], ["9"]],
             ["DTM", ["137", today.strftime("%Y%m%d%H%M"), "203"]],
             ["RFF", ["CU", reference]],
-            ["CUX", ["2", "EUR", "4"]],
+            ["CUX", ["2", self.currency, "4"]],
         ]
         for index, (code, text, amount) in enumerate(self.charges, start=1):
             invoice += [
@@ -366,6 +376,7 @@ def parse_args(argv=None):
     parser.add_argument("--scac", default="ACME", help="the carrier's SCAC code")
     parser.add_argument("--partner-id", default="ACME", help="its interchange id")
     parser.add_argument("--decline", action="store_true", help="decline tenders")
+    parser.add_argument("--currency", default="EUR", help="of the invoices")
     parser.add_argument(
         "--interval", type=float, default=0.5, help="seconds between polls"
     )
@@ -377,7 +388,14 @@ def main(argv=None):
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s edi_simulator %(message)s"
     )
-    partner = Partner(args.root, args.format, args.scac, args.partner_id, args.decline)
+    partner = Partner(
+        args.root,
+        args.format,
+        scac=args.scac,
+        partner_id=args.partner_id,
+        decline=args.decline,
+        currency=args.currency,
+    )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stop.set())
