@@ -34,5 +34,8 @@
         "wizards/logistics_tms_mapping_preview_views.xml",
         "wizards/logistics_shipment_redelivery_views.xml",
         "views/logistics_shipment_return_views.xml",
+        "data/logistics_appointment_data.xml",
+        "data/logistics_appointment_ownership_data.xml",
+        "views/logistics_shipment_appointment_views.xml",
     ],
 }
