@@ -28,6 +28,8 @@
         "data/logistics_service_request_data.xml",
         "views/logistics_service_request_views.xml",
         "views/portal_service_request_templates.xml",
+        "data/logistics_appointment_data.xml",
+        "views/portal_appointment_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -6,3 +6,5 @@ from . import api_claims
 from . import portal_claims
 from . import api_returns
 from . import portal_returns
+from . import api_appointments
+from . import portal_appointments

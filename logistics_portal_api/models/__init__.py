@@ -21,3 +21,4 @@ from . import sale_order_service_request
 from . import logistics_shipment_claim
 from . import logistics_return
 from . import sale_order_return
+from . import logistics_shipment_appointment

@@ -17,3 +17,4 @@ from . import test_invoice_on_delivery
 from . import test_claims_api
 from . import test_returns
 from . import test_portal_returns
+from . import test_appointments_api

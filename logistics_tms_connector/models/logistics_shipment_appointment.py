@@ -166,7 +166,10 @@ class LogisticsShipment(models.Model):
 
     def _appointment_next_state(self, action):
         try:
-            return appointments.next_state(self.appointment_state, action)
+            # Shipments made before appointments existed have none (NULL).
+            return appointments.next_state(
+                self.appointment_state or appointments.STATE_NONE, action
+            )
         except appointments.AppointmentRefused as err:
             raise appointments.AppointmentRefused(
                 _("%(shipment)s: %(reason)s.", shipment=self.name, reason=err.reason),
@@ -271,7 +274,8 @@ class LogisticsShipment(models.Model):
         self.ensure_one()
         try:
             state = appointments.next_state(
-                self.appointment_state, appointments.ACTION_FOR_CODE[code]
+                self.appointment_state or appointments.STATE_NONE,
+                appointments.ACTION_FOR_CODE[code],
             )
         except appointments.AppointmentRefused as err:
             _logger.info(
@@ -376,7 +380,7 @@ class LogisticsShipment(models.Model):
         tells the customer (webhook)."""
         self.ensure_one()
         state = dict(self._fields["appointment_state"].selection)[
-            self.appointment_state
+            self.appointment_state or appointments.STATE_NONE
         ]
         self.message_post(
             body=_(
