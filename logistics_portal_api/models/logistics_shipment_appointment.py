@@ -30,7 +30,8 @@ class LogisticsShipment(models.Model):
         answer to a proposal (`decision`); refusals are outcomes (422 for the
         request, 409 for the shipment's state or the cut-off), nothing changed."""
         shipment = self.browse(message.res_id).exists()
-        body = message.payload
+        # An empty object is stored as no payload (False).
+        body = message.payload or {}
         if not shipment or message.res_model != self._name:
             return outcome.refused(
                 "unknown_shipment",

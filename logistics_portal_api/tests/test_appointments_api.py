@@ -147,6 +147,7 @@ class TestAppointmentApi(PortalApiCase):
             ({"window": {"start": "tomorrow", "end": "later"}}, "/window/start"),
             (self.body(color="red"), ""),
             ({"dock": "Dock 4"}, ""),
+            ({}, ""),
             ({**self.body(), "decision": "accept"}, "/window"),
         ]
         for body, pointer in cases:
