@@ -29,6 +29,8 @@
         "views/logistics_service_request_views.xml",
         "views/portal_service_request_templates.xml",
         "views/portal_service_level_templates.xml",
+        "data/logistics_appointment_data.xml",
+        "views/portal_appointment_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

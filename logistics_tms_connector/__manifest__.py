@@ -43,5 +43,8 @@
         "security/logistics_archive_security.xml",
         "data/ir_cron_archive.xml",
         "views/logistics_shipment_history_views.xml",
+        "data/logistics_appointment_data.xml",
+        "data/logistics_appointment_ownership_data.xml",
+        "views/logistics_shipment_appointment_views.xml",
     ],
 }

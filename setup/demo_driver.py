@@ -37,6 +37,7 @@ PRODUCTS = ["KEG30", "CRATE24", "GLASS6"]
 OUTCOMES = ["delivered"] * 7 + ["delay", "refused", "declined"]
 SERVICE_REQUEST_EVERY = 5  # orders
 REFUSED_STEPS = 9  # the simulator's "refused" timeline, A7 last
+DELIVERED_STEPS = 9  # the simulator's "delivered" timeline, D1 last
 SERVICE_REQUESTS = [
     ("appointment_change", "Please deliver on Tuesday morning instead."),
     ("special_handling", "The kegs must stay cold: no stop over 2 hours."),
@@ -530,6 +531,90 @@ def demo_customer_return(demo, timeout=300):
     )
 
 
+def demo_appointment(demo, timeout=300):
+    """A delivery appointment: Brasserie Dupont asks for a slot two days away
+    (POST /shipments/{ref}/appointment, dock and booking reference), the TMS
+    confirms it, the carrier delivers today: outside the slot, a *missed
+    appointment* exception, which the customer reads back (GET /shipments)
+    and is pushed as `appointment.*` webhooks. The simulator plays this
+    shipment step by step."""
+    customer = "Brasserie Dupont"
+    demo.scenario(
+        outcome="delivered", appointment_outcome="confirm", auto_advance=False
+    )
+    try:
+        answer = _order(demo, customer, [{"product_code": "KEG30", "quantity": 1}])
+        reference = answer.get("reference")
+        if not reference:
+            return "order refused: %s" % answer
+        [shipment] = _wait_for(
+            lambda: demo.rpc(
+                "logistics.shipment",
+                "search_read",
+                [
+                    ("sale_order_id.name", "=", reference),
+                    ("tms_reference", "!=", False),
+                ],
+                fields=["name", "tms_reference"],
+            ),
+            timeout,
+        ) or [None]
+        if not shipment:
+            return "%s: not released after %ss" % (reference, timeout)
+        start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+        asked = demo.api(
+            "POST",
+            "/shipments/%s/appointment" % shipment["name"],
+            customer,
+            json={
+                "window": {
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(hours=2)).isoformat(),
+                },
+                "dock": "Dock 2",
+                "reference": _new_reference("BK"),
+            },
+        )
+        if asked.status_code != 200:
+            return "refused: HTTP %s %s" % (asked.status_code, asked.text[:200])
+        path = "/shipments/" + shipment["name"]
+        confirmed = _wait_for(
+            lambda: (
+                (demo.api("GET", path, customer).json().get("appointment") or {}).get(
+                    "state"
+                )
+                == "confirmed"
+            ),
+            timeout,
+        )
+        if not confirmed:
+            return "%s: appointment not confirmed after %ss" % (
+                shipment["name"],
+                timeout,
+            )
+        demo.simulator(
+            "advance",
+            {"shipment_id": shipment["tms_reference"], "steps": DELIVERED_STEPS},
+        )
+        missed = _wait_for(
+            lambda: (
+                (found := demo.api("GET", path, customer).json())
+                and (found.get("appointment") or {}).get("state") == "missed"
+                and found
+            ),
+            timeout,
+        )
+    finally:
+        demo.scenario(auto_advance=True)
+    if not missed:
+        return "%s: delivered in the slot, or not delivered yet" % shipment["name"]
+    return "%s: appointment confirmed, delivered outside it (%s): %s" % (
+        shipment["name"],
+        missed["status"],
+        missed["exception"],
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
 SCRIPTED_STEPS = (
     demo_held_order,
@@ -538,6 +623,7 @@ SCRIPTED_STEPS = (
     demo_refused,
     demo_claim,
     demo_customer_return,
+    demo_appointment,
 )
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)

@@ -8,3 +8,5 @@ from . import api_returns
 from . import portal_returns
 from . import api_reports
 from . import portal_service_level
+from . import api_appointments
+from . import portal_appointments

@@ -32,6 +32,7 @@ EVENT_SCOPES = {
     "invoice": "invoices:read",
     "service_request": "orders:read",
     "return": "orders:read",  # returns are read with their orders
+    "appointment": "shipments:read",  # delivery appointments of shipments
 }
 
 

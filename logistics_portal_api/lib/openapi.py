@@ -35,6 +35,7 @@ REQUEST_SCHEMAS = {
     "ServiceRequestCreation": "service_request.create.v1.json",
     "ClaimReport": "claim.report.v1.json",
     "ReturnRequest": "return.request.v1.json",
+    "AppointmentRequest": "appointment.request.v1.json",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 MONEY = {"type": "number"}
@@ -340,6 +341,12 @@ ANSWER_SCHEMAS = {
                 "description": "Posted invoices made on the delivery",
             },
             "milestones": {"type": "array", "items": {"type": "object"}},
+            "appointment": {
+                "type": ["object", "null"],
+                "description": "The delivery appointment: state (requested, "
+                "proposed, confirmed, rejected, missed), requested_window, dock, "
+                "contact, reference, the TMS's slot, missed_cause, note",
+            },
         },
     },
     "Document": {
@@ -652,6 +659,12 @@ REQUEST_EXAMPLES = {
         "type": "appointment_change",
         "shipment": "SHP-2030-00042",
         "description": "Please deliver on Tuesday morning instead.",
+    },
+    "AppointmentRequest": {
+        "window": {"start": "2030-05-07T08:00:00Z", "end": "2030-05-07T10:00:00Z"},
+        "dock": "Dock 4",
+        "contact": "Mr Peeters, +32 2 555 01 23",
+        "reference": "BK-2030-118",
     },
     "ClaimReport": {
         "shipment": "SHP-2026-00042",

@@ -23,3 +23,4 @@ from . import logistics_return
 from . import sale_order_return
 from . import logistics_shipment_archive
 from . import logistics_shipment_service_level
+from . import logistics_shipment_appointment

@@ -17,6 +17,11 @@ EVENTS = [
     ("return.approved", "Customer return approved"),
     ("return.refused", "Customer return refused"),
     ("return.received", "Customer return received"),
+    ("appointment.requested", "Delivery appointment requested"),
+    ("appointment.proposed", "Delivery appointment proposed by the TMS"),
+    ("appointment.confirmed", "Delivery appointment confirmed"),
+    ("appointment.rejected", "Delivery appointment rejected"),
+    ("appointment.missed", "Delivery appointment missed"),
 ]
 SECRET_BYTES = 32
 

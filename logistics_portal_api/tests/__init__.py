@@ -19,3 +19,4 @@ from . import test_returns
 from . import test_portal_returns
 from . import test_archived_timeline
 from . import test_service_level_report
+from . import test_appointments_api

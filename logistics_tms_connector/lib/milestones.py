@@ -8,7 +8,9 @@ delivered. A few events the suite needs have no such code and use
 * ``TA`` tender accepted, ``TD`` tender declined: X12 answers a tender with a
   990 response, not with a 214 status;
 * ``CR`` carrier assigned;
-* ``OD`` out for delivery.
+* ``OD`` out for delivery;
+* ``YR`` delivery appointment requested, ``YP`` proposed by the TMS, ``YX``
+  rejected by it (a confirmed one is X12's ``AB``, delivery appointment).
 
 Each TMS speaks its own vocabulary: an endpoint's milestone mapping (by
 default :data:`DEFAULT_TMS_CODES`, the simulator's) translates it into
@@ -34,6 +36,10 @@ REFUSED = "A7"
 DELIVERED = "D1"
 RETURNED = "A3"
 CANCELLED = "CA"
+APPOINTMENT_REQUESTED = "YR"
+APPOINTMENT_PROPOSED = "YP"
+APPOINTMENT_CONFIRMED = "AB"
+APPOINTMENT_REJECTED = "YX"
 
 # Canonical code -> label, in lifecycle order.
 CANONICAL = {
@@ -52,9 +58,30 @@ CANONICAL = {
     DELIVERED: "Completed unloading at delivery location (delivered)",
     RETURNED: "Shipment returned to shipper",
     CANCELLED: "Shipment cancelled",
+    APPOINTMENT_REQUESTED: "Delivery appointment requested",
+    APPOINTMENT_PROPOSED: "Delivery appointment proposed by the TMS",
+    APPOINTMENT_CONFIRMED: "Delivery appointment confirmed",
+    APPOINTMENT_REJECTED: "Delivery appointment rejected",
 }
 SUITE_INTERNAL_CODES = frozenset(
-    {TENDER_ACCEPTED, TENDER_DECLINED, CARRIER_ASSIGNED, OUT_FOR_DELIVERY}
+    {
+        TENDER_ACCEPTED,
+        TENDER_DECLINED,
+        CARRIER_ASSIGNED,
+        OUT_FOR_DELIVERY,
+        APPOINTMENT_REQUESTED,
+        APPOINTMENT_PROPOSED,
+        APPOINTMENT_REJECTED,
+    }
+)
+# The delivery appointment's steps: on the timeline, the status unchanged.
+APPOINTMENT_CODES = frozenset(
+    {
+        APPOINTMENT_REQUESTED,
+        APPOINTMENT_PROPOSED,
+        APPOINTMENT_CONFIRMED,
+        APPOINTMENT_REJECTED,
+    }
 )
 
 STATUS_DRAFT = "draft"
@@ -137,6 +164,10 @@ STATUS_FOR_CODE = {
     DELIVERED: STATUS_DELIVERED,
     RETURNED: STATUS_RETURNED,
     CANCELLED: STATUS_CANCELLED,
+    APPOINTMENT_REQUESTED: None,
+    APPOINTMENT_PROPOSED: None,
+    APPOINTMENT_CONFIRMED: None,
+    APPOINTMENT_REJECTED: None,
 }
 
 # The TMS simulator's status vocabulary -> canonical code.
@@ -156,6 +187,9 @@ DEFAULT_TMS_CODES = {
     "DELAYED": DELAYED,
     "CANCELLED": CANCELLED,
     "RETURNED": RETURNED,
+    "APPOINTMENT_PROPOSED": APPOINTMENT_PROPOSED,
+    "APPOINTMENT_CONFIRMED": APPOINTMENT_CONFIRMED,
+    "APPOINTMENT_REJECTED": APPOINTMENT_REJECTED,
 }
 
 

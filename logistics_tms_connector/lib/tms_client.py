@@ -83,6 +83,13 @@ class TmsRestClient:
             self._request("PUT", "master-data/%s" % kind, json={"records": records})
         )
 
+    def appointment(self, reference, body):
+        """Ask for a delivery appointment (``{"window": {"start", "end"},
+        "dock", "contact", "reference"}``); the TMS answers with an event."""
+        return self._json(
+            self._request("POST", "shipments/%s/appointment" % reference, json=body)
+        )
+
     def events(self, cursor, limit=DEFAULT_EVENT_PAGE):
         body = self._json(
             self._request("GET", "events?after=%s&limit=%s" % (cursor or "0", limit))
@@ -136,6 +143,13 @@ class TmsSoapClient:
         if reason:
             values["reason"] = reason
         return self._call("RedeliverShipment", **values)
+
+    def appointment(self, reference, body):
+        raise errors.PermanentError(
+            "The TMS's SOAP service has no delivery appointment operation: "
+            "appointments need a REST endpoint.",
+            system="tms",
+        )
 
     def _call(self, operation, **values):
         if self._idempotency_key:

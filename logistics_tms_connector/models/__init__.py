@@ -50,3 +50,4 @@ from . import logistics_shipment_history
 from . import logistics_shipment_archive
 from . import res_config_settings_archive
 from . import logistics_message_edi
+from . import logistics_shipment_appointment

@@ -48,6 +48,7 @@ EXCEPTION_TYPES = [
     ("refused", "Refused by the consignee"),
     ("returned", "Returned to shipper"),
     ("tms_refused", "Refused by the TMS"),
+    ("missed_appointment", "Missed delivery appointment"),
 ]
 
 

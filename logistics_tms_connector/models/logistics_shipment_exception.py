@@ -9,6 +9,9 @@ EXCEPTION_FOR_CODE = {
     milestones.REFUSED: "refused",
     milestones.RETURNED: "returned",
 }
+# Exceptions that leave the status as it is: a delay (the shipment is still on
+# its way), a missed appointment (it may well be delivered).
+STATUS_NEUTRAL_EXCEPTIONS = frozenset({"delay", "missed_appointment"})
 
 
 # One model, one file per seam (see logistics_shipment.py): merging is not wanted.
@@ -68,7 +71,7 @@ class LogisticsShipment(models.Model):
                 "exception_resolved_at": False,
                 **(
                     {"status": milestones.STATUS_EXCEPTION}
-                    if exception_type != "delay"
+                    if exception_type not in STATUS_NEUTRAL_EXCEPTIONS
                     else {}
                 ),
             }

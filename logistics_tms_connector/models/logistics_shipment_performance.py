@@ -13,7 +13,7 @@ EXCEPTION_OF_MILESTONE = {
 }
 # Facts stored as 1 / 0 (NULL: unknown), so that a report's average of them
 # is a rate: the average of `on_time` over shipments is the on-time %.
-RATE_FACTS = ("on_time", "in_full", "otif")
+RATE_FACTS = ("on_time", "in_full", "otif", "on_time_appointment")
 TIME_FACTS = ("transit_hours", "pickup_dwell_minutes", "delivery_dwell_minutes")
 
 
@@ -47,6 +47,14 @@ class LogisticsShipment(models.Model):
         aggregator="avg",
         help="1 when delivered in the promised window, 0 when not (or never "
         "delivered); empty when there was no promised window.",
+    )
+    on_time_appointment = fields.Float(
+        string="On time (appointment)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="1 when delivered in the confirmed delivery appointment, 0 when "
+        "not (or never delivered); empty without a confirmed appointment.",
     )
     in_full = fields.Float(
         string="In full",
@@ -120,6 +128,8 @@ class LogisticsShipment(models.Model):
                     or shipment.requested_delivery_end
                     or None,
                 ),
+                # The confirmed appointment (logistics_shipment_appointment.py).
+                appointment=shipment._appointment_slot(),
                 ordered=shipment._service_ordered_quantities(),
                 delivered=shipment._service_delivered_quantities(),
                 ended_undelivered=shipment._service_ended_undelivered(),

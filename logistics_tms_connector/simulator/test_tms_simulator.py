@@ -1450,3 +1450,80 @@ def test_no_damage_unless_asked(manual):
     assert "reason_code" not in delivered
     assert "remarks" not in delivered["pod"]
     assert manual.control("scenario", {})["damage_on_delivery"] is False
+
+
+# --- Delivery appointments ----------------------------------------------------
+
+APPOINTMENT = {
+    "window": {"start": "2030-05-07T08:00:00Z", "end": "2030-05-07T10:00:00Z"},
+    "dock": "Dock 4",
+    "contact": "Mr Peeters",
+    "reference": "BK-1",
+}
+
+
+def _appointment_events(manual):
+    events = manual.api("GET", "/events").json()["events"]
+    assert_valid_events(events)
+    return [e for e in events if e["event_type"] == "shipment.appointment"]
+
+
+def test_appointment_is_confirmed_by_default(manual):
+    manual.release()
+    answer = manual.api("POST", "/shipments/TMS-000001/appointment", json=APPOINTMENT)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "shipmentId": "TMS-000001",
+        "status": "appointment_confirmed",
+    }
+    (event,) = _appointment_events(manual)
+    assert event["data"]["status_code"] == "APPOINTMENT_CONFIRMED"
+    assert event["data"]["appointment"] == {
+        **APPOINTMENT["window"],
+        "dock": "Dock 4",
+        "reference": "BK-1",
+    }
+
+
+def test_appointment_proposal_then_its_slot_confirmed(manual):
+    manual.release()
+    manual.control("scenario", {"appointment_outcome": "propose"})
+    answer = manual.api("POST", "/shipments/TMS-000001/appointment", json=APPOINTMENT)
+    assert answer.json()["status"] == "appointment_proposed"
+    proposed = _appointment_events(manual)[-1]["data"]
+    assert proposed["status_code"] == "APPOINTMENT_PROPOSED"
+    slot = {key: proposed["appointment"][key] for key in ("start", "end")}
+    assert slot == {"start": "2030-05-08T08:00:00Z", "end": "2030-05-08T10:00:00Z"}
+    # Asking for the slot it proposed: confirmed.
+    again = manual.api(
+        "POST", "/shipments/TMS-000001/appointment", json={"window": slot}
+    )
+    assert again.json()["status"] == "appointment_confirmed"
+    assert (
+        _appointment_events(manual)[-1]["data"]["appointment"]["start"]
+        == (slot["start"])
+    )
+
+
+def test_appointment_rejected_with_a_reason(manual):
+    manual.release()
+    manual.control("scenario", {"appointment_outcome": "reject"})
+    answer = manual.api("POST", "/shipments/TMS-000001/appointment", json=APPOINTMENT)
+    assert answer.json()["status"] == "appointment_rejected"
+    data = _appointment_events(manual)[-1]["data"]
+    assert data["status_code"] == "APPOINTMENT_REJECTED"
+    assert data["reason_code"] == "NS"
+    assert "appointment" not in data
+
+
+def test_appointment_refused_after_pickup_and_invalid(manual):
+    manual.release()
+    bad = {"window": {"start": "2030-05-07T10:00:00Z", "end": "2030-05-07T08:00:00Z"}}
+    invalid = manual.api("POST", "/shipments/TMS-000001/appointment", json=bad)
+    assert invalid.status_code == 422
+    assert invalid.json() == {"error": "window.end must be after window.start"}
+    manual.advance("TMS-000001", 4)  # up to PICKUP_DEPARTED
+    late = manual.api("POST", "/shipments/TMS-000001/appointment", json=APPOINTMENT)
+    assert late.status_code == 409
+    assert "cut-off" in late.json()["error"]
+    assert _appointment_events(manual) == []

@@ -19,3 +19,4 @@ from . import test_master_data
 from . import test_analytics_export
 from . import test_edi_carrier
 from . import test_archiving
+from . import test_appointments

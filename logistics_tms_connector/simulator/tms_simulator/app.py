@@ -96,6 +96,11 @@ class Application:
                 re.compile(r"/api/v1/shipments/([^/]+)/redelivery"),
                 self._rest_redeliver,
             ),
+            (
+                "POST",
+                re.compile(r"/api/v1/shipments/([^/]+)/appointment"),
+                self._rest_appointment,
+            ),
             ("GET", re.compile(r"/api/v1/shipments/([^/]+)"), self._rest_get),
             ("GET", re.compile(r"/api/v1/events"), self._rest_events),
             (
@@ -258,6 +263,10 @@ class Application:
         return json_response(
             HTTP_OK, {"shipmentId": shipment_id, "status": REDELIVERY_STATUS}
         )
+
+    def _rest_appointment(self, request, shipment_id):
+        answer = self.simulator.appointment(shipment_id, json_body(request))
+        return json_response(HTTP_OK, answer)
 
     def _rest_get(self, _request, shipment_id):
         return json_response(HTTP_OK, self.simulator.shipment_view(shipment_id))

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from .protocol import HTTP_STATUS_RANGE, MAX_CHARGE_CODE_LENGTH, _invalid
 from .timelines import (
+    APPOINTMENT_OUTCOMES,
+    DEFAULT_APPOINTMENT_OUTCOME,
     DEFAULT_OUTCOME,
     DEFAULT_REDELIVERY_OUTCOME,
     DEFAULT_SEED,
@@ -40,6 +42,8 @@ class ScenarioOptions:
     # How a redelivery after an attempted delivery ends.
     redelivery_outcome: str = DEFAULT_REDELIVERY_OUTCOME
     damage_on_delivery: bool = False
+    # How delivery appointment requests are answered.
+    appointment_outcome: str = DEFAULT_APPOINTMENT_OUTCOME
 
 
 @dataclass
@@ -96,6 +100,12 @@ def _as_outcome(key, value):
 def _as_redelivery_outcome(key, value):
     if value not in REDELIVERY_OUTCOMES:
         raise _invalid(f"{key} must be one of {', '.join(REDELIVERY_OUTCOMES)}")
+    return value
+
+
+def _as_appointment_outcome(key, value):
+    if value not in APPOINTMENT_OUTCOMES:
+        raise _invalid(f"{key} must be one of {', '.join(APPOINTMENT_OUTCOMES)}")
     return value
 
 
@@ -179,6 +189,7 @@ SCENARIO_FIELDS = {
     "pickup_ratio": _as_pickup_ratio,
     "redelivery_outcome": _as_redelivery_outcome,
     "damage_on_delivery": _as_bool,
+    "appointment_outcome": _as_appointment_outcome,
 }
 FAULT_FIELDS = {
     "count": _as_positive_int,

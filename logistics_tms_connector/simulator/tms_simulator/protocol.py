@@ -262,3 +262,32 @@ def validate_redelivery(body):
     if bounds["end"] <= bounds["start"]:
         raise _invalid("deliveryWindow.end must be after deliveryWindow.start")
     return {"start": window["start"], "end": window["end"]}, reason or ""
+
+
+APPOINTMENT_TEXTS = {"dock": 64, "contact": 128, "reference": 64}
+
+
+def validate_appointment(body):
+    """The slot and details of a delivery appointment request; 422 names the
+    first problem. ``window`` needs ISO 8601 ``start`` and ``end``, the end
+    after the start; ``dock``, ``contact`` and ``reference`` are optional
+    strings."""
+    if not isinstance(body, dict):
+        raise _invalid("body must be a JSON object")
+    window = body.get("window")
+    if not isinstance(window, dict):
+        raise _invalid("window must be an object")
+    bounds = {}
+    for bound in ("start", "end"):
+        bounds[bound] = parse_iso(window.get(bound))
+        if bounds[bound] is None:
+            raise _invalid(f"window.{bound} must be an ISO 8601 date-time")
+    if bounds["end"] <= bounds["start"]:
+        raise _invalid("window.end must be after window.start")
+    details = {}
+    for key, limit in APPOINTMENT_TEXTS.items():
+        value = body.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise _invalid(f"{key} must be a string of at most {limit} characters")
+        details[key] = value
+    return {"start": bounds["start"], "end": bounds["end"]}, details

@@ -24,12 +24,17 @@ from .protocol import (
     _invalid,
     iso_z,
     utc_now,
+    validate_appointment,
     validate_master_data,
     validate_settlement,
     validate_shipment,
 )
 from .soap import load_wsdl
 from .timelines import (
+    APPOINTMENT_CODES,
+    APPOINTMENT_EVENT,
+    APPOINTMENT_PROPOSAL_SHIFT,
+    APPOINTMENT_REJECTION,
     CANCELLED,
     DELIVERED,
     DELIVERY_ATTEMPTED,
@@ -227,6 +232,47 @@ class Simulator:
             shipment.redeliveries,
             reason or "no reason given",
         )
+
+    def appointment(self, shipment_id, body):
+        """Answer a delivery appointment request with an event, as the
+        scenario's ``appointment_outcome`` says (a request for the slot last
+        proposed is confirmed); refused (409) once the carrier picked the
+        shipment up or it was cancelled."""
+        window, details = validate_appointment(body)
+        with self._wakeup:
+            shipment = self._get_locked(shipment_id)
+            if shipment.cancelled:
+                raise _conflict(shipment_id, "cancelled")
+            if shipment.picked_up:
+                raise ApiError(
+                    HTTP_CONFLICT,
+                    f"shipment {shipment_id} already picked up: the appointment "
+                    "cut-off is passed",
+                )
+            outcome = self._scenario.appointment_outcome
+            slot = {key: iso_z(moment) for key, moment in window.items()}
+            if shipment.proposal == slot:
+                outcome = "confirm"
+            data = _base_data(shipment, APPOINTMENT_CODES[outcome], shipment.last_stage)
+            if outcome == "propose":
+                slot = {
+                    key: iso_z(moment + APPOINTMENT_PROPOSAL_SHIFT)
+                    for key, moment in window.items()
+                }
+                shipment.proposal = slot
+            if outcome == "reject":
+                data["reason_code"], data["reason"] = APPOINTMENT_REJECTION
+            else:
+                data["appointment"] = {
+                    **slot,
+                    "dock": details["dock"],
+                    "reference": details["reference"],
+                }
+            occurred = max(utc_now(), shipment.last_occurred or shipment.accepted_at)
+            self._record_event_locked(shipment, APPOINTMENT_EVENT, occurred, data)
+            self._wakeup.notify_all()
+        _logger.info("shipment %s: appointment %s", shipment_id, outcome)
+        return {"shipmentId": shipment_id, "status": APPOINTMENT_CODES[outcome].lower()}
 
     def cancel(self, shipment_id, reason):
         with self._lock:

@@ -97,6 +97,19 @@ REASONS = {
     "DELIVERY_ATTEMPTED": ("NH", "Consignee not at home, delivery attempted"),
     "RETURNED": ("RT", "Returned to shipper after the failed delivery"),
 }
+# How the TMS answers a delivery appointment request (scenario option
+# ``appointment_outcome``): confirm the slot, propose another one (a day
+# later), or reject it. A request for the slot it proposed is confirmed.
+APPOINTMENT_OUTCOMES = ("confirm", "propose", "reject")
+DEFAULT_APPOINTMENT_OUTCOME = "confirm"
+APPOINTMENT_CODES = {
+    "confirm": "APPOINTMENT_CONFIRMED",
+    "propose": "APPOINTMENT_PROPOSED",
+    "reject": "APPOINTMENT_REJECTED",
+}
+APPOINTMENT_EVENT = "shipment.appointment"
+APPOINTMENT_PROPOSAL_SHIFT = timedelta(days=1)
+APPOINTMENT_REJECTION = ("NS", "No delivery slot available at the requested time")
 PICKUP_DEPARTED = "PICKUP_DEPARTED"
 TENDER_DECLINED = "TENDER_DECLINED"
 DELIVERY_ATTEMPTED = "DELIVERY_ATTEMPTED"
@@ -179,6 +192,8 @@ class Shipment:
     tender: int = 1
     redeliveries: int = 0
     damage_on_delivery: bool = False
+    # The slot last proposed for a delivery appointment (``{"start", "end"}``).
+    proposal: dict | None = None
 
     def __post_init__(self):
         self.timeline = TIMELINES[self.outcome]

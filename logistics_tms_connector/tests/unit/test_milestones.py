@@ -4,7 +4,7 @@ import pytest
 
 from logistics_tms_connector.lib import milestones
 
-X12_CODES = ["X3", "AF", "X6", "AG", "X1", "D1", "AH", "A7", "SD", "CA", "A3"]
+X12_CODES = ["X3", "AF", "X6", "AG", "X1", "D1", "AH", "A7", "SD", "CA", "A3", "AB"]
 SIMULATOR_CODES = {
     "TENDER_ACCEPTED": "TA",
     "TENDER_DECLINED": "TD",
@@ -21,12 +21,23 @@ SIMULATOR_CODES = {
     "DELAYED": "SD",
     "CANCELLED": "CA",
     "RETURNED": "A3",
+    "APPOINTMENT_PROPOSED": "YP",
+    "APPOINTMENT_CONFIRMED": "AB",
+    "APPOINTMENT_REJECTED": "YX",
 }
 
 
 def test_canonical_codes_and_labels():
     assert set(milestones.CANONICAL) == set(X12_CODES) | milestones.SUITE_INTERNAL_CODES
-    assert sorted(milestones.SUITE_INTERNAL_CODES) == ["CR", "OD", "TA", "TD"]
+    assert sorted(milestones.SUITE_INTERNAL_CODES) == [
+        "CR",
+        "OD",
+        "TA",
+        "TD",
+        "YP",
+        "YR",
+        "YX",
+    ]
     assert all(len(code) == 2 and code.isupper() for code in milestones.CANONICAL)
     assert all(label.strip() for label in milestones.CANONICAL.values())
     assert milestones.CANONICAL["D1"].endswith("(delivered)")

@@ -22,6 +22,7 @@ EVENT_TYPES = [
     "shipment.delivered",
     "shipment.exception",
     "shipment.cancelled",
+    "shipment.appointment",
 ]
 
 
