@@ -39,6 +39,7 @@
         "views/logistics_master_data_views.xml",
         "views/logistics_endpoint_edi_views.xml",
         "data/logistics_export_data.xml",
+        "data/queue_job_function.xml",
         "views/logistics_export_feed_views.xml",
         "security/logistics_archive_security.xml",
         "data/ir_cron_archive.xml",
