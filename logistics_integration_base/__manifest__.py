@@ -23,5 +23,6 @@
         "views/menus.xml",
         "views/logistics_observability_views.xml",
         "views/logistics_ownership_conflict_views.xml",
+        "views/logistics_dashboard_views.xml",
     ],
 }

@@ -34,5 +34,7 @@
         "wizards/logistics_tms_mapping_preview_views.xml",
         "wizards/logistics_shipment_redelivery_views.xml",
         "views/logistics_shipment_return_views.xml",
+        "data/ir_cron_service_report.xml",
+        "views/logistics_service_report_views.xml",
     ],
 }

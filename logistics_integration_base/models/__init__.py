@@ -15,3 +15,4 @@ from . import logistics_flow_stat
 from . import logistics_alert_rule
 from . import queue_job
 from . import logistics_ownership_conflict
+from . import logistics_flow_activity
