@@ -14,7 +14,8 @@ What it does (committed: the ended shipments stay in the database):
 1. creates the dimensions with the ORM (40 customers, 8 carriers, 3
    warehouses) and inserts ``shipments`` ended shipments with their service
    facts by SQL (``generate_series``, 250,000 a statement), skewed as real
-   traffic is: a few customers, carriers and lanes carry most shipments, more
+   traffic is (see INSERT_ENDED): a few customers carry most shipments, each
+   mostly from one warehouse on its three lanes with their carriers, more
    shipments lately than a year ago; 96 % delivered, 3 % returned, 1 %
    cancelled; on-time unknown for 10 % (no promised window); then VACUUM
    ANALYZE;
@@ -52,8 +53,12 @@ ORIGINS = ["BE", "NL", "DE-BY", "FR"]
 DESTINATIONS = ["FR", "DE-NW", "ES", "IT", "PL", "GB", "BE", "NL"]
 SEQ_SCAN_TABLES = ("logistics_shipment", "logistics_message")
 
-# Per row, ten uniform numbers r[1..10] drawn once (setseed: the same data
-# every run). Skew: index = floor(count * r^k), k > 1 favours the first ones.
+# Per row, twelve uniform numbers r[1..12] drawn once (setseed: the same data
+# every run). Skewed and correlated as real traffic is: customer c = floor(40
+# r^3) (a few customers carry most shipments); each customer ships mostly from
+# its warehouse (90 %), on its three lanes (the first most), at its service
+# level (80 %); each lane has its three carriers, whose on-time rate differs;
+# more shipments lately than a year ago.
 INSERT_ENDED = """
 INSERT INTO logistics_shipment
        (name, company_id, endpoint_id, partner_id, shipper_id, consignee_id,
@@ -64,47 +69,61 @@ INSERT INTO logistics_shipment
         in_full, otif, transit_hours, pickup_dwell_minutes,
         delivery_dwell_minutes, exception_count)
 SELECT 'BSR-' || lpad(n::text, 7, '0'), %(company_id)s, %(endpoint_id)s,
-       (%(customers)s::int[])[1 + floor(%(n_customers)s * r[1] ^ 3)::int],
-       %(company_partner_id)s,
-       (%(customers)s::int[])[1 + floor(%(n_customers)s * r[1] ^ 3)::int],
+       (%(customers)s::int[])[1 + c], %(company_partner_id)s,
+       (%(customers)s::int[])[1 + c],
        CASE WHEN r[2] < 0.96 THEN 'delivered'
             WHEN r[2] < 0.99 THEN 'returned' ELSE 'cancelled' END,
-       CASE WHEN r[3] < 0.7 THEN 'standard'
-            WHEN r[3] < 0.9 THEN 'express' ELSE 'economy' END,
+       (ARRAY['standard', 'express', 'economy'])[1 + CASE WHEN r[11] < 0.8
+            THEN c %% 3 ELSE floor(3 * r[12])::int END],
        'UTC', 'BSR-' || lpad(n::text, 7, '0'), 0, 0, 0, 'outbound',
        %(uid)s, %(uid)s, ended, ended,
-       (%(carriers)s::int[])[1 + floor(%(n_carriers)s * r[4] ^ 2)::int],
-       (%(warehouses)s::int[])[1 + floor(%(n_warehouses)s * r[5] ^ 1.5)::int],
-       o.origin, o.destination, o.origin || ' → ' || o.destination,
+       (%(carriers)s::int[])[1 + carrier],
+       (%(warehouses)s::int[])[1 + CASE WHEN r[5] < 0.9
+            THEN c %% %(n_warehouses)s
+            ELSE floor(%(n_warehouses)s * r[12])::int END],
+       origin, destination, origin || ' → ' || destination,
        CASE WHEN r[2] < 0.96 THEN ended END, ended,
        on_time, in_full, on_time * in_full,
        round((8 + 60 * r[7])::numeric, 2), round((10 + 50 * r[8])::numeric, 1),
        round((5 + 30 * r[3])::numeric, 1),
        CASE WHEN r[8] < 0.08 THEN 1 ELSE 0 END
   FROM (
-        SELECT n, r, ended,
+        SELECT n, r, c, ended, carrier,
+               (%(origins)s::text[])[1 + lane / %(n_destinations)s] AS origin,
+               (%(destinations)s::text[])[1 + lane %% %(n_destinations)s]
+                   AS destination,
                CASE WHEN r[6] < 0.1 THEN NULL
-                    WHEN r[6] < 0.1 + 0.9 * (0.95 - 0.02 * floor(8 * r[4] ^ 2))
+                    WHEN r[6] < 0.1 + 0.9 * (0.96 - 0.02 * carrier)
                     THEN 1.0 ELSE 0.0 END AS on_time,
                CASE WHEN r[7] < 0.97 THEN 1.0 ELSE 0.0 END AS in_full
           FROM (
-                SELECT n, r, date_trunc('second', %(now)s::timestamp
-                       - interval '365 days' * r[9] ^ 1.3
-                       - interval '1 second' * floor(86400 * r[10])) AS ended
+                SELECT n, r, c, ended, lane,
+                       (lane * 3 + floor(3 * r[4] ^ 2)::int) %% %(n_carriers)s
+                           AS carrier
                   FROM (
-                        SELECT n, ARRAY[random(), random(), random(), random(),
-                                        random(), random(), random(), random(),
-                                        random(), random()] AS r
-                          FROM generate_series(%(first)s, %(last)s) AS n
-                       ) drawn
-               ) dated
+                        SELECT n, r, c,
+                               (c * 7 + floor(3 * r[3] ^ 2)::int)
+                                   %% %(n_lanes)s AS lane,
+                               date_trunc('second', %(now)s::timestamp
+                                   - interval '365 days' * r[9] ^ 1.3
+                                   - interval '1 second' * floor(86400 * r[10]))
+                                   AS ended
+                          FROM (
+                                SELECT n, r,
+                                       floor(%(n_customers)s * r[1] ^ 3)::int AS c
+                                  FROM (
+                                        SELECT n, ARRAY[
+                                            random(), random(), random(), random(),
+                                            random(), random(), random(), random(),
+                                            random(), random(), random(), random()
+                                        ] AS r
+                                          FROM generate_series(%(first)s, %(last)s)
+                                            AS n
+                                       ) drawn
+                               ) customer
+                       ) laned
+               ) carried
        ) facts
-  JOIN LATERAL (
-        SELECT (%(origins)s::text[])
-                   [1 + floor(%(n_origins)s * r[3] ^ 2)::int] AS origin,
-               (%(destinations)s::text[])
-                   [1 + floor(%(n_destinations)s * r[8] ^ 1.5)::int] AS destination
-       ) o ON true
 """
 
 
@@ -179,6 +198,7 @@ def dimensions(env, params):
         "n_origins": len(ORIGINS),
         "destinations": DESTINATIONS,
         "n_destinations": len(DESTINATIONS),
+        "n_lanes": len(ORIGINS) * len(DESTINATIONS),
         "now": fields.Datetime.to_string(fields.Datetime.now()),
     }
 

@@ -21,7 +21,7 @@ class LogisticsFlowActivity(models.Model):
     _rec_name = "flow_code"
 
     flow_id = fields.Many2one("logistics.flow", readonly=True)
-    flow_code = fields.Char(string="Flow", readonly=True)
+    flow_code = fields.Char(string="Flow code", readonly=True)
     direction = fields.Char(readonly=True)
     hour = fields.Datetime(readonly=True)
     received = fields.Integer(readonly=True)

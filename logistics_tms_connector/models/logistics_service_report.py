@@ -1,4 +1,5 @@
 import logging
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -13,6 +14,7 @@ _logger = logging.getLogger(__name__)
 ENDED_DAY = "((COALESCE(delivered_at, service_facts_at))::date)"
 DIRTY_TABLE = "logistics_service_report_dirty"
 WATERMARK_PARAM = "logistics_tms_connector.service_report_watermark"
+NO_FACTS = datetime(1970, 1, 1)
 
 
 class LogisticsServiceReport(models.Model):
@@ -182,11 +184,11 @@ class LogisticsServiceReport(models.Model):
             "SELECT max(service_facts_at) FROM logistics_shipment "
             "WHERE service_facts_at IS NOT NULL"
         )
-        latest = self.env.cr.fetchone()[0]
-        if latest:
-            self.env["ir.config_parameter"].sudo().set_param(
-                WATERMARK_PARAM, fields.Datetime.to_string(latest)
-            )
+        # No facts yet: every fact to come is after the epoch.
+        latest = self.env.cr.fetchone()[0] or NO_FACTS
+        self.env["ir.config_parameter"].sudo().set_param(
+            WATERMARK_PARAM, fields.Datetime.to_string(latest)
+        )
 
     def _sum_days(self, days):
         """Replace the rows of ``days`` (all days: None) by fresh sums."""

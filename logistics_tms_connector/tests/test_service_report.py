@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..lib import milestones as m
 from ..lib import service_report
@@ -39,10 +40,15 @@ class ReportCase(TmsCase):
     def _facts(self, shipment, **facts):
         """Facts as a bulk import would write them: SQL, no hook."""
         self.env.flush_all()
-        columns = ", ".join("%s = %%s" % name for name in facts)
         self.env.cr.execute(
-            "UPDATE logistics_shipment SET %s WHERE id = %%s" % columns,
-            [*facts.values(), shipment.id],
+            SQL(
+                "UPDATE logistics_shipment SET %s WHERE id = %s",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), value)
+                    for name, value in facts.items()
+                ),
+                shipment.id,
+            )
         )
         self.env.invalidate_all()
 
@@ -84,18 +90,22 @@ class TestServiceReport(ReportCase):
     def _direct(self, shipments, groupby):
         """The same figures computed from the shipments themselves."""
         self.env.cr.execute(
-            """SELECT %s, count(*), sum(exception_count),
-                      avg(on_time), avg(in_full), avg(otif), avg(transit_hours)
-                 FROM logistics_shipment WHERE id = ANY(%%s)
-             GROUP BY 1 ORDER BY 1"""
-            % groupby,
-            [shipments.ids],
+            SQL(
+                """SELECT %s, count(*), sum(exception_count),
+                          avg(on_time), avg(in_full), avg(otif), avg(transit_hours)
+                     FROM logistics_shipment WHERE id = ANY(%s)
+                 GROUP BY 1 ORDER BY 1""",
+                SQL.identifier(groupby),
+                shipments.ids,
+            )
         )
+        # A group with no known value: read_group answers Odoo's empty value
+        # (0), for the shipments' own pivot as for the report.
         return {
             row[0]: (
                 row[1],
                 row[2],
-                *(round(v, 6) if v is not None else None for v in row[3:]),
+                *(round(v, 6) if v is not None else 0 for v in row[3:]),
             )
             for row in self.env.cr.fetchall()
         }
@@ -262,7 +272,7 @@ class TestDashboards(ReportCase):
         sql = service_report.age_bucket_sql("h")
         for hours in (0, 23.99, 24, 50, 71.9, 72, 1000):
             self.env.cr.execute(
-                "SELECT %s FROM (SELECT %%s::float8 AS h) t" % sql, [hours]
+                SQL("SELECT %s FROM (SELECT %s::float8 AS h) t", SQL(sql), hours)
             )
             self.assertEqual(
                 self.env.cr.fetchone()[0], service_report.age_bucket(hours)
