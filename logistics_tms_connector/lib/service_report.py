@@ -96,3 +96,27 @@ def tile_level(kind, value, count, key=None):
 def week_start(day):
     """The Monday of ``day``'s week (ISO weeks, as the report's filters)."""
     return day - timedelta(days=day.weekday())
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(day):
+    """The first of the month after ``day``'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def daily_cutoff(today):
+    """The first day the report keeps by day: the first of last month (this
+    month and the last are by day, for this week's and this month's
+    figures; before, rows are summed by month)."""
+    return month_start(month_start(today) - timedelta(days=1))
+
+
+def periods(days, cutoff):
+    """The days to sum by day, and the months (firsts) to sum again whole,
+    for the touched ``days``."""
+    daily = sorted({d for d in days if d >= cutoff})
+    months = sorted({month_start(d) for d in days if d < cutoff})
+    return daily, months

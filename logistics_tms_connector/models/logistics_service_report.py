@@ -4,7 +4,7 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..lib import milestones
+from ..lib import milestones, service_report
 from ..lib.service_report import DIMENSIONS, WEIGHTED_MEASURES
 
 _logger = logging.getLogger(__name__)
@@ -22,11 +22,15 @@ class LogisticsServiceReport(models.Model):
     and end status: stored daily aggregates of the ended shipments' facts.
 
     A table (not a view over the shipments): a pivot over a million shipments
-    reads a few hundred thousand rows of sums and counts instead. It is
-    refreshed day by day: the days a shipment ended or was recomputed in since
-    the last refresh (the shipment's hook marks them; a watermark on
-    ``service_facts_at`` catches facts written by SQL) are deleted and summed
-    again, the other days are left alone. Rates are weighted: sums over known
+    reads some ten thousand rows of sums and counts instead. Rows are per day
+    for this month and the last (this week, this month: exact by day), per
+    month before (a month, quarter or year is exact; a day or week of it is
+    its first). It is refreshed by the days that changed: the days a shipment
+    ended or was recomputed in since the last refresh (the shipment's hook
+    marks them; a watermark on ``service_facts_at`` catches facts written by
+    SQL) are deleted and summed again (the whole month when it is summed by
+    month), the other rows are left alone; days that leave the daily window
+    are rolled up into their month. Rates are weighted: sums over known
     counts, whatever the grouping (``_read_group_select``).
     """
 
@@ -36,7 +40,16 @@ class LogisticsServiceReport(models.Model):
     _order = "day desc, id desc"
     _rec_name = "day"
 
-    day = fields.Date(readonly=True, string="Ended on")
+    day = fields.Date(
+        readonly=True,
+        string="Ended on",
+        help="The day the shipments ended; before the daily window (this month "
+        "and the last), the first of their month: older rows are summed by "
+        "month.",
+    )
+    grain = fields.Selection(
+        [("day", "Day"), ("month", "Month")], string="Summed by", readonly=True
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     carrier_id = fields.Many2one("res.partner", string="Carrier", readonly=True)
@@ -83,6 +96,7 @@ class LogisticsServiceReport(models.Model):
                 """CREATE TABLE IF NOT EXISTS logistics_service_report (
                 id serial PRIMARY KEY,
                 day date NOT NULL,
+                grain varchar NOT NULL,
                 company_id integer, partner_id integer, carrier_id integer,
                 warehouse_id integer, origin_region varchar,
                 destination_region varchar, lane varchar,
@@ -142,28 +156,48 @@ class LogisticsServiceReport(models.Model):
 
     @api.model
     def _refresh(self):
-        """Sum again the days touched since the last refresh; return them."""
+        """Sum again the days touched since the last refresh (and roll the
+        days that left the daily window up into their months); return the
+        days touched."""
         cr = self.env.cr
         # One refresh at a time (the pivot keeps reading meanwhile).
         cr.execute("LOCK TABLE logistics_service_report IN EXCLUSIVE MODE")
-        params = self.env["ir.config_parameter"].sudo()
-        watermark = params.get_param(WATERMARK_PARAM)
+        watermark = self.env["ir.config_parameter"].sudo().get_param(WATERMARK_PARAM)
+        if not watermark:
+            return self._rebuild()
         cr.execute(SQL("DELETE FROM %s RETURNING day", SQL.identifier(DIRTY_TABLE)))
         days = {row[0] for row in cr.fetchall()}
-        if watermark:
-            cr.execute(
-                SQL(
-                    "SELECT DISTINCT %s FROM logistics_shipment "
-                    "WHERE service_facts_at > %s",
-                    SQL(ENDED_DAY),
-                    watermark,
-                )
+        cr.execute(
+            SQL(
+                "SELECT DISTINCT %s FROM logistics_shipment "
+                "WHERE service_facts_at > %s",
+                SQL(ENDED_DAY),
+                watermark,
             )
-            days |= {row[0] for row in cr.fetchall()}
-        else:
-            return self._rebuild()
-        if days:
-            self._sum_days(sorted(days))
+        )
+        days |= {row[0] for row in cr.fetchall()}
+        cutoff = service_report.daily_cutoff(fields.Date.today())
+        cr.execute(
+            "DELETE FROM logistics_service_report WHERE grain = 'day' AND day < %s "
+            "RETURNING day",
+            [cutoff],
+        )
+        aged = {row[0] for row in cr.fetchall()}
+        daily, months = service_report.periods(days | aged, cutoff)
+        if daily:
+            cr.execute(
+                "DELETE FROM logistics_service_report "
+                "WHERE grain = 'day' AND day = ANY(%s)",
+                [daily],
+            )
+            self._sum("day", SQL("%s = ANY(%s)", SQL(ENDED_DAY), daily))
+        if months:
+            cr.execute(
+                "DELETE FROM logistics_service_report "
+                "WHERE grain = 'month' AND day = ANY(%s)",
+                [months],
+            )
+            self._sum("month", self._months_sql(months))
         self._set_watermark()
         return sorted(days)
 
@@ -174,7 +208,9 @@ class LogisticsServiceReport(models.Model):
         cr.execute("LOCK TABLE logistics_service_report IN EXCLUSIVE MODE")
         cr.execute("TRUNCATE logistics_service_report")
         cr.execute(SQL("DELETE FROM %s", SQL.identifier(DIRTY_TABLE)))
-        self._sum_days(None)
+        cutoff = service_report.daily_cutoff(fields.Date.today())
+        self._sum("day", SQL("%s >= %s", SQL(ENDED_DAY), cutoff))
+        self._sum("month", SQL("%s < %s", SQL(ENDED_DAY), cutoff))
         self._set_watermark()
         cr.execute("SELECT DISTINCT day FROM logistics_service_report ORDER BY day")
         return [row[0] for row in cr.fetchall()]
@@ -190,13 +226,22 @@ class LogisticsServiceReport(models.Model):
             WATERMARK_PARAM, fields.Datetime.to_string(latest)
         )
 
-    def _sum_days(self, days):
-        """Replace the rows of ``days`` (all days: None) by fresh sums."""
+    def _months_sql(self, months):
+        """The shipments ended in ``months`` (firsts of the month): a range
+        on the ended-day index, then the months themselves."""
+        return SQL(
+            "%(day)s >= %(first)s AND %(day)s < %(end)s "
+            "AND date_trunc('month', %(day)s)::date = ANY(%(months)s)",
+            day=SQL(ENDED_DAY),
+            first=min(months),
+            end=service_report.next_month(max(months)),
+            months=months,
+        )
+
+    def _sum(self, grain, where):
+        """Insert fresh sums of the ended shipments matching ``where``, one
+        row per ``grain`` (day, or first of the month) and dimensions."""
         cr = self.env.cr
-        if days is not None:
-            cr.execute(
-                "DELETE FROM logistics_service_report WHERE day = ANY(%s)", [days]
-            )
         dimensions = SQL(", ").join(SQL.identifier(d) for d in DIMENSIONS)
         sums = []
         for measure in WEIGHTED_MEASURES:
@@ -211,31 +256,31 @@ class LogisticsServiceReport(models.Model):
             for measure, (total, known) in WEIGHTED_MEASURES.items()
             for c in (total, known, measure)
         ]
+        period = (
+            SQL(ENDED_DAY)
+            if grain == "day"
+            else SQL("date_trunc('month', %s)::date", SQL(ENDED_DAY))
+        )
         cr.execute(
             SQL(
                 """INSERT INTO logistics_service_report
-                       (day, %(dimensions)s, shipments, exceptions, %(columns)s,
-                        refreshed_at)
-                SELECT %(day)s, %(dimensions)s, count(*),
+                       (day, grain, %(dimensions)s, shipments, exceptions,
+                        %(columns)s, refreshed_at)
+                SELECT %(period)s, %(grain)s, %(dimensions)s, count(*),
                        COALESCE(sum(exception_count), 0), %(sums)s,
                        now() at time zone 'UTC'
                   FROM logistics_shipment
-                 WHERE service_facts_at IS NOT NULL %(only)s
-              GROUP BY %(day)s, %(dimensions)s""",
+                 WHERE service_facts_at IS NOT NULL AND %(where)s
+              GROUP BY %(period)s, %(dimensions)s""",
                 dimensions=dimensions,
                 columns=SQL(", ").join(columns),
                 sums=SQL(", ").join(sums),
-                day=SQL(ENDED_DAY),
-                only=SQL("AND %s = ANY(%s)", SQL(ENDED_DAY), days)
-                if days is not None
-                else SQL(""),
+                period=period,
+                grain=grain,
+                where=where,
             )
         )
-        _logger.info(
-            "Service report: %s rows for %s",
-            cr.rowcount,
-            "%s day(s)" % len(days) if days is not None else "every day",
-        )
+        _logger.info("Service report: %s rows by %s", cr.rowcount, grain)
         self.env.invalidate_all()
 
     @api.model

@@ -157,6 +157,12 @@ class TestServiceReport(ReportCase):
             [shipments.ids],
         )
         self.assertAlmostEqual(on_time, self.env.cr.fetchone()[0])
+        # Before this month and the last, rows are summed by month.
+        cutoff = service_report.daily_cutoff(fields.Date.today())
+        for row in self.Report.search(mine):
+            self.assertEqual(row.grain, "day" if row.day >= cutoff else "month")
+            if row.grain == "month":
+                self.assertEqual(row.day.day, 1)
         # Nothing changed since: a refresh sums no day again.
         self.assertEqual(self.Report._refresh(), [])
 

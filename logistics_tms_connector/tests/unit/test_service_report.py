@@ -60,3 +60,24 @@ def test_unknown_tile_kind_is_refused():
 def test_week_starts_on_monday():
     assert sr.week_start(date(2026, 12, 3)) == date(2026, 11, 30)
     assert sr.week_start(date(2026, 11, 30)) == date(2026, 11, 30)
+
+
+def test_daily_window_is_this_month_and_the_last():
+    assert sr.daily_cutoff(date(2026, 11, 30)) == date(2026, 10, 1)
+    assert sr.daily_cutoff(date(2026, 1, 1)) == date(2025, 12, 1)
+    assert sr.daily_cutoff(date(2026, 3, 31)) == date(2026, 2, 1)
+
+
+def test_touched_days_become_days_and_whole_months():
+    cutoff = date(2026, 10, 1)
+    days = {date(2026, 11, 3), date(2026, 10, 1), date(2026, 9, 30), date(2026, 9, 2)}
+    assert sr.periods(days, cutoff) == (
+        [date(2026, 10, 1), date(2026, 11, 3)],
+        [date(2026, 9, 1)],
+    )
+    assert sr.periods(set(), cutoff) == ([], [])
+
+
+def test_next_month():
+    assert sr.next_month(date(2026, 1, 31)) == date(2026, 2, 1)
+    assert sr.next_month(date(2026, 12, 1)) == date(2027, 1, 1)
