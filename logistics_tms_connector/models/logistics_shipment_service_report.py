@@ -27,7 +27,7 @@ class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
 
     def init(self):
-        super().init()
+        result = super().init()
         # The refresh of a day reads its ended shipments; the watermark the
         # facts written since the last refresh.
         create_index(
@@ -52,6 +52,7 @@ class LogisticsShipment(models.Model):
             ["id"],
             where="exception_type IS NOT NULL AND exception_resolved_at IS NULL",
         )
+        return result
 
     def _compute_service_facts(self):
         self.flush_recordset()
