@@ -736,8 +736,9 @@ def service_report_notes(details, _sizes):
     queries = details["queries"]
     return [
         "%s ended shipments seeded by SQL in %s s (skewed: %s customers, %s "
-        "carriers, %s lanes, %s warehouses, 12 months); the report stores daily "
-        "sums and counts (%s days); timings are the median of 5 ORM calls "
+        "carriers, %s lanes, %s warehouses, 12 months); the report stores sums "
+        "and counts by day for this month and the last, by month before (%s "
+        "distinct days); timings are the median of 5 ORM calls "
         "(read_group / search_read) in odoo shell; EXPLAIN (ANALYZE, BUFFERS) "
         "of each in %s; shipments by status over every shipment (the shipments' "
         "own graph) %s ms"

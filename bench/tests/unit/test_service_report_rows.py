@@ -89,8 +89,9 @@ def test_without_a_baseline_the_ratio_is_not_available():
 def test_notes():
     assert report.notes("service_report", DETAILS, Sizes()) == [
         "1M ended shipments seeded by SQL in 71.4 s (skewed: 40 customers, 8 "
-        "carriers, 32 lanes, 3 warehouses, 12 months); the report stores daily "
-        "sums and counts (366 days); timings are the median of 5 ORM calls "
+        "carriers, 32 lanes, 3 warehouses, 12 months); the report stores sums "
+        "and counts by day for this month and the last, by month before (366 "
+        "distinct days); timings are the median of 5 ORM calls "
         "(read_group / search_read) in odoo shell; EXPLAIN (ANALYZE, BUFFERS) "
         "of each in service_report; shipments by status over every shipment "
         "(the shipments' own graph) 180 ms"
