@@ -125,9 +125,11 @@ class LogisticsServiceReport(models.Model):
             "CREATE INDEX IF NOT EXISTS logistics_service_report_partner_day_idx "
             "ON logistics_service_report (partner_id, day)"
         )
+        # Append-only, no unique key: a shipment that ends never waits on
+        # another transaction marking the same day (the refresh de-duplicates).
         cr.execute(
             SQL(
-                "CREATE TABLE IF NOT EXISTS %s (day date PRIMARY KEY)",
+                "CREATE TABLE IF NOT EXISTS %s (day date NOT NULL)",
                 SQL.identifier(DIRTY_TABLE),
             )
         )
@@ -290,8 +292,7 @@ class LogisticsServiceReport(models.Model):
         if days:
             self.env.cr.execute(
                 SQL(
-                    "INSERT INTO %s (day) SELECT unnest(%s::date[]) "
-                    "ON CONFLICT DO NOTHING",
+                    "INSERT INTO %s (day) SELECT unnest(%s::date[])",
                     SQL.identifier(DIRTY_TABLE),
                     days,
                 )
