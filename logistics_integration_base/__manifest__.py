@@ -29,5 +29,6 @@
         "security/logistics_archive_security.xml",
         "data/ir_cron_archive.xml",
         "views/logistics_message_archive_views.xml",
+        "views/logistics_dashboard_views.xml",
     ],
 }

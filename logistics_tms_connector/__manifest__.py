@@ -47,5 +47,7 @@
         "data/logistics_appointment_data.xml",
         "data/logistics_appointment_ownership_data.xml",
         "views/logistics_shipment_appointment_views.xml",
+        "data/ir_cron_service_report.xml",
+        "views/logistics_service_report_views.xml",
     ],
 }

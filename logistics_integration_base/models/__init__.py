@@ -22,3 +22,4 @@ from . import logistics_message_archive
 from . import logistics_message_archiving
 from . import logistics_audit_log_archive
 from . import res_config_settings_archive
+from . import logistics_flow_activity

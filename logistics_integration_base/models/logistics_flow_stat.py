@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..lib import dashboard
 
 
 class LogisticsFlowStat(models.Model):
@@ -37,6 +39,22 @@ class LogisticsFlowStat(models.Model):
     latency_p95_1h = fields.Integer(string="p95 latency 1 h (ms)", readonly=True)
     latency_p50_24h = fields.Integer(string="p50 latency 24 h (ms)", readonly=True)
     latency_p95_24h = fields.Integer(string="p95 latency 24 h (ms)", readonly=True)
+    health = fields.Selection(
+        dashboard.LEVELS,
+        compute="_compute_health",
+        help="The tile's colour: thresholds in lib/dashboard.py.",
+    )
+
+    @api.depends("failed", "dead", "backlog", "oldest_pending_s", "error_rate_1h")
+    def _compute_health(self):
+        for stat in self:
+            stat.health = dashboard.flow_health(
+                failed=stat.failed,
+                dead=stat.dead,
+                backlog=stat.backlog,
+                oldest_pending_s=stat.oldest_pending_s,
+                error_rate_1h=stat.error_rate_1h,
+            )
 
     def init(self):
         self.env.cr.execute(
@@ -112,4 +130,18 @@ class LogisticsFlowStat(models.Model):
         )
         action["domain"] = [("flow_id", "=", self.flow_id.id)]
         action["context"] = {"search_default_pending": 1}
+        return action
+
+    def action_open_failures(self):
+        """Drill down from the failure figures to the failed and dead messages."""
+        self._logistics_check_access("read", read_models=["logistics.message"])
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "logistics_integration_base.logistics_message_action"
+        )
+        action["domain"] = [
+            ("flow_id", "=", self.flow_id.id),
+            ("state", "in", ("failed", "dead")),
+        ]
+        action["context"] = {}
         return action

@@ -51,3 +51,6 @@ from . import logistics_shipment_archive
 from . import res_config_settings_archive
 from . import logistics_message_edi
 from . import logistics_shipment_appointment
+from . import logistics_service_report
+from . import logistics_shipment_service_report
+from . import logistics_ops_tile

@@ -20,3 +20,4 @@ from . import test_analytics_export
 from . import test_edi_carrier
 from . import test_archiving
 from . import test_appointments
+from . import test_service_report

@@ -18,6 +18,7 @@ from .orders import scenario_orders
 from .profile import scenario_profile
 from .release import scenario_release
 from .result import ScenarioResult
+from .service_report import scenario_service_report
 from .settlement import scenario_settlement
 from .shipment_get import scenario_shipment_get
 from .visibility import scenario_visibility
@@ -37,6 +38,7 @@ SCENARIOS = {
     "settlement": scenario_settlement,
     "growth": scenario_growth,
     "profile": scenario_profile,
+    "service_report": scenario_service_report,
 }
 DEFAULT_ORDER = tuple(SCENARIOS)
 

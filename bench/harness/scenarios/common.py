@@ -64,6 +64,7 @@ class Sizes:
     profile_batch: int = 200
     profile_reads: int = 50
     profile_orders: int = 10
+    report_shipments: int = 1_000_000
 
     @classmethod
     def for_run(cls, scale=1.0, smoke=False):
@@ -101,6 +102,7 @@ class Sizes:
                 profile_batch=20,
                 profile_reads=5,
                 profile_orders=2,
+                report_shipments=20_000,
             )
         if scale != 1.0:
             counts = {
@@ -113,6 +115,7 @@ class Sizes:
                     "accept_single_events",
                     "release_shipments",
                     "growth_events",
+                    "report_shipments",
                 )
             }
             # The burst keeps its shape (events in a window) and the growth
