@@ -11,7 +11,7 @@
         "sale_stock",
         "queue_job",
     ],
-    "external_dependencies": {"python": ["requests", "zeep"]},
+    "external_dependencies": {"python": ["requests", "zeep", "jsonata-python"]},
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
