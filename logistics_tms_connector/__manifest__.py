@@ -34,5 +34,6 @@
         "wizards/logistics_tms_mapping_preview_views.xml",
         "wizards/logistics_shipment_redelivery_views.xml",
         "views/logistics_shipment_return_views.xml",
+        "views/logistics_mapping_views.xml",
     ],
 }

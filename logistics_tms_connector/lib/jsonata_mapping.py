@@ -116,18 +116,19 @@ def local_to_utc(value=None, zone=None):
 
 def _parse_local(text):
     """A datetime from ISO 8601 text (offset kept) or one of LOCAL_FORMATS."""
-    try:
-        # Python 3.10 (still supported by Odoo 18) does not read a "Z" suffix.
-        normalized = text[:-1] + "+00:00" if text[-1:] in "Zz" and text else text
-        return datetime.fromisoformat(normalized)
-    except ValueError:
-        pass
-    for pattern in LOCAL_FORMATS:
+    # Python 3.10 (still supported by Odoo 18) does not read a "Z" suffix.
+    normalized = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+    for parse in (datetime.fromisoformat, *map(_strptime, LOCAL_FORMATS)):
         try:
-            return datetime.strptime(text, pattern)
+            return parse(normalized)
         except ValueError:
             continue
     raise _HelperError(f"$localToUtc: {text!r} is not a date-time")
+
+
+def _strptime(pattern):
+    """A parser of ``pattern`` (datetime.strptime with the pattern bound)."""
+    return lambda text: datetime.strptime(text, pattern)
 
 
 def _utc_text(moment):

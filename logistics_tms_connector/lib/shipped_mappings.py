@@ -18,6 +18,39 @@ FILES = {
     ("soap", "release"): "shipment_soap.jsonata",
     ("soap", "amend"): "shipment_soap.jsonata",
 }
+# The simulator protocol's REST operations: HTTP method, path template (under
+# the endpoint's base URL; {reference} is the TMS's id of the shipment) and
+# where the answer holds the TMS's id, status and error (JSONata on its body).
+REST_OPERATIONS = {
+    "release": {
+        "method": "POST",
+        "path": "shipments",
+        "id": "shipmentId",
+        "status": "status",
+        "error": None,
+    },
+    "amend": {
+        "method": "PUT",
+        "path": "shipments/{reference}",
+        "id": None,
+        "status": "status",
+        "error": None,
+    },
+    "cancel": {
+        "method": "POST",
+        "path": "shipments/{reference}/cancel",
+        "id": None,
+        "status": "status",
+        "error": None,
+    },
+    "redeliver": {
+        "method": "POST",
+        "path": "shipments/{reference}/redelivery",
+        "id": None,
+        "status": "status",
+        "error": None,
+    },
+}
 # Inbound examples (not applied unless an endpoint uses them).
 EXAMPLES = {"inbound_nested_epoch": "example_inbound_nested.jsonata"}
 

@@ -37,3 +37,4 @@ from . import logistics_return_line
 from . import logistics_shipment_customer_return
 from . import stock_picking_customer_return
 from . import sale_order_customer_return
+from . import logistics_mapping

@@ -13,3 +13,4 @@ from . import test_invoice_on_delivery
 from . import test_exception_recovery
 from . import test_returns
 from . import test_customer_returns
+from . import test_jsonata_mapping
