@@ -179,11 +179,18 @@ class LogisticsMapping(models.Model):
         return mappings
 
     def write(self, vals):
+        # The version and the link to the live mapping are the history's own:
+        # no caller rewrites them (former versions are made by copy).
+        vals = {
+            key: value
+            for key, value in vals.items()
+            if key not in ("version", "current_id")
+        }
         changed = self._versioned_changes(vals)
         befores = {mapping.id: mapping._audit_state() for mapping in changed}
         for mapping in changed:
             mapping._keep_version()
-        if changed and "version" not in vals:
+        if changed:
             for mapping in changed:
                 super(LogisticsMapping, mapping).write(
                     dict(vals, version=mapping.version + 1)

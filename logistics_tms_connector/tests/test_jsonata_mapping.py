@@ -144,6 +144,9 @@ class TestJsonataMapping(TmsCase, HttpCase):
         self.assertFalse(any(former.mapped("active")))
         mapping.name = "Renamed"  # not the mapping itself: no new version
         self.assertEqual(mapping.version, 3)
+        mapping.write({"version": 1, "current_id": former[0].id})
+        self.assertEqual(mapping.version, 3, "the history is not rewritten")
+        self.assertFalse(mapping.current_id)
         self.assertEqual(
             self.env["logistics.mapping"]._expression_for(
                 self.endpoint, "outbound", "cancel"
