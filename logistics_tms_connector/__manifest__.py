@@ -11,7 +11,9 @@
         "sale_stock",
         "queue_job",
     ],
-    "external_dependencies": {"python": ["requests", "zeep", "pydifact"]},
+    "external_dependencies": {
+        "python": ["requests", "zeep", "pydifact", "jsonata-python"]
+    },
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -49,5 +51,6 @@
         "views/logistics_shipment_appointment_views.xml",
         "data/ir_cron_service_report.xml",
         "views/logistics_service_report_views.xml",
+        "views/logistics_mapping_views.xml",
     ],
 }

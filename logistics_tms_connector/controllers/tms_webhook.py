@@ -11,6 +11,8 @@ from odoo.addons.logistics_integration_base.lib import (
     signature,
 )
 
+from ..lib import jsonata_mapping
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -70,7 +72,21 @@ class TmsWebhookController(http.Controller):
                 401, "invalid_signature", str(err), correlation_id, reason=err.reason
             )
         try:
-            events = _events(json_text.loads(body))
+            events = _events(_canonical(endpoint, json_text.loads(body)))
+        except jsonata_mapping.MappingError as err:
+            _logger.warning(
+                "[%s] TMS webhook for %s: inbound mapping failed: %s",
+                correlation_id,
+                endpoint_code,
+                err.message,
+            )
+            return _error(
+                422,
+                "mapping_failed",
+                err.message,
+                correlation_id,
+                jsonata_code=err.code,
+            )
         except (json_text.MalformedJson, ValueError) as err:
             return _error(400, "malformed_body", str(err), correlation_id)
         results = (
@@ -93,6 +109,20 @@ class TmsWebhookController(http.Controller):
             },
             correlation_id,
         )
+
+
+def _canonical(endpoint, document):
+    """The body through the endpoint's inbound mapping, as {"events": [...]};
+    unchanged when it has none (the body is canonical already).
+
+    :raises jsonata_mapping.MappingError: the mapping failed on this body
+    """
+    expression = (
+        request.env["logistics.mapping"].sudo()._inbound_expression(endpoint.id)
+    )
+    if not expression:
+        return document
+    return {"events": jsonata_mapping.evaluate_list(expression, document)}
 
 
 def _events(body):

@@ -26,6 +26,8 @@ from zeep.wsdl import Document
 
 from odoo.addons.logistics_integration_base.lib import errors
 
+from . import jsonata_mapping, rest_operations, shipped_mappings
+
 SHIPPED_WSDL = Path(__file__).resolve().parent.parent / "data" / "tms.wsdl"
 SOAP_NAMESPACE = "urn:logistics-suite:tms:v1"
 SOAP_BINDING = "{%s}TmsBinding" % SOAP_NAMESPACE
@@ -39,43 +41,79 @@ _wsdl_documents = {}  # location -> (time.monotonic() when parsed, Document)
 
 
 class TmsRestClient:
-    """The TMS's REST API; `request(method, path, json=None)` does the HTTP."""
+    """The TMS's REST API; `request(method, path, json=None)` does the HTTP.
 
-    def __init__(self, request):
+    Each operation (release, amend, cancel, redeliver) is configuration:
+    `operations` maps its name to ``{"method", "path", "id", "status",
+    "error"}`` (see `rest_operations`; default: the simulator protocol's,
+    `shipped_mappings.REST_OPERATIONS`). `body(operation, data)`, when given,
+    builds the JSON body of a cancellation or redelivery from `data` (the
+    endpoint's mapping of that operation); without it, the simulator
+    protocol's bodies are built here.
+    """
+
+    def __init__(self, request, body=None, operations=None):
         self._request = request
+        self._body = body
+        self._operations = dict(shipped_mappings.REST_OPERATIONS)
+        self._operations.update(operations or {})
 
     def release(self, payload):
-        body = self._json(self._request("POST", "shipments", json=payload))
-        reference = body.get("shipmentId")
-        if not reference:
+        reference = self._call("release", None, payload)[1]["id"]
+        valid = isinstance(reference, (str, int)) and not isinstance(reference, bool)
+        if not valid or reference == "":
+            where = self._operations["release"].get("id") or "?"
             raise errors.PermanentError(
-                "The TMS accepted the shipment without a shipmentId.", system="tms"
+                "The TMS accepted the shipment without %s." % where, system="tms"
             )
-        return reference
+        return str(reference)
 
     def amend(self, reference, payload):
-        return self._json(
-            self._request("PUT", "shipments/%s" % reference, json=payload)
-        )
+        return self._call("amend", reference, payload)[0]
 
     def cancel(self, reference, reason):
-        return self._json(
-            self._request(
-                "POST", "shipments/%s/cancel" % reference, json={"reason": reason}
-            )
-        )
+        data = {"reference": reference, "reason": reason}
+        body = self._body("cancel", data) if self._body else {"reason": reason}
+        return self._call("cancel", reference, body)[0]
 
     def redeliver(self, reference, window=None, reason=None):
         """Deliver again after an attempted delivery, in `window` if given
         (``{"start", "end"}``, ISO 8601)."""
-        body = {"deliveryWindow": window or None, "reason": reason or None}
-        return self._json(
-            self._request(
-                "POST",
-                "shipments/%s/redelivery" % reference,
-                json={key: value for key, value in body.items() if value},
+        if self._body:
+            data = {"reference": reference, "window": window, "reason": reason}
+            body = self._body("redeliver", data)
+        else:
+            body = {"deliveryWindow": window or None, "reason": reason or None}
+            body = {key: value for key, value in body.items() if value}
+        return self._call("redeliver", reference, body)[0]
+
+    def _call(self, name, reference, body):
+        """Run operation `name`: ``(answer body, {"id", "status", "error"})``.
+
+        :raises errors.PermanentError: the operation's configuration is
+            invalid, its answer paths fail, or the answer holds an error
+        """
+        operation = self._operations[name]
+        try:
+            path = rest_operations.render_path(operation["path"], reference)
+        except rest_operations.OperationError as err:
+            raise errors.PermanentError(
+                "REST operation %s: %s" % (name, err), system="tms"
+            ) from err
+        answer = self._json(self._request(operation["method"], path, json=body))
+        try:
+            found = rest_operations.read_answer(operation, answer)
+        except jsonata_mapping.MappingError as err:
+            raise errors.PermanentError(
+                "Reading the TMS's answer to %s failed: %s" % (name, err.message),
+                system="tms",
+            ) from err
+        if found["error"]:
+            raise errors.PermanentError(
+                "The TMS answered %s with an error: %s" % (name, found["error"]),
+                system="tms",
             )
-        )
+        return answer, found
 
     def master_data(self, kind, records):
         """Upsert delivery locations or products (see lib/master_data.py)."""

@@ -54,3 +54,4 @@ from . import logistics_shipment_appointment
 from . import logistics_service_report
 from . import logistics_shipment_service_report
 from . import logistics_ops_tile
+from . import logistics_mapping

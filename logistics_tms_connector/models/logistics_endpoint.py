@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.logistics_integration_base.lib import correlation, errors
 
-from ..lib import mapping, milestones
+from ..lib import jsonata_mapping, mapping, milestones
 from ..lib.tms_client import IDEMPOTENCY_HEADER, TmsRestClient, TmsSoapClient
 
 _logger = logging.getLogger(__name__)
@@ -20,10 +20,20 @@ class LogisticsEndpoint(models.Model):
     _inherit = "logistics.endpoint"
 
     tms_mapping_template = fields.Text(
-        string="Mapping template",
-        help="JSON template turning the canonical shipment document into this "
-        "TMS's payload (see the addon's documentation). Empty: the default "
-        "template of the protocol.",
+        string="Mapping template (former language)",
+        help="Deprecated: a JSON template of the former mapping language, "
+        "rendered for releases and amendments while it is set. Use JSONata "
+        "mappings instead (empty: the endpoint's mappings, else the shipped "
+        "mappings of the protocol).",
+    )
+    tms_mapping_ids = fields.One2many(
+        "logistics.mapping",
+        "endpoint_id",
+        string="Mappings",
+        domain=[("current_id", "=", False)],
+        help="JSONata mappings of this endpoint's operations. An outbound "
+        "operation without one uses the shipped mapping of the protocol; "
+        "events without an inbound mapping must be canonical already.",
     )
     tms_status_map_ids = fields.One2many(
         "logistics.tms.status.map",
@@ -96,6 +106,28 @@ class LogisticsEndpoint(models.Model):
             "context": {"default_endpoint_id": self.id},
         }
 
+    def action_try_tms_mapping(self):
+        """The mapping editor's preview, starting from the release mapping in
+        use (the endpoint's own, else the shipped one)."""
+        self._logistics_check_access("read", read_models=["logistics.mapping.preview"])
+        self.ensure_one()
+        expression = self.env["logistics.mapping"]._expression_for(
+            self, "outbound", "release"
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Mapping preview"),
+            "res_model": "logistics.mapping.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_endpoint_id": self.id,
+                "default_direction": "outbound",
+                "default_operation": "release",
+                "default_expression": expression,
+            },
+        }
+
     def action_load_default_status_codes(self):
         self._logistics_check_access("write")
         for endpoint in self:
@@ -114,6 +146,39 @@ class LogisticsEndpoint(models.Model):
         if self.tms_mapping_template:
             return json.loads(self.tms_mapping_template)
         return mapping.default_template(self.protocol)
+
+    def _tms_map_outbound(self, operation, data):
+        """``data`` through this endpoint's outbound mapping of ``operation``
+        (its own, else the shipped one of its protocol).
+
+        :raises errors.PermanentError: the mapping fails on this data (the
+            payload can only be fixed by fixing the mapping or the data)
+        """
+        self.ensure_one()
+        expression = self.env["logistics.mapping"]._expression_for(
+            self, "outbound", operation
+        )
+        if expression is None:
+            raise errors.PermanentError(
+                _(
+                    "Endpoint %(endpoint)s has no mapping for %(operation)s.",
+                    endpoint=self.name,
+                    operation=operation,
+                ),
+                system="tms",
+            )
+        try:
+            return jsonata_mapping.evaluate(expression, data)
+        except jsonata_mapping.MappingError as err:
+            raise errors.PermanentError(
+                _(
+                    "Mapping of %(operation)s failed: %(error)s",
+                    operation=operation,
+                    error=err.message,
+                ),
+                details=[jsonata_mapping.problem(err)],
+                system="tms",
+            ) from err
 
     def _tms_status_table(self):
         self.ensure_one()
@@ -141,7 +206,9 @@ class LogisticsEndpoint(models.Model):
         return TmsRestClient(
             lambda method, path, json=None: self._request(
                 method, path, correlation_id, json=json, headers=headers
-            )
+            ),
+            body=self._tms_map_outbound,
+            operations=self.env["logistics.mapping"]._rest_operations(self),
         )
 
     @api.model

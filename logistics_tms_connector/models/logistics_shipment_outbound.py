@@ -6,6 +6,8 @@ from odoo.addons.logistics_integration_base.lib import errors, receipt, states
 from ..lib import mapping, milestones
 from .logistics_shipment import TMS
 
+OPERATION_OF_FLOW = {"shipment.release": "release", "shipment.amend": "amend"}
+
 
 # One model, one file per seam (see logistics_shipment.py): merging is not wanted.
 # pylint: disable=consider-merging-classes-inherited
@@ -127,11 +129,30 @@ class LogisticsShipment(models.Model):
                 shipment.correlation_id = message.correlation_id
 
     def _tms_payload(self, message):
-        """The TMS's payload: the message's canonical document through the mapping."""
-        try:
-            return mapping.render(message.endpoint_id._tms_template(), message.payload)
-        except mapping.MappingError as err:
-            raise errors.PermanentError(str(err), details=err.details) from err
+        """The TMS's payload: the message's canonical document through the
+        endpoint's JSONata mapping of the operation (release or amend).
+
+        An endpoint still holding a template of the former language (the
+        deprecated `tms_mapping_template`) renders it until it is replaced.
+        """
+        endpoint = message.endpoint_id
+        if endpoint.tms_mapping_template:
+            try:
+                return mapping.render(endpoint._tms_template(), message.payload)
+            except mapping.MappingError as err:
+                raise errors.PermanentError(str(err), details=err.details) from err
+        operation = OPERATION_OF_FLOW[message.flow_code]
+        return endpoint._tms_map_outbound(operation, message.payload)
+
+    def _tms_mapping_input(self, operation):
+        """What an outbound mapping of ``operation`` gets for this shipment (the
+        mapping editor's preview; the sending code builds the same)."""
+        self.ensure_one()
+        if operation in ("release", "amend"):
+            return self._canonical_document()
+        if operation == "cancel":
+            return {"reference": self.tms_reference, "reason": _("Cancelled in Odoo")}
+        return {"reference": self.tms_reference, "window": None, "reason": None}
 
     @api.model
     def _tms_client_for(self, message):

@@ -21,3 +21,4 @@ from . import test_edi_carrier
 from . import test_archiving
 from . import test_appointments
 from . import test_service_report
+from . import test_jsonata_mapping

@@ -1,2 +1,3 @@
 from . import logistics_tms_mapping_preview
 from . import logistics_shipment_redelivery
+from . import logistics_mapping_preview
