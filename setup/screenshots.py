@@ -45,14 +45,26 @@ PAGES = (
         "/odoo/action-logistics_integration_base.logistics_flow_stat_action",
     ),
     _page(
+        "flow-activity",
+        "/odoo/action-logistics_integration_base.logistics_flow_activity_action",
+    ),
+    _page(
+        "operations", "/odoo/action-logistics_tms_connector.logistics_ops_tile_action"
+    ),
+    _page(
+        "service-level-report",
+        "/odoo/action-logistics_tms_connector.logistics_service_report_action",
+    ),
+    _page(
+        "carrier-scorecard",
+        "/odoo/action-logistics_freight_settlement.logistics_carrier_scorecard_action",
+    ),
+    _page(
         "shipment-form",
         "/odoo/action-logistics_tms_connector.logistics_shipment_action/{shipment}",
     ),
-    _page(
-        "service-level",
-        "/odoo/action-logistics_tms_connector.logistics_shipment_action_service_level",
-    ),
     _page("portal-shipment", "/my/shipments/{shipment}", side="portal"),
+    _page("portal-service-level", "/my/service-level", side="portal"),
 )
 
 
