@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -64,7 +65,9 @@ PAGES = (
         "/odoo/action-logistics_tms_connector.logistics_shipment_action/{shipment}",
     ),
     _page("portal-shipment", "/my/shipments/{shipment}", side="portal"),
-    _page("portal-service-level", "/my/service-level", side="portal"),
+    # The simulator's clock runs ahead (a day of transport in minutes): its
+    # deliveries are dated later today or tomorrow.
+    _page("portal-service-level", "/my/service-level?to={horizon}", side="portal"),
 )
 
 
@@ -194,7 +197,10 @@ def main(argv=None):
                 url=args.url,
             )
             path = OUT_DIR / f"{page['name']}.png"
-            url = args.url + page["path"].format(shipment=args.shipment)
+            horizon = (datetime.now(timezone.utc) + timedelta(days=31)).date()
+            url = args.url + page["path"].format(
+                shipment=args.shipment, horizon=horizon.isoformat()
+            )
             browser.shoot(url, READY[page["side"]], path)
             print(f"{path.relative_to(REPO)}: {url}")
     finally:
