@@ -2,10 +2,14 @@
 with its portal user and API key. Imported as ``tests.e2e.helpers`` (the root
 conftest registers ``tests`` as a plain package)."""
 
+import json
 import sys
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ if str(SETUP) not in sys.path:
 from suite import stack  # noqa: E402
 
 POLL_INTERVAL = 0.5
+ALLOW_LIST_PARAM = "logistics_integration_base.outbound_allow_list"
 ALL_SCOPES = "orders:write orders:read shipments:read webhooks:manage"
 
 
@@ -115,3 +120,38 @@ def pushing_simulator(odoo_server, endpoint_code, id_prefix, timeout):
         timeout=timeout,
     )
     return process, simulator_url, api_key, secret
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """A customer's webhook receiver: keeps the bodies it is sent."""
+
+    received = None  # a list per server (see webhook_receiver)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.received.append(json.loads(self.rfile.read(length) or b"null"))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_args):
+        pass
+
+
+@contextmanager
+def webhook_receiver(odoo_server):
+    """``(url, received bodies)`` of a local webhook receiver; loopback is
+    allowed for webhooks while it runs, as before afterwards."""
+    execute = odoo_server.execute
+    allowed = execute("ir.config_parameter", "get_param", ALLOW_LIST_PARAM)
+    execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, "127.0.0.1")
+    received = []
+    handler = type("Receiver", (_Receiver,), {"received": received})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%s/events" % server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+        execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, allowed or False)

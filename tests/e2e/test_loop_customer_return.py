@@ -8,23 +8,19 @@ pushes its events to Odoo's TMS webhook; the return picking is validated and
 the return is received, and the customer is told by webhook.
 """
 
-import json
 import secrets
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from tests.e2e.helpers import portal_customer, wait_for
+from tests.e2e.helpers import portal_customer, wait_for, webhook_receiver
 
 from .conftest import stack
 
 WAIT = 90
 REQUEST_TIMEOUT = 30
 ALL_STEPS = 9
-ALLOW_LIST_PARAM = "logistics_integration_base.outbound_allow_list"
 TMS_FLOWS = ["shipment.release", "shipment.amend", "shipment.cancel", "tms.event"]
 
 
@@ -32,40 +28,10 @@ def _wait(what, probe, timeout=WAIT):
     return wait_for(what, probe, timeout)
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    """The customer's webhook receiver: keeps what it is sent."""
-
-    received = []
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self.received.append(json.loads(self.rfile.read(length) or b"null"))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *_args):
-        pass
-
-
 @pytest.fixture
 def receiver(odoo_server):
-    """A local receiver; loopback allowed for webhooks while the test runs."""
-    execute = odoo_server.execute
-    allowed = execute("ir.config_parameter", "get_param", ALLOW_LIST_PARAM)
-    execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, "127.0.0.1")
-    _Receiver.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield (
-            "http://127.0.0.1:%s/events" % server.server_address[1],
-            _Receiver.received,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
-        execute("ir.config_parameter", "set_param", ALLOW_LIST_PARAM, allowed or False)
+    with webhook_receiver(odoo_server) as url_and_received:
+        yield url_and_received
 
 
 @pytest.fixture
