@@ -216,3 +216,69 @@ def acknowledgement_payload(standard, acknowledgement):
         "control_number": control,
         "accepted": acknowledgement["accepted"],
     }
+
+
+def receipt_summary(standard, text):
+    """What an acknowledgement of a carrier's file answers (JSON-able): its
+    groups and sets (X12) or its interchange and messages (EDIFACT), the
+    acknowledgements themselves left out. None: nothing to acknowledge."""
+    if standard == X12:
+        interchange = x12.parse(text)
+        groups = [
+            {
+                "code": group.functional_code,
+                "control": group.control_number,
+                "sets": [[t.code, t.control_number] for t in group.transactions],
+            }
+            for group in interchange.groups
+            if group.functional_code != x12_sets.FUNCTIONAL_CODES["997"]
+        ]
+        return {"standard": X12, "groups": groups} if groups else None
+    header, messages = edifact.parse(text)
+    answered = [[i, r] for i, r, _segments in messages if i != "CONTRL"]
+    if not answered:
+        return None
+    return {"standard": EDIFACT, "interchange": header, "messages": answered}
+
+
+def acknowledgement_file(summary, parties, control, when):
+    """``(file name, text)`` of the 997 / CONTRL answering a received file."""
+    if summary["standard"] == X12:
+        transactions = []
+        for index, group in enumerate(summary["groups"], start=1):
+            received = x12.Group(
+                group["code"],
+                parties.theirs,
+                parties.ours,
+                group["control"],
+                transactions=[x12.Transaction(c, n) for c, n in group["sets"]],
+            )
+            ack = x12_sets.acknowledgement(received)
+            ack.control_number = "%04d" % index
+            transactions.append(ack)
+        group = x12.Group(
+            "FA",
+            parties.ours,
+            parties.theirs,
+            control,
+            date=when.strftime("%Y%m%d"),
+            time=when.strftime("%H%M"),
+            transactions=transactions,
+        )
+        interchange = x12.Interchange(
+            parties.qualifier,
+            parties.ours,
+            parties.qualifier,
+            parties.theirs,
+            control,
+            date=when.strftime("%y%m%d"),
+            time=when.strftime("%H%M"),
+            groups=[group],
+        )
+        return f"997-{control:09d}.x12", x12.serialize(interchange)
+    messages = [(i, r, []) for i, r in summary["messages"]]
+    segments = edifact.acknowledgement(summary["interchange"], messages)
+    text = edifact.serialize(
+        parties.ours, parties.theirs, control, [("CONTRL", "1", segments)], when
+    )
+    return f"CONTRL-{control:09d}.edifact", text

@@ -13,6 +13,7 @@ _logger = logging.getLogger(__name__)
 
 INVOICE_FLOW = "freight.invoice"  # freight settlement's, when installed
 ACKNOWLEDGEMENT_FLOW = "edi.acknowledgement"
+ACKNOWLEDGEMENT_OUT_FLOW = "edi.acknowledgement.send"
 
 
 # One model, one file per seam (see logistics_shipment.py): merging is not wanted.
@@ -95,6 +96,7 @@ class LogisticsShipment(models.Model):
             if created:
                 new += len(created)
                 self._edi_keep_file(created[0], name, text)
+                self._edi_acknowledge(endpoint, text, created[0])
             else:
                 target.remove(name)  # every set is in the log already
         return new
@@ -137,6 +139,37 @@ class LogisticsShipment(models.Model):
                 endpoint=endpoint,
             )
         return answers
+
+    @api.model
+    def _edi_acknowledge(self, endpoint, text, received):
+        """Queue the 997 / CONTRL answering a carrier's file (through the
+        message log, as the file it answers is)."""
+        summary = edi.receipt_summary(endpoint.edi_standard, text)
+        if not summary:
+            return  # acknowledgements are not acknowledged
+        self.env["logistics.message"]._send(
+            ACKNOWLEDGEMENT_OUT_FLOW,
+            summary,
+            endpoint_id=endpoint.id,
+            correlation_id=received.correlation_id,
+            idempotency_key="ack/%s" % received.idempotency_key,
+        )
+
+    @api.model
+    def _edi_send_acknowledgement(self, message):
+        """Write the 997 / CONTRL of a message to the carrier's folder."""
+        endpoint = message.endpoint_id
+        control = endpoint._edi_next_control()
+        name, text = edi.acknowledgement_file(
+            message.payload,
+            endpoint._edi_parties(),
+            control,
+            pytz.utc.localize(message.create_date),
+        )
+        endpoint._file_target().put(name, text.encode("utf-8"))
+        self._edi_keep_file(message, name, text)
+        message.edi_control_number = control
+        return {"edi_file": name, "control_number": control}
 
     @api.model
     def _edi_apply_acknowledgement(self, message):

@@ -121,6 +121,26 @@ def test_a_declined_tender_gets_a_990_with_its_reason(tmp_path):
     assert (answer["accepted"], answer["reason"]) == (False, "NO CAPACITY")
 
 
+def test_acknowledgements_are_archived_unanswered(tmp_path):
+    partner = Partner(tmp_path, "x12")
+    ack = x12_sets.acknowledgement(x12.Group("GF", "ACME", "ODOO", 3, transactions=[]))
+    group = x12.Group("FA", "ODOO", "ACME", 9, transactions=[ack])
+    interchange = x12.Interchange(
+        "ZZ", "ODOO", "02", "ACME", 9, "261130", "0900", groups=[group]
+    )
+    (tmp_path / "to_partner" / "997.x12").write_text(x12.serialize(interchange))
+    assert partner.poll_once() == []
+    assert (tmp_path / "archive" / "997.x12").exists()
+    contrl = edifact.acknowledgement(
+        {"reference": "5", "sender": "ACME", "recipient": "ODOO"}, []
+    )
+    text = edifact.serialize("ODOO", "ACME", 6, [("CONTRL", "1", contrl)], WHEN)
+    edi_partner = Partner(tmp_path / "e", "edifact")
+    (tmp_path / "e" / "to_partner" / "contrl.edifact").write_text(text)
+    assert edi_partner.poll_once() == []
+    assert (tmp_path / "e" / "archive" / "contrl.edifact").exists()
+
+
 def test_an_unreadable_file_is_rejected_with_a_note(tmp_path):
     partner = Partner(tmp_path, "x12")
     (tmp_path / "to_partner" / "junk.x12").write_text("hello")

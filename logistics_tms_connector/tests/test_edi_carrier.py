@@ -99,6 +99,17 @@ class TestEdiCarrier(TmsCase):
         )
         self.assertEqual(ack.state, "done")
         self.assertEqual(ack.payload["control_number"], 1)
+        # Odoo acknowledges each of the carrier's files with a 997 of its own.
+        sent = self.env["logistics.message"].search(
+            [
+                ("flow_code", "=", "edi.acknowledgement.send"),
+                ("endpoint_id", "=", endpoint.id),
+            ]
+        )
+        self.assertEqual(len(sent), 3, "the 990, 214 and 210 files; not the 997")
+        self.assertEqual(set(sent.mapped("state")), {"done"})
+        to_partner = os.listdir(os.path.join(self.carrier_root, "to_partner"))
+        self.assertEqual(sorted(n.split("-")[0] for n in to_partner), ["997"] * 3)
         # The next pickup finds every set logged: the files go.
         self.assertEqual(self._pick_up(endpoint), 0)
         self.assertEqual(
@@ -135,6 +146,12 @@ class TestEdiCarrier(TmsCase):
         self.assertEqual(shipment.tms_reference, "ACME-%s" % shipment.name)
         release = self._release_message(shipment)
         self.assertEqual(release.edi_acknowledgement, "accepted", "the CONTRL")
+        to_partner = os.listdir(os.path.join(self.carrier_root, "to_partner"))
+        self.assertEqual(
+            sorted(n.split("-")[0] for n in to_partner),
+            ["CONTRL"] * 2,
+            "IFTSTA, INVOIC",
+        )
 
     def test_a_declined_tender_is_an_exception(self):
         endpoint = self._edi_endpoint("x12")

@@ -102,6 +102,9 @@ class Partner:
                 group["sets"].append((segment[1], segment[2]))
             elif segment[0] == "B2" and group is not None and group["sets"]:
                 tenders.append(segment[4])
+        if group is not None and group["code"] == "FA" and not tenders:
+            _logger.info("997 acknowledgement received (group %s)", group["control"])
+            return []  # an acknowledgement of what we sent: nothing to answer
         if group is None or not tenders:
             raise EdiFormatError("no 204 load tender in the interchange")
         acknowledgement = [["AK1", group["code"], group["control"]]]
@@ -245,6 +248,9 @@ class Partner:
                 messages.append(current)
             elif segment[0] == "BGM" and current and current["type"] == "IFTMIN":
                 instructions.append(segment[2][0])
+        if messages and all(m["type"] == "CONTRL" for m in messages):
+            _logger.info("CONTRL acknowledgement received (%s)", reference)
+            return []  # an acknowledgement of what we sent: nothing to answer
         if not instructions:
             raise EdiFormatError("no IFTMIN transport instruction in the interchange")
         contrl = [["UCI", [reference], [self.partner_id], [sender], ["7"]]]

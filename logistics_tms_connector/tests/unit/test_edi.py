@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from odoo.addons.logistics_tms_connector.lib import edi, x12
+from odoo.addons.logistics_tms_connector.lib import edi, edifact, x12
 from odoo.addons.logistics_tms_connector.lib.x12 import Transaction
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
@@ -145,3 +145,50 @@ def test_acknowledgements_have_one_shape():
         )["control_number"]
         == 5
     )
+
+
+def test_a_carriers_file_is_acknowledged_with_a_997():
+    status = Transaction(
+        "214",
+        "0001",
+        [
+            ["B10", "SHP-1", "ACME-7", "ACME"],
+            ["AT7", "D1", "NS", "", "", "20261130", "1000", "UT"],
+        ],
+    )
+    summary = edi.receipt_summary(edi.X12, _carrier_file(status, control=44))
+    assert summary == {
+        "standard": "x12",
+        "groups": [{"code": "GF", "control": 44, "sets": [["214", "0001"]]}],
+    }
+    name, text = edi.acknowledgement_file(summary, PARTIES, 9, WHEN)
+    assert name == "997-000000009.x12"
+    interchange = x12.parse(text)
+    assert (interchange.sender, interchange.receiver) == ("ODOO", "ACME")
+    (ack,) = interchange.groups[0].transactions
+    assert ack.first("AK1") == ["AK1", "GF", "44"]
+    assert ack.first("AK9")[1] == "A"
+
+
+def test_acknowledgements_are_not_acknowledged():
+    ack = Transaction("997", "0001", [["AK1", "SM", "12"], ["AK9", "A", "1", "1", "1"]])
+    group = x12.Group("FA", "ACME", "ODOO", 5, transactions=[ack])
+    text = x12.serialize(
+        x12.Interchange("02", "ACME", "ZZ", "ODOO", 5, "261130", "0930", groups=[group])
+    )
+    assert edi.receipt_summary(edi.X12, text) is None
+
+
+def test_an_edifact_file_is_acknowledged_with_a_contrl():
+    text = edifact.serialize(
+        "ACME", "ODOO", 77, [("IFTSTA", "1", [("STS", "1", "AF")])], WHEN
+    )
+    summary = edi.receipt_summary(edi.EDIFACT, text)
+    name, contrl = edi.acknowledgement_file(summary, PARTIES, 3, WHEN)
+    assert name == "CONTRL-000000003.edifact"
+    _header, ((_id, _ref, segments),) = edifact.parse(contrl)
+    assert edifact.acknowledged(segments) == {
+        "reference": "77",
+        "accepted": True,
+        "messages": {"1": True},
+    }
