@@ -108,6 +108,20 @@ class TestServiceFacts(TmsCase):
         self.assertEqual(shipment.status, m.STATUS_DELIVERED)
         self.assertEqual((shipment.in_full, shipment.otif), (0.0, 0.0))
 
+    def test_a_shipment_cancelled_after_pickup_failed_its_promise(self):
+        self.tms.control("scenario", {"auto_advance": False})
+        shipment = self.released_shipment()
+        self.run_timeline(shipment, STEPS_TO_PICKUP)  # TA, CR, X3, AF
+        with self.jobs():
+            shipment.action_cancel()
+        self.assertEqual(shipment.status, m.STATUS_CANCELLED)
+        self.assertTrue(shipment.service_facts_at, "ended: its facts are stored")
+        self.assertFalse(shipment.delivered_at)
+        self.assertEqual(
+            (shipment.on_time, shipment.in_full, shipment.otif), (0.0, 0.0, 0.0)
+        )
+        self.assertFalse(shipment.transit_hours, "never delivered: no transit")
+
     def test_report_average_is_the_on_time_rate(self):
         on_time, late = self._delivered(), self._delivered()
         for shipment, delivered_at in ((on_time, at(9)), (late, at(15))):
