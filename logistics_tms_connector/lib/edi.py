@@ -59,26 +59,8 @@ def tender_file(standard, document, parties, control, when, *, operation="releas
         transaction = x12_sets.load_tender(
             document, parties.scac, 1, purpose=TENDER_PURPOSES[operation]
         )
-        group = x12.Group(
-            "SM",
-            parties.ours,
-            parties.theirs,
-            control,
-            date=when.strftime("%Y%m%d"),
-            time=when.strftime("%H%M"),
-            transactions=[transaction],
-        )
-        interchange = x12.Interchange(
-            parties.qualifier,
-            parties.ours,
-            parties.qualifier,
-            parties.theirs,
-            control,
-            date=when.strftime("%y%m%d"),
-            time=when.strftime("%H%M"),
-            groups=[group],
-        )
-        return f"204-{reference}-{control:09d}.x12", x12.serialize(interchange)
+        text = _x12_text(parties, control, when, "SM", [transaction])
+        return f"204-{reference}-{control:09d}.x12", text
     if standard == EDIFACT:
         segments = edifact.transport_instruction(document, when)
         text = edifact.serialize(
@@ -86,6 +68,31 @@ def tender_file(standard, document, parties, control, when, *, operation="releas
         )
         return f"IFTMIN-{reference}-{control:09d}.edifact", text
     raise EdiError(f"unknown EDI standard {standard!r}")
+
+
+def _x12_text(parties, control, when, functional_code, transactions):
+    """One interchange from us to the partner holding one functional group;
+    the interchange and the group share the control number."""
+    group = x12.Group(
+        functional_code,
+        parties.ours,
+        parties.theirs,
+        control,
+        date=when.strftime("%Y%m%d"),
+        time=when.strftime("%H%M"),
+        transactions=transactions,
+    )
+    interchange = x12.Interchange(
+        parties.qualifier,
+        parties.ours,
+        parties.qualifier,
+        parties.theirs,
+        control,
+        date=when.strftime("%y%m%d"),
+        time=when.strftime("%H%M"),
+        groups=[group],
+    )
+    return x12.serialize(interchange)
 
 
 def read_file(standard, text, local_zone=None):
@@ -256,26 +263,8 @@ def acknowledgement_file(summary, parties, control, when):
             ack = x12_sets.acknowledgement(received)
             ack.control_number = "%04d" % index
             transactions.append(ack)
-        group = x12.Group(
-            "FA",
-            parties.ours,
-            parties.theirs,
-            control,
-            date=when.strftime("%Y%m%d"),
-            time=when.strftime("%H%M"),
-            transactions=transactions,
-        )
-        interchange = x12.Interchange(
-            parties.qualifier,
-            parties.ours,
-            parties.qualifier,
-            parties.theirs,
-            control,
-            date=when.strftime("%y%m%d"),
-            time=when.strftime("%H%M"),
-            groups=[group],
-        )
-        return f"997-{control:09d}.x12", x12.serialize(interchange)
+        text = _x12_text(parties, control, when, "FA", transactions)
+        return f"997-{control:09d}.x12", text
     messages = [(i, r, []) for i, r in summary["messages"]]
     segments = edifact.acknowledgement(summary["interchange"], messages)
     text = edifact.serialize(
