@@ -99,11 +99,15 @@ def portal_customer(
     )
 
 
-def pushing_simulator(odoo_server, endpoint_code, id_prefix, timeout):
+def pushing_simulator(
+    odoo_server, endpoint_code, id_prefix, timeout, *, auto_advance=True
+):
     """A TMS simulator of its own that pushes signed webhooks to the endpoint
     `endpoint_code` of `odoo_server`: (process, url, its API key, webhook
-    secret). Stop the process with `stack.stop_process`."""
+    secret). Its timelines move by themselves, or, with `auto_advance` off,
+    when the test advances them. Stop the process with `stack.stop_process`."""
     api_key, secret = uuid.uuid4().hex, uuid.uuid4().hex
+    pace = ["--step-delay", "0.3"] if auto_advance else ["--no-auto-advance"]
     process, simulator_url = stack.start_simulator(
         [
             "--api-key",
@@ -112,14 +116,42 @@ def pushing_simulator(odoo_server, endpoint_code, id_prefix, timeout):
             "%s/logistics/tms/%s/events" % (odoo_server.url, endpoint_code),
             "--webhook-secret",
             secret,
-            "--step-delay",
-            "0.3",
+            *pace,
             "--id-prefix",
             id_prefix,
         ],
         timeout=timeout,
     )
     return process, simulator_url, api_key, secret
+
+
+def rest_tms_endpoint(
+    odoo_server, code, name, simulator_url, *, api_key, secret, **values
+):
+    """A REST TMS endpoint on a simulator, with its API key and HMAC secret."""
+    endpoint = odoo_server.execute(
+        "logistics.endpoint",
+        "create",
+        {
+            "name": name,
+            "code": code,
+            "system": "tms",
+            "protocol": "rest",
+            "base_url": simulator_url + "/api/v1/",
+            "auth_method": "api_key",
+            "api_key_header": "X-API-Key",
+            **values,
+        },
+    )
+    odoo_server.execute(
+        "logistics.endpoint.secret",
+        "create",
+        [
+            {"endpoint_id": endpoint, "kind": "api_key", "value": api_key},
+            {"endpoint_id": endpoint, "kind": "hmac", "value": secret},
+        ],
+    )
+    return endpoint
 
 
 class _Receiver(BaseHTTPRequestHandler):

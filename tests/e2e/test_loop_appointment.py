@@ -21,7 +21,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.e2e.helpers import portal_customer, wait_for, webhook_receiver, xml_id
+from tests.e2e.helpers import (
+    portal_customer,
+    pushing_simulator,
+    rest_tms_endpoint,
+    wait_for,
+    webhook_receiver,
+    xml_id,
+)
 
 from .conftest import stack
 
@@ -53,45 +60,18 @@ def tms(odoo_server):
     endpoint made for this test: the warehouse's TMS, releasing on order
     confirmation, while the test runs."""
     run = secrets.token_hex(4)
-    api_key, secret = secrets.token_hex(16), secrets.token_hex(24)
     code = "appt_%s" % run
-    process, url = stack.start_simulator(
-        [
-            "--port",
-            "0",
-            "--no-auto-advance",
-            "--api-key",
-            api_key,
-            "--webhook-url",
-            "%s/logistics/tms/%s/events" % (odoo_server.url, code),
-            "--webhook-secret",
-            secret,
-            "--id-prefix",
-            "APT%s" % run.upper(),
-        ],
-        timeout=30,
+    process, url, api_key, secret = pushing_simulator(
+        odoo_server, code, "APT%s" % run.upper(), 30, auto_advance=False
     )
     execute = odoo_server.execute
-    endpoint = execute(
-        "logistics.endpoint",
-        "create",
-        {
-            "name": "Appointments TMS %s" % run,
-            "code": code,
-            "system": "tms",
-            "protocol": "rest",
-            "base_url": url + "/api/v1/",
-            "auth_method": "api_key",
-            "api_key_header": "X-API-Key",
-        },
-    )
-    execute(
-        "logistics.endpoint.secret",
-        "create",
-        [
-            {"endpoint_id": endpoint, "kind": "api_key", "value": api_key},
-            {"endpoint_id": endpoint, "kind": "hmac", "value": secret},
-        ],
+    endpoint = rest_tms_endpoint(
+        odoo_server,
+        code,
+        "Appointments TMS %s" % run,
+        url,
+        api_key=api_key,
+        secret=secret,
     )
     warehouse = xml_id(odoo_server, "stock", "warehouse0")
     before = execute("stock.warehouse", "read", [warehouse], fields=WAREHOUSE_FIELDS)

@@ -14,7 +14,13 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.helpers import portal_customer, wait_for, webhook_receiver
+from tests.e2e.helpers import (
+    portal_customer,
+    pushing_simulator,
+    rest_tms_endpoint,
+    wait_for,
+    webhook_receiver,
+)
 
 from .conftest import stack
 
@@ -39,50 +45,20 @@ def tms(odoo_server):
     """The simulator pushing its events to a TMS endpoint made for this test,
     the warehouse's TMS while the test runs."""
     run = secrets.token_hex(4)
-    api_key, secret = (
-        secrets.token_hex(16),
-        secrets.token_hex(24),
-    )  # no leading "-" (argv)
     code = "rma_%s" % run
-    process, url = stack.start_simulator(
-        [
-            "--port",
-            "0",
-            "--no-auto-advance",
-            "--api-key",
-            api_key,
-            "--webhook-url",
-            "%s/logistics/tms/%s/events" % (odoo_server.url, code),
-            "--webhook-secret",
-            secret,
-            "--id-prefix",
-            "RMA%s" % run.upper(),
-        ],
-        timeout=30,
+    process, url, api_key, secret = pushing_simulator(
+        odoo_server, code, "RMA%s" % run.upper(), 30, auto_advance=False
     )
     execute = odoo_server.execute
     flows = execute("logistics.flow", "search", [("code", "in", TMS_FLOWS)])
-    endpoint = execute(
-        "logistics.endpoint",
-        "create",
-        {
-            "name": "Returns TMS %s" % run,
-            "code": code,
-            "system": "tms",
-            "protocol": "rest",
-            "base_url": url + "/api/v1/",
-            "auth_method": "api_key",
-            "api_key_header": "X-API-Key",
-            "flow_ids": [(6, 0, flows)],
-        },
-    )
-    execute(
-        "logistics.endpoint.secret",
-        "create",
-        [
-            {"endpoint_id": endpoint, "kind": "api_key", "value": api_key},
-            {"endpoint_id": endpoint, "kind": "hmac", "value": secret},
-        ],
+    endpoint = rest_tms_endpoint(
+        odoo_server,
+        code,
+        "Returns TMS %s" % run,
+        url,
+        api_key=api_key,
+        secret=secret,
+        flow_ids=[(6, 0, flows)],
     )
     warehouse = execute("stock.warehouse", "search", [], limit=1)
     before = execute("stock.warehouse", "read", warehouse, fields=["tms_endpoint_id"])
