@@ -187,6 +187,24 @@ def _wait_for(check, timeout, poll=2):
     return None
 
 
+def _released_shipment(demo, order_reference, fields, timeout):
+    """The shipment of an order once the TMS answered its release (`fields`
+    read), or None after `timeout` s."""
+    found = _wait_for(
+        lambda: demo.rpc(
+            "logistics.shipment",
+            "search_read",
+            [
+                ("sale_order_id.name", "=", order_reference),
+                ("tms_reference", "!=", False),
+            ],
+            fields=fields,
+        ),
+        timeout,
+    )
+    return found[0] if found else None
+
+
 def demo_held_order(demo):
     """A held order approved in Odoo: the customer's view follows.
 
@@ -420,18 +438,9 @@ def demo_refused(demo, timeout=300):
         reference = answer.get("reference")
         if not reference:
             return "order refused: %s" % answer
-        [shipment] = _wait_for(
-            lambda: demo.rpc(
-                "logistics.shipment",
-                "search_read",
-                [
-                    ("sale_order_id.name", "=", reference),
-                    ("tms_reference", "!=", False),
-                ],
-                fields=["tms_reference", "picking_ids"],
-            ),
-            timeout,
-        ) or [None]
+        shipment = _released_shipment(
+            demo, reference, ["tms_reference", "picking_ids"], timeout
+        )
         if not shipment:
             return "%s: not released after %ss" % (reference, timeout)
         advance = {"shipment_id": shipment["tms_reference"], "steps": REFUSED_STEPS - 1}
@@ -547,18 +556,9 @@ def demo_appointment(demo, timeout=300):
         reference = answer.get("reference")
         if not reference:
             return "order refused: %s" % answer
-        [shipment] = _wait_for(
-            lambda: demo.rpc(
-                "logistics.shipment",
-                "search_read",
-                [
-                    ("sale_order_id.name", "=", reference),
-                    ("tms_reference", "!=", False),
-                ],
-                fields=["name", "tms_reference"],
-            ),
-            timeout,
-        ) or [None]
+        shipment = _released_shipment(
+            demo, reference, ["name", "tms_reference"], timeout
+        )
         if not shipment:
             return "%s: not released after %ss" % (reference, timeout)
         start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
