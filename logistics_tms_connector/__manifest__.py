@@ -52,5 +52,6 @@
         "data/ir_cron_service_report.xml",
         "views/logistics_service_report_views.xml",
         "views/logistics_mapping_views.xml",
+        "wizards/logistics_endpoint_template_wizard_views.xml",
     ],
 }

@@ -1,3 +1,4 @@
+import functools
 import json as jsonlib
 import logging
 from datetime import timedelta
@@ -19,6 +20,7 @@ GUARDED_SYSTEMS = ("customer",)
 HTTP_REDIRECT_MIN = 300
 HTTP_REDIRECT_MAX = 399
 TOKEN_EXPIRY_MARGIN = timedelta(seconds=60)
+HTTP_UNAUTHORIZED = 401
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 RATE_WINDOW = timedelta(minutes=1)
@@ -430,6 +432,40 @@ class LogisticsEndpoint(models.Model):
         )
         return token
 
+    def _send(self, method, url, correlation_id, *, checked, **options):
+        """The HTTP call of `_request` (`options`: the body and headers);
+        raises on a non-2xx answer."""
+        with self._session(correlation_id) as session:
+            if checked:
+                # Connect to the address just checked: no second DNS answer.
+                session.mount(checked.scheme + "://", url_guard.PinnedAdapter(checked))
+            response = session.request(
+                method,
+                url,
+                timeout=self._timeout(),
+                # A redirect could lead anywhere, with our credentials.
+                allow_redirects=False,
+                # Given per request: requests would prefer REQUESTS_CA_BUNDLE
+                # from the environment to the session's CA bundle.
+                **self._tls_options(),
+                **options,
+            )
+        response.raise_for_status()
+        return response
+
+    def _forget_refused_token(self, err):
+        """Drop the OAuth2 token the partner refuses (401: revoked, or expired
+        before its time), so that the retry asks for a new one; whether there
+        was one to drop."""
+        response = getattr(err, "response", None)
+        if self.auth_method != "oauth2" or (
+            getattr(response, "status_code", None) != HTTP_UNAUTHORIZED
+        ):
+            return False
+        tokens = self.secret_ids.filtered(lambda s: s.kind == "access_token")
+        tokens.sudo().unlink()
+        return bool(tokens)
+
     def _request(
         self, method, path, correlation_id, *, json=None, headers=None, data=None
     ):
@@ -457,27 +493,24 @@ class LogisticsEndpoint(models.Model):
             self._checked_destination(url) if self.system in GUARDED_SYSTEMS else None
         )
         _logger.info("[%s] %s %s (endpoint %s)", correlation_id, method, url, self.code)
+        call = functools.partial(
+            self._send,
+            method,
+            url,
+            correlation_id,
+            checked=checked,
+            json=json,
+            data=data,
+            headers=extra_headers,
+        )
         try:
-            with self._session(correlation_id) as session:
-                if checked:
-                    # Connect to the address just checked: no second DNS answer.
-                    session.mount(
-                        checked.scheme + "://", url_guard.PinnedAdapter(checked)
-                    )
-                response = session.request(
-                    method,
-                    url,
-                    timeout=self._timeout(),
-                    json=json,
-                    data=data,
-                    headers=extra_headers,
-                    # A redirect could lead anywhere, with our credentials.
-                    allow_redirects=False,
-                    # Given per request: requests would prefer REQUESTS_CA_BUNDLE
-                    # from the environment to the session's CA bundle.
-                    **self._tls_options(),
-                )
-            response.raise_for_status()
+            try:
+                response = call()
+            except requests.HTTPError as err:
+                if not self._forget_refused_token(err):
+                    raise
+                # The same call once more, with a token asked for just now.
+                response = call()
         except requests.RequestException as err:
             classified = errors.classify(err)
             classified.system = self.system

@@ -134,6 +134,12 @@ class TmsRestClient:
         )
         return body.get("events") or [], body.get("cursor") or cursor
 
+    def feed_page(self, path):
+        """One page of the event feed: ``(its JSON body, its parsed Link
+        header)``; the path and its query come from lib/event_feed.py."""
+        response = self._request("GET", path)
+        return self._json(response), response.links
+
     @staticmethod
     def _json(response):
         try:

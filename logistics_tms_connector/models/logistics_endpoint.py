@@ -6,13 +6,15 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.logistics_integration_base.lib import correlation, errors
 
-from ..lib import jsonata_mapping, mapping, milestones
+from ..lib import event_feed, jsonata_mapping, mapping, milestones
 from ..lib.tms_client import IDEMPOTENCY_HEADER, TmsRestClient, TmsSoapClient
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_WEBHOOK_TOLERANCE = 300
 DEFAULT_POLL_PAGE = 200
+# Pages read by one poll at most: the next poll goes on from there.
+MAX_POLL_PAGES = 100
 WEBHOOK_ROUTE = "/logistics/tms/%s/events"
 
 
@@ -222,22 +224,77 @@ class LogisticsEndpoint(models.Model):
                 _logger.warning("polling TMS %s failed: %s", endpoint.code, err)
 
     def _tms_poll(self):
-        """Pull the event feed since the stored cursor, through the message log."""
+        """Pull the event feed since the stored position, through the message
+        log: the feed and its paging are the inbound mapping's configuration
+        (lib/event_feed.py), each page goes through its expression."""
         self.ensure_one()
         if self.protocol != "rest":
             raise UserError(_("Only REST TMS endpoints can be polled."))
         correlation_id = correlation.new_id()
+        feed, expression = self.env["logistics.mapping"]._event_feed(self)
         client = self._tms_client(correlation_id)
+        position = self.tms_poll_cursor or None
         total = 0
-        while True:
-            events, cursor = client.events(
-                self.tms_poll_cursor, self.tms_poll_page_size
+        for _page in range(MAX_POLL_PAGES):
+            path = self._tms_feed_call(
+                event_feed.page_path, feed, position, self.tms_poll_page_size
             )
+            body, links = client.feed_page(path)
+            events = self._tms_feed_events(body, expression)
             if events:
                 self.env["logistics.shipment"]._tms_receive_events(
                     self, events, correlation_id
                 )
-            self.tms_poll_cursor = cursor
             total += len(events)
-            if len(events) < self.tms_poll_page_size:
-                return total
+            following = self._tms_feed_call(
+                event_feed.next_position, feed, body, links, self.base_url
+            )
+            if following:
+                self.tms_poll_cursor = following
+            if event_feed.is_last_page(position, following, events):
+                break
+            position = following
+        return total
+
+    def _tms_feed_call(self, function, *args):
+        """``function(*args)`` of lib/event_feed, its errors made permanent."""
+        try:
+            return function(*args)
+        except event_feed.FeedError as err:
+            raise errors.PermanentError(
+                _(
+                    "Event feed of %(endpoint)s: %(error)s",
+                    endpoint=self.name,
+                    error=err,
+                ),
+                system="tms",
+            ) from err
+        except jsonata_mapping.MappingError as err:
+            raise errors.PermanentError(
+                _(
+                    "Reading the next page of %(endpoint)s's feed failed: %(error)s",
+                    endpoint=self.name,
+                    error=err.message,
+                ),
+                system="tms",
+            ) from err
+
+    def _tms_feed_events(self, body, expression):
+        """A feed page's canonical events: through the inbound mapping, else
+        the page's ``events`` (canonical already)."""
+        if not expression:
+            events = body.get("events") if isinstance(body, dict) else None
+            return events if isinstance(events, list) else []
+        try:
+            return jsonata_mapping.evaluate_list(expression, body)
+        except jsonata_mapping.MappingError as err:
+            raise errors.PermanentError(
+                _(
+                    "The inbound mapping of %(endpoint)s failed on a feed page: "
+                    "%(error)s",
+                    endpoint=self.name,
+                    error=err.message,
+                ),
+                details=[jsonata_mapping.problem(err)],
+                system="tms",
+            ) from err

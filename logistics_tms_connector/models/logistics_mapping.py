@@ -3,7 +3,7 @@ import json
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..lib import jsonata_mapping, rest_operations, shipped_mappings
+from ..lib import event_feed, jsonata_mapping, rest_operations, shipped_mappings
 
 DIRECTIONS = [("outbound", "Outbound (to the partner)"), ("inbound", "Inbound")]
 OPERATIONS = [
@@ -23,6 +23,15 @@ REST_FIELDS = {
     "answer_status_path": "status",
     "answer_error_path": "error",
 }
+# The event feed of an inbound mapping (polling): these fields (empty path:
+# the simulator protocol's feed) -> the key in event_feed's dict.
+FEED_FIELDS = {
+    "feed_path": "path",
+    "feed_pagination": "pagination",
+    "feed_position_param": "position_param",
+    "feed_size_param": "size_param",
+    "feed_next_path": "next",
+}
 # Written on every change of a mapping; a new version is kept for these.
 VERSIONED_FIELDS = (
     "expression",
@@ -30,6 +39,7 @@ VERSIONED_FIELDS = (
     "operation",
     "endpoint_id",
     *REST_FIELDS,
+    *FEED_FIELDS,
 )
 
 
@@ -85,6 +95,34 @@ class LogisticsMapping(models.Model):
         help="JSONata on a successful answer's body: an error the TMS reports "
         "with a 2xx status (found: the call fails for good).",
     )
+    feed_path = fields.Char(
+        string="Event feed path",
+        help="Inbound: the path of the partner's event feed under the "
+        "endpoint's base URL, polled when the endpoint polls (e.g. v2/tracking). "
+        "Empty: the simulator protocol's feed.",
+    )
+    feed_pagination = fields.Selection(
+        [
+            ("cursor", "Cursor (given on every page, resumed from)"),
+            ("page_token", "Page token (none on the last page)"),
+            ("link", "Link header (rel=next)"),
+        ],
+        default="cursor",
+        help="How the feed gives the position of its next page.",
+    )
+    feed_position_param = fields.Char(
+        string="Position parameter",
+        help="Query parameter of the cursor or page token, e.g. pageToken.",
+    )
+    feed_size_param = fields.Char(
+        string="Page size parameter",
+        help="Query parameter of the page size, e.g. pageSize (empty: not sent).",
+    )
+    feed_next_path = fields.Char(
+        string="Next position in the answer",
+        help="JSONata on a page's body: the cursor or token of the next page, "
+        "e.g. nextPageToken.",
+    )
     version = fields.Integer(default=1, readonly=True, copy=False)
     active = fields.Boolean(default=True)
     current_id = fields.Many2one(
@@ -132,6 +170,21 @@ class LogisticsMapping(models.Model):
                 raise ValidationError(
                     _(
                         "The REST operation of %(name)s is invalid: %(problems)s",
+                        name=mapping.name,
+                        problems="; ".join(problems),
+                    )
+                )
+
+    @api.constrains(*FEED_FIELDS)
+    def _check_event_feed(self):
+        for mapping in self.filtered("feed_path"):
+            problems = event_feed.problems(mapping._event_feed_values())
+            if mapping.direction != "inbound":
+                problems.insert(0, "only an inbound mapping reads an event feed")
+            if problems:
+                raise ValidationError(
+                    _(
+                        "The event feed of %(name)s is invalid: %(problems)s",
                         name=mapping.name,
                         problems="; ".join(problems),
                     )
@@ -247,6 +300,7 @@ class LogisticsMapping(models.Model):
             "version": self.version,
             "expression": self.expression,
             **{name: self[name] or None for name in REST_FIELDS},
+            **{name: self[name] or None for name in FEED_FIELDS},
         }
 
     def _audit_change(self, before, after):
@@ -330,6 +384,27 @@ class LogisticsMapping(models.Model):
                 if mapping[field_name]:
                     operation[key] = mapping[field_name]
         return operations
+
+    def _event_feed_values(self):
+        self.ensure_one()
+        return {key: self[name] or None for name, key in FEED_FIELDS.items()}
+
+    @api.model
+    def _event_feed(self, endpoint):
+        """``(feed, inbound expression or None)`` of an endpoint's polling: its
+        inbound mapping's feed, else the simulator protocol's."""
+        mapping = self.sudo().search(
+            [
+                ("endpoint_id", "=", endpoint.id),
+                ("direction", "=", "inbound"),
+                ("operation", "=", "events"),
+                ("current_id", "=", False),
+            ],
+            limit=1,
+        )
+        if mapping.feed_path:
+            return mapping._event_feed_values(), mapping.expression
+        return dict(event_feed.SIMULATOR_FEED), mapping.expression or None
 
     @api.model
     def _expression_for(self, endpoint, direction, operation):

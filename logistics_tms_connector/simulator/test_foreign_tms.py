@@ -184,3 +184,63 @@ def test_a_load_is_cancelled_until_delivered(url):
         ).status_code
         == 404
     )
+
+
+def test_the_next_page_is_also_a_link_header(url):
+    headers = _bearer(url)
+    requests.post(
+        f"{url}/v2/loads", json=_load("SHP-1"), headers=headers, timeout=TIMEOUT
+    )
+    requests.post(
+        f"{url}/_control/advance",
+        json={"loadId": "LD-00001", "steps": 6},
+        timeout=TIMEOUT,
+    )
+    first = requests.get(
+        f"{url}/v2/tracking", params={"pageSize": 4}, headers=headers, timeout=TIMEOUT
+    )
+    following = first.links["next"]["url"]
+    assert following.startswith("/v2/tracking?")
+    assert first.json()["nextPageToken"] in following
+    last = requests.get(url + following, headers=headers, timeout=TIMEOUT)
+    assert [i["update"]["seq"] for i in last.json()["items"]] == [5, 6]
+    assert "next" not in last.links
+
+
+def test_a_load_is_updated_until_final(url):
+    headers = _bearer(url)
+    requests.post(
+        f"{url}/v2/loads", json=_load("SHP-1"), headers=headers, timeout=TIMEOUT
+    )
+    changed = _load("SHP-1")
+    changed["load"]["weightKg"] = 99
+    answer = requests.put(
+        f"{url}/v2/loads/LD-00001", json=changed, headers=headers, timeout=TIMEOUT
+    )
+    assert answer.status_code == 200
+    assert answer.json()["data"]["state"] == "TENDERED"
+    load = requests.get(f"{url}/_control/loads", timeout=TIMEOUT).json()["LD-00001"]
+    assert load["request"]["weightKg"] == 99
+    requests.post(
+        f"{url}/_control/advance",
+        json={"loadId": "LD-00001", "steps": 6},
+        timeout=TIMEOUT,
+    )
+    final = requests.put(
+        f"{url}/v2/loads/LD-00001", json=changed, headers=headers, timeout=TIMEOUT
+    )
+    assert final.status_code == 409
+    assert final.json()["errors"][0]["code"] == "STATE"
+    missing = requests.put(
+        f"{url}/v2/loads/LD-09999", json=changed, headers=headers, timeout=TIMEOUT
+    )
+    assert missing.status_code == 404
+
+
+def test_revoked_tokens_are_refused(url):
+    headers = _bearer(url)
+    assert requests.get(f"{url}/v2/tracking", headers=headers, timeout=TIMEOUT).ok
+    revoked = requests.post(f"{url}/_control/revoke-tokens", timeout=TIMEOUT).json()
+    assert revoked["revoked"] >= 1
+    again = requests.get(f"{url}/v2/tracking", headers=headers, timeout=TIMEOUT)
+    assert again.status_code == 401

@@ -22,3 +22,4 @@ from . import test_archiving
 from . import test_appointments
 from . import test_service_report
 from . import test_jsonata_mapping
+from . import test_foreign_dialect

@@ -9,14 +9,17 @@ Nothing in it matches the suite's own protocol (``tms_simulator``):
 * loads, not shipments, under ``/v2`` with other names and nesting:
   ``POST /v2/loads`` ``{"load": {"customerRef", "pickup": {...}, "delivery":
   {...}, "weightKg"}}`` answers ``201 {"data": {"loadId", "state"}}``;
+  ``PUT /v2/loads/{id}`` (an update, until delivered or cancelled);
   ``POST /v2/loads/{id}/cancellation``; ``GET /v2/loads/{id}``; errors are
   ``{"errors": [{"code", "pointer", "detail"}]}``;
 * a tracking feed paged by an opaque token: ``GET /v2/tracking?pageSize=&
   pageToken=`` answers ``{"items": [{"load": {"id", "customerRef"},
-  "update": {"seq", "statusCode", "epoch", "tz"}}], "nextPageToken"}``, its
+  "update": {"seq", "statusCode", "epoch", "tz"}}], "nextPageToken"}`` (the
+  next page also in a ``Link`` header, ``rel="next"``), its
   status codes numbers of its own (1000 accepted ... 2000 delivered, 9000
   cancelled) and its times epoch seconds with the zone of the place;
-* ``/_control`` for tests: ``advance`` a load, ``reset``, list ``loads``.
+* ``/_control`` for tests: ``advance`` a load, ``reset``, list ``loads``,
+  ``revoke-tokens``.
 
 Standard library only::
 

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 _logger = logging.getLogger("foreign_tms")
 
@@ -65,6 +65,12 @@ class ForeignTms:
             "expires_in": self.token_ttl,
         }
 
+    def revoke_tokens(self):
+        with self._lock:
+            revoked = len(self._tokens)
+            self._tokens = {}
+        return {"revoked": revoked}
+
     def check_token(self, authorization):
         scheme, _, token = (authorization or "").partition(" ")
         with self._lock:
@@ -104,6 +110,22 @@ class ForeignTms:
                 "state": load["state"],
                 "customerRef": load["customerRef"],
             }
+
+    def update_load(self, load_id, body):
+        load = body.get("load") if isinstance(body, dict) else None
+        if not isinstance(load, dict):
+            raise ApiError(422, "VALIDATION", "load must be an object", "/load")
+        with self._lock:
+            known = self._loads.get(load_id)
+            if known is None:
+                raise ApiError(404, "NOT_FOUND", f"no load {load_id}")
+            if known["state"] in ("DELIVERED", "CANCELLED"):
+                raise ApiError(
+                    409, "STATE", f"a {known['state'].lower()} load is final"
+                )
+            known["request"] = load
+            known["updates"] = known.get("updates", 0) + 1
+            return {"loadId": load_id, "state": known["state"]}
 
     def cancel_load(self, load_id):
         with self._lock:
@@ -184,18 +206,26 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._dispatch()
 
-    do_POST = do_GET
+    do_POST = do_PUT = do_GET
 
     def _dispatch(self):
         tms = self.server.tms
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        headers = {}
         try:
             status, body = self._route(tms, self.command, url.path.rstrip("/"), query)
         except ApiError as err:
             status, body = err.status, err.body
+        if isinstance(body, dict) and body.get("nextPageToken"):
+            # The next page twice, as many APIs give it: in the body and as
+            # an RFC 8288 Link header.
+            next_query = urlencode({**query, "pageToken": body["nextPageToken"]})
+            headers["Link"] = f'<{url.path}?{next_query}>; rel="next"'
         data = json.dumps(body).encode()
         self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -219,18 +249,26 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/v2/"):
             raise ApiError(404, "NOT_FOUND", f"no route {method} {path}")
         tms.check_token(self.headers.get("Authorization"))
-        parts = path.split("/")[2:]
+        return self._api(tms, method, path.split("/")[2:], query)
+
+    def _api(self, tms, method, parts, query):
         if parts == ["loads"] and method == "POST":
             created, data = tms.create_load(self._json())
             return (201 if created else 200), {"data": data}
-        if len(parts) == 2 and parts[0] == "loads" and method == "GET":
-            return 200, {"data": tms.get_load(parts[1])}
-        if len(parts) == 3 and parts[2] == "cancellation" and method == "POST":
-            return 200, {"data": tms.cancel_load(parts[1])}
         if parts == ["tracking"] and method == "GET":
             size = _page_size(query.get("pageSize"))
             return 200, tms.tracking(query.get("pageToken"), size)
-        raise ApiError(404, "NOT_FOUND", f"no route {method} {path}")
+        load_id = parts[1] if len(parts) > 1 and parts[0] == "loads" else None
+        actions = {
+            ("GET", 2): lambda: tms.get_load(load_id),
+            ("PUT", 2): lambda: tms.update_load(load_id, self._json()),
+        }
+        if len(parts) == 3 and parts[2] == "cancellation":
+            actions[("POST", 3)] = lambda: tms.cancel_load(load_id)
+        action = actions.get((method, len(parts))) if load_id else None
+        if action is None:
+            raise ApiError(404, "NOT_FOUND", f"no route {method} /{'/'.join(parts)}")
+        return 200, {"data": action()}
 
     def _token(self, tms):
         form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
@@ -250,6 +288,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_control/reset" and method == "POST":
             tms.reset()
             return 200, {"status": "reset"}
+        if path == "/_control/revoke-tokens" and method == "POST":
+            return 200, tms.revoke_tokens()
         if path == "/_control/loads" and method == "GET":
             return 200, tms.loads()
         if path == "/_control/advance" and method == "POST":
