@@ -1,13 +1,17 @@
-"""An EDI carrier over SFTP, configuration only: 204 → 997, 990, 214s and a
-210 from the EDI partner simulator (a real process) on a real OpenSSH server;
-the shipment ends delivered and the 210 becomes a carrier invoice that
-settlement reconciles against the carrier's rate card and bills."""
+"""An EDI carrier, configuration only: 204 → 997, 990, 214s and a 210 from
+the EDI partner simulator (a real process) on a real OpenSSH server, and
+IFTMIN → CONTRL, IFTSTA and INVOIC through a drop folder; the shipment ends
+delivered and the 210 / INVOIC becomes a carrier invoice that settlement
+reconciles against the carrier's rate card and bills."""
 
+import shutil
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import config
 
 from odoo.addons.logistics_integration_base.tests.sshd_process import SshServer
 from odoo.addons.logistics_tms_connector.tests.common import TmsCase
@@ -61,6 +65,24 @@ class TestEdiFreightInvoice(TmsCase):
                 ],
             }
         )
+
+    def _folder_endpoint(self, root):
+        endpoint = self.env["logistics.endpoint"].create(
+            {
+                "name": "ACME Freight (EDIFACT drop folder)",
+                "code": "acme_folder",
+                "system": "tms",
+                "protocol": "folder",
+                "file_directory": str(root / "to_partner"),
+                "edi_inbound_directory": str(root / "from_partner"),
+                "edi_standard": "edifact",
+                "edi_interchange_id": "ODOO",
+                "edi_partner_interchange_id": "ACME",
+                "edi_scac": "ACME",
+            }
+        )
+        self.warehouse.tms_endpoint_id = endpoint
+        return endpoint
 
     def _sftp_endpoint(self, server, root):
         endpoint = self.env["logistics.endpoint"].create(
@@ -135,3 +157,33 @@ class TestEdiFreightInvoice(TmsCase):
         bill = charges.vendor_bill_id
         self.assertEqual(bill.ref, invoice.name)
         self.assertEqual(bill.partner_id, self.carrier)
+
+    def test_iftmin_to_invoic_through_a_drop_folder_ends_billed(self):
+        root = Path(tempfile.mkdtemp(prefix="logistics-edifact-"))
+        self.addCleanup(shutil.rmtree, root, True)
+        self.startPatcher(patch.dict(config.options, logistics_file_roots=str(root)))
+        endpoint = self._folder_endpoint(root)
+        with EdiPartner(root, "edifact", currency=self.currency.name) as partner:
+            order = self.confirmed_order()
+            with self.jobs():
+                order.picking_ids.action_logistics_release()
+            shipment = order.picking_ids.logistics_shipment_id
+            names = partner.wait_for_answers(3)
+        self.assertEqual(
+            [name.split("-")[0] for name in names], ["CONTRL", "IFTSTA", "INVOIC"]
+        )
+        with self.jobs():
+            self.env["logistics.shipment"]._edi_pick_up(endpoint)
+        self.assertEqual(shipment.status, "delivered")
+        invoice = self.env["logistics.carrier.invoice"].search(
+            [("carrier_id", "=", self.carrier.id)]
+        )
+        self.assertRecordValues(
+            invoice, [{"amount_total": LINEHAUL + FUEL, "state": "approved"}]
+        )
+        self.assertEqual(invoice.line_ids.shipment_id, shipment)
+        charges = invoice.line_ids.charge_id
+        self.assertEqual(sorted(charges.mapped("state")), ["approved", "approved"])
+        with self.jobs():
+            self.env["logistics.freight.settlement"]._cron_settle()
+        self.assertEqual(charges.vendor_bill_id.ref, invoice.name)
