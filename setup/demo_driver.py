@@ -615,6 +615,54 @@ def demo_appointment(demo, timeout=300):
     )
 
 
+def demo_foreign_tms(demo, timeout=300):
+    """A TMS of another JSON dialect, connected by configuration only: Grand
+    Café Amsterdam's order is routed to it by the rule for the Netherlands
+    (demo_seed.py), tendered as a load through the Generic JSON TMS
+    template's mappings (OAuth2, its own paths and names), and its tracking
+    feed (numeric codes, epoch times, pages by token) is polled until the
+    shipment is delivered."""
+    customer = "Grand Café Amsterdam"
+    if customer not in demo.customers:
+        return "no foreign-dialect TMS in this run"
+    answer = _order(demo, customer, [{"product_code": "CRATE24", "quantity": 2}])
+    reference = answer.get("reference")
+    if not reference:
+        return "order refused: %s" % answer
+    fields = ["id", "name", "tms_reference", "endpoint_id", "routing_rule_id"]
+    shipment = _released_shipment(demo, reference, fields, timeout)
+    if not shipment:
+        return "%s: not released to a TMS after %ss" % (reference, timeout)
+    endpoint_id = shipment["endpoint_id"][0]
+
+    def delivered():
+        # Read the feed now rather than at the next scheduled poll.
+        demo.rpc("logistics.endpoint", "action_poll_tms_events", [endpoint_id])
+        found = demo.rpc(
+            "logistics.shipment",
+            "search_read",
+            [("id", "=", shipment["id"]), ("status", "=", "delivered")],
+            fields=["milestone_ids"],
+        )
+        return found and found[0]
+
+    done = _wait_for(delivered, timeout, poll=5)
+    if not done:
+        return "%s: released as %s to %s, not delivered after %ss" % (
+            shipment["name"],
+            shipment["tms_reference"],
+            shipment["endpoint_id"][1],
+            timeout,
+        )
+    return "%s routed by rule %r to %s as load %s: delivered, %s milestones polled" % (
+        shipment["name"],
+        (shipment["routing_rule_id"] or [None, "-"])[1],
+        shipment["endpoint_id"][1],
+        shipment["tms_reference"],
+        len(done["milestone_ids"]),
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
 SCRIPTED_STEPS = (
     demo_held_order,
@@ -624,6 +672,7 @@ SCRIPTED_STEPS = (
     demo_claim,
     demo_customer_return,
     demo_appointment,
+    demo_foreign_tms,
 )
 # Then, among the orders: every N orders, this step.
 RECURRING_STEPS = ((SERVICE_REQUEST_EVERY, demo_service_request),)

@@ -6,6 +6,8 @@
 #   LOGISTICS_DEMO_WEBHOOK_SECRET  HMAC secret of the TMS's webhooks
 #   LOGISTICS_DEMO_SOAP            "1": also a SOAP endpoint on the simulator
 #   LOGISTICS_DEMO_KEYS_FILE       where the customers' API keys are written
+#   LOGISTICS_DEMO_FOREIGN_TMS_URL, _CLIENT_ID, _SECRET
+#                                  the foreign-dialect TMS, if started
 # ruff: noqa: F821 - `env` is given by odoo shell
 import json
 import os
@@ -22,10 +24,12 @@ SCOPES = [
     "webhooks:manage",
 ]
 CUSTOMERS = [
-    # name, city, credit limit, shortage policy
-    ("Brasserie Dupont", "Leuze", 0.0, "backorder"),
-    ("Café Central", "Ghent", 600.0, "backorder"),
-    ("Hotel Astoria", "Brussels", 0.0, "hold"),
+    # name, city, country, credit limit, shortage policy
+    ("Brasserie Dupont", "Leuze", "be", 0.0, "backorder"),
+    ("Café Central", "Ghent", "be", 600.0, "backorder"),
+    ("Hotel Astoria", "Brussels", "be", 0.0, "hold"),
+    # Routed to the foreign-dialect TMS when it runs (foreign_tms_endpoint).
+    ("Grand Café Amsterdam", "Amsterdam", "nl", 0.0, "backorder"),
 ]
 PRODUCTS = [
     # code, name, price, weight kg, stock
@@ -95,6 +99,77 @@ def endpoint(code, name, protocol, base_url):
 rest = endpoint("simulator", "TMS simulator (REST)", "rest", TMS_URL + "/api/v1/")
 if os.environ.get("LOGISTICS_DEMO_SOAP") == "1":
     endpoint("simulator_soap", "TMS simulator (SOAP)", "soap", TMS_URL + "/soap")
+
+
+def foreign_tms_endpoint():
+    """The foreign-dialect TMS, connected by the shipped partner template
+    (no code of its own), and the routing rule sending it the orders to the
+    Netherlands; None when setup/run did not start it."""
+    url = os.environ.get("LOGISTICS_DEMO_FOREIGN_TMS_URL")
+    if not url:
+        return None
+    base = url.rstrip("/") + "/"
+    client_id = os.environ["LOGISTICS_DEMO_FOREIGN_TMS_CLIENT_ID"]
+    secret = os.environ["LOGISTICS_DEMO_FOREIGN_TMS_SECRET"]
+    record = (
+        env["logistics.endpoint"]
+        .with_context(active_test=False)
+        .search([("code", "=", "foreign_tms")], limit=1)
+    )
+    if not record:
+        action = (
+            env["logistics.endpoint.template.wizard"]
+            .create(
+                {
+                    "template": "generic_json_tms",
+                    "name": "Foreign TMS (Generic JSON template)",
+                    "code": "foreign_tms",
+                    "base_url": base,
+                    "oauth_client_id": client_id,
+                    "client_secret": secret,
+                }
+            )
+            .action_create()
+        )
+        record = env["logistics.endpoint"].browse(action["res_id"])
+    else:
+        # A new process: another port, another secret, its feed from the start.
+        record.write(
+            {
+                "active": True,
+                "base_url": base,
+                "oauth_token_url": base + "oauth/token",
+                "oauth_client_id": client_id,
+                "tms_poll_cursor": False,
+            }
+        )
+        record.secret_ids.unlink()
+        env["logistics.endpoint.secret"].create(
+            {"endpoint_id": record.id, "kind": "client_secret", "value": secret}
+        )
+    record.write(
+        {
+            "purpose": "Demo TMS of another JSON dialect, connected by the "
+            "shipped Generic JSON TMS template: shipments to the Netherlands.",
+            "owner_id": env.ref("base.user_admin").id,
+            "dependencies": "The foreign TMS process started by setup/run.",
+        }
+    )
+    upsert(
+        "logistics.routing.rule",
+        [("name", "=", "Netherlands: foreign-dialect TMS")],
+        {
+            "name": "Netherlands: foreign-dialect TMS",
+            "sequence": 20,
+            "endpoint_id": record.id,
+            "country_ids": [(6, 0, [env.ref("base.nl").id])],
+            "active": True,
+        },
+    )
+    return record
+
+
+foreign_tms_endpoint()
 warehouse = env.ref("stock.warehouse0")
 warehouse.write(
     {
@@ -194,7 +269,7 @@ for name, scac in CARRIERS:
     )
 
 keys = {}
-for name, city, credit_limit, policy in CUSTOMERS:
+for name, city, country, credit_limit, policy in CUSTOMERS:
     customer = upsert(
         "res.partner",
         [("name", "=", name), ("is_company", "=", True)],
@@ -202,7 +277,7 @@ for name, city, credit_limit, policy in CUSTOMERS:
             "name": name,
             "is_company": True,
             "city": city,
-            "country_id": env.ref("base.be").id,
+            "country_id": env.ref("base.%s" % country).id,
             "credit_limit": credit_limit,
             "portal_shortage_policy": policy,
             "freight_terms": "prepaid_and_add",

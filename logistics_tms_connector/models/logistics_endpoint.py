@@ -130,6 +130,32 @@ class LogisticsEndpoint(models.Model):
             },
         }
 
+    def action_poll_tms_events(self):
+        """Read the TMS's event feed now instead of at the next scheduled poll."""
+        self._logistics_check_access(
+            "write", group="logistics_integration_base.group_integration_manager"
+        )
+        self.ensure_one()
+        try:
+            count = self._tms_poll()
+        except errors.IntegrationError as err:
+            raise UserError(
+                _(
+                    "Polling %(endpoint)s failed: %(error)s",
+                    endpoint=self.name,
+                    error=err,
+                )
+            ) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s events read from the feed.", count=count),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def action_load_default_status_codes(self):
         self._logistics_check_access("write")
         for endpoint in self:

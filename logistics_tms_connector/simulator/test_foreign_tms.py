@@ -244,3 +244,47 @@ def test_revoked_tokens_are_refused(url):
     assert revoked["revoked"] >= 1
     again = requests.get(f"{url}/v2/tracking", headers=headers, timeout=TIMEOUT)
     assert again.status_code == 401
+
+
+def test_loads_move_on_their_own_with_auto_advance():
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "foreign_tms",
+            "--client-id",
+            "odoo",
+            "--client-secret",
+            "s3cret",
+            "--auto-advance",
+            "0.1",
+            "--id-prefix",
+            "R7-",
+        ],
+        env={**os.environ, "PYTHONPATH": str(HERE)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip().rsplit(" ", 1)[1]
+        headers = _bearer(url)
+        created = requests.post(
+            f"{url}/v2/loads", json=_load("SHP-1"), headers=headers, timeout=TIMEOUT
+        ).json()["data"]
+        assert created["loadId"] == "LD-R7-00001"
+        deadline = time.monotonic() + TIMEOUT
+        state = None
+        while time.monotonic() < deadline and state != "DELIVERED":
+            time.sleep(0.1)
+            loads = requests.get(f"{url}/_control/loads", timeout=TIMEOUT).json()
+            state = loads["LD-R7-00001"]["state"]
+        assert state == "DELIVERED"
+        page = requests.get(
+            f"{url}/v2/tracking", headers=headers, timeout=TIMEOUT
+        ).json()
+        epochs = [item["update"]["epoch"] for item in page["items"]]
+        assert len(epochs) == 6
+        assert max(epochs) <= time.time() + 1, "steps as time goes happen now"
+    finally:
+        process.terminate()
+        process.wait(timeout=TIMEOUT)

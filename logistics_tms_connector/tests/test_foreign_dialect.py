@@ -223,3 +223,14 @@ class TestForeignDialect(TmsCase):
         )
         with self.assertRaises(AccessError):
             wizard.action_create()
+
+    def test_poll_now_reads_the_feed_for_integration_managers_only(self):
+        shipment = self.release()
+        self.foreign.advance(shipment.tms_reference, 2)
+        user = new_test_user(self.env, login="ops-poller", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.foreign_endpoint.with_user(user).action_poll_tms_events()
+        with self.jobs():
+            action = self.foreign_endpoint.action_poll_tms_events()
+        self.assertIn("2 events", action["params"]["message"])
+        self.assertEqual(self.codes(shipment), ["TA", "X3"])

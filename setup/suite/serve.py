@@ -43,6 +43,9 @@ SIMULATOR_ENDPOINT = "simulator"
 START_TIMEOUT = 120
 ODOO_LOG = LOG_DIR / "odoo.log"
 SIMULATOR_LOG = LOG_DIR / "tms-simulator.log"
+FOREIGN_TMS_LOG = LOG_DIR / "foreign-tms.log"
+FOREIGN_TMS_CLIENT_ID = "odoo-demo"
+FOREIGN_TMS_STEP_SECONDS = 8
 DRIVER_LOG = LOG_DIR / "demo-driver.log"
 
 
@@ -85,7 +88,31 @@ def start_simulator(odoo_port, api_key, webhook_secret):
         fail("the TMS simulator did not start; see .run/logs/tms-simulator.log")
 
 
-def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
+def start_foreign_tms(client_secret):
+    """The TMS of a foreign dialect, connected by the shipped "Generic JSON
+    TMS (example)" template: its loads move one step every few seconds."""
+    args = [
+        "--port",
+        "0",
+        "--client-id",
+        FOREIGN_TMS_CLIENT_ID,
+        "--client-secret",
+        client_secret,
+        "--auto-advance",
+        FOREIGN_TMS_STEP_SECONDS,
+        # Ids unique across runs: the demo database outlives the process.
+        "--id-prefix",
+        "%X-" % int(time.time()),
+    ]
+    try:
+        return stack.start_foreign_tms(
+            args, python=venv_python(), stderr=FOREIGN_TMS_LOG.open("w")
+        )
+    except stack.SimulatorError:
+        fail("the foreign TMS did not start; see .run/logs/foreign-tms.log")
+
+
+def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap, foreign=None):
     """Demo data and the TMS endpoints (setup/demo_seed.py, idempotent)."""
     keys_file = RUN_DIR / "demo-keys.json"
     env = dict(
@@ -96,6 +123,12 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap):
         LOGISTICS_DEMO_SOAP="1" if soap else "0",
         LOGISTICS_DEMO_KEYS_FILE=str(keys_file),
     )
+    if foreign:
+        env.update(
+            LOGISTICS_DEMO_FOREIGN_TMS_URL=foreign[0],
+            LOGISTICS_DEMO_FOREIGN_TMS_CLIENT_ID=FOREIGN_TMS_CLIENT_ID,
+            LOGISTICS_DEMO_FOREIGN_TMS_SECRET=foreign[1],
+        )
     returncode = stack.run_odoo_shell(
         venv_python(),
         config,
@@ -192,11 +225,26 @@ def run_server(args):
                 "tms-simulator", lambda: simulator, SIMULATOR_LOG, restartable=False
             )
             tms_url = simulator_url
+            foreign_process, foreign_url = start_foreign_tms(api_key)
+            supervisor.add(
+                "foreign-tms",
+                lambda: foreign_process,
+                FOREIGN_TMS_LOG,
+                restartable=False,
+            )
             tms_line = (
-                f"TMS:      simulator at {simulator_url} (REST and SOAP endpoints)"
+                f"TMS:      simulator at {simulator_url} (REST and SOAP endpoints)\n"
+                + " " * 28
+                + f"foreign dialect at {foreign_url} (orders to NL)"
             )
         keys_file = seed_demo(
-            config, args.db, tms_url, api_key, webhook_secret, soap=not args.tms_url
+            config,
+            args.db,
+            tms_url,
+            api_key,
+            webhook_secret,
+            soap=not args.tms_url,
+            foreign=None if args.tms_url else (foreign_url, api_key),
         )
         odoo = supervisor.add(
             "odoo", lambda: start_odoo(config), ODOO_LOG, restartable=True
@@ -227,7 +275,7 @@ def run_server(args):
                   {tms_line}
                   {driver_line}
                   logs:     {LOG_DIR.relative_to(REPO)}/ (odoo.log, tms-simulator.log,
-                            demo-driver.log)
+                            foreign-tms.log, demo-driver.log)
                 Ctrl-C stops everything started here. A process that dies is
                 reported here with its last log lines, and restarted when it can be.
                 """

@@ -31,6 +31,9 @@ SIMULATOR_DIR = REPO / "logistics_tms_connector" / "simulator"
 SIMULATOR_MODULE = "tms_simulator"
 SIMULATOR_READY = "TMS simulator listening on "
 SIMULATOR_STOP_TIMEOUT = 10
+# The TMS of a foreign JSON dialect (`python -m foreign_tms`, same folder).
+FOREIGN_TMS_MODULE = "foreign_tms"
+FOREIGN_TMS_READY = "foreign TMS listening on "
 
 
 class SimulatorError(RuntimeError):
@@ -186,8 +189,21 @@ def start_simulator(args, *, python=None, stderr=None, timeout=None, **popen):
     process's exit ends the wait too). Raises :class:`SimulatorError`, after
     killing the process, when the line does not come.
     """
+    command = simulator_command(*args, python=python)
+    return _start_ready(command, SIMULATOR_READY, stderr, timeout, popen)
+
+
+def start_foreign_tms(args, *, python=None, stderr=None, timeout=None, **popen):
+    """The foreign-dialect TMS, as :func:`start_simulator` starts the other."""
+    command = [str(python or sys.executable), "-m", FOREIGN_TMS_MODULE, *map(str, args)]
+    return _start_ready(command, FOREIGN_TMS_READY, stderr, timeout, popen)
+
+
+def _start_ready(command, ready, stderr, timeout, popen):
+    """``command`` (a module of the simulator folder), once it printed its
+    ready line: (process, the URL after that line)."""
     process = subprocess.Popen(
-        simulator_command(*args, python=python),
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL if stderr is None else stderr,
         text=True,
@@ -198,11 +214,11 @@ def start_simulator(args, *, python=None, stderr=None, timeout=None, **popen):
         line = process.stdout.readline()
     else:
         line = readline_within(process.stdout, timeout)
-    if not line.startswith(SIMULATOR_READY):
+    if not line.startswith(ready):
         process.kill()
         process.wait()
-        raise SimulatorError(f"the TMS simulator did not start: {line!r}")
-    return process, line[len(SIMULATOR_READY) :].strip()
+        raise SimulatorError(f"{command[2]} did not start: {line!r}")
+    return process, line[len(ready) :].strip()
 
 
 def stop_process(process, timeout=SIMULATOR_STOP_TIMEOUT):

@@ -19,7 +19,9 @@ Nothing in it matches the suite's own protocol (``tms_simulator``):
   status codes numbers of its own (1000 accepted ... 2000 delivered, 9000
   cancelled) and its times epoch seconds with the zone of the place;
 * ``/_control`` for tests: ``advance`` a load, ``reset``, list ``loads``,
-  ``revoke-tokens``.
+  ``revoke-tokens``; or ``--auto-advance SECONDS``: every load moves one
+  step every SECONDS on its own (the demo's), ``--id-prefix`` keeping load
+  ids unique across runs.
 
 Standard library only::
 

@@ -33,9 +33,20 @@ class ApiError(Exception):
 class ForeignTms:
     """Loads, their updates and the tokens handed out; thread-safe."""
 
-    def __init__(self, client_id, client_secret, token_ttl=DEFAULT_TOKEN_TTL):
+    def __init__(
+        self,
+        client_id,
+        client_secret,
+        token_ttl=DEFAULT_TOKEN_TTL,
+        id_prefix="",
+        step_seconds=STEP_SECONDS,
+    ):
         self.client_id = client_id
         self.client_secret = client_secret
+        self.id_prefix = id_prefix
+        # Steps advanced all at once (tests) are dated apart; steps advanced
+        # as time goes (--auto-advance) happen now.
+        self.step_seconds = step_seconds
         self.token_ttl = token_ttl
         self._lock = threading.Lock()
         self.reset()
@@ -91,7 +102,7 @@ class ForeignTms:
             for load_id, known in self._loads.items():
                 if known["customerRef"] == load["customerRef"]:
                     return False, {"loadId": load_id, "state": known["state"]}
-            load_id = "LD-%05d" % (len(self._loads) + 1)
+            load_id = "LD-%s%05d" % (self.id_prefix, len(self._loads) + 1)
             self._loads[load_id] = {
                 "customerRef": load["customerRef"],
                 "request": load,
@@ -152,6 +163,18 @@ class ForeignTms:
                 self._add_update(load_id, load, code)
             return {"loadId": load_id, "state": load["state"], "step": load["step"]}
 
+    def advance_all(self):
+        """One step for every load still moving (``--auto-advance``)."""
+        with self._lock:
+            moving = [
+                load_id
+                for load_id, load in self._loads.items()
+                if load["state"] in ("TENDERED", "MOVING")
+            ]
+        for load_id in moving:
+            self.advance(load_id, 1)
+        return len(moving)
+
     def _add_update(self, load_id, load, code):
         seq = len(self._updates) + 1
         self._updates.append(
@@ -160,7 +183,7 @@ class ForeignTms:
                 "update": {
                     "seq": seq,
                     "statusCode": code,
-                    "epoch": int(time.time()) + load["step"] * STEP_SECONDS,
+                    "epoch": int(time.time()) + load["step"] * self.step_seconds,
                     "tz": PLACE_ZONE,
                 },
             }
@@ -313,23 +336,52 @@ def _page_size(value):
     return size
 
 
+def _advance_every(tms, seconds, stop):
+    while not stop.wait(seconds):
+        tms.advance_all()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m foreign_tms")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", required=True)
     parser.add_argument("--token-ttl", type=int, default=DEFAULT_TOKEN_TTL)
+    parser.add_argument(
+        "--id-prefix",
+        default="",
+        help="put in every load id (ids unique across runs, e.g. a demo's)",
+    )
+    parser.add_argument(
+        "--auto-advance",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="every SECONDS, one step for every moving load (0: only by control)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s foreign_tms %(message)s"
     )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.tms = ForeignTms(args.client_id, args.client_secret, args.token_ttl)
+    server.tms = ForeignTms(
+        args.client_id,
+        args.client_secret,
+        args.token_ttl,
+        args.id_prefix,
+        step_seconds=0 if args.auto_advance > 0 else STEP_SECONDS,
+    )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stop.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    if args.auto_advance > 0:
+        threading.Thread(
+            target=_advance_every,
+            args=(server.tms, args.auto_advance, stop),
+            daemon=True,
+        ).start()
     print(
         f"foreign TMS listening on http://127.0.0.1:{server.server_address[1]}",
         flush=True,

@@ -118,3 +118,14 @@ def test_the_simulator_starts_and_stops():
 def test_a_simulator_that_does_not_start_is_an_error():
     with pytest.raises(stack.SimulatorError):
         stack.start_simulator(["--no-such-option"], timeout=30)
+
+
+def test_the_foreign_tms_starts_and_stops():
+    process, url = stack.start_foreign_tms(
+        ["--port", "0", "--client-id", "odoo", "--client-secret", "s"], timeout=30
+    )
+    try:
+        assert url.startswith("http://127.0.0.1:")
+    finally:
+        stack.stop_process(process)
+    assert process.poll() is not None
