@@ -14,8 +14,8 @@ HERE = Path(__file__).resolve().parent
 TIMEOUT = 10
 
 
-@pytest.fixture(scope="module")
-def foreign(tmp_path_factory):
+def _start(*options):
+    """The foreign TMS as a process: (process, its URL)."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -25,8 +25,7 @@ def foreign(tmp_path_factory):
             "odoo",
             "--client-secret",
             "s3cret",
-            "--token-ttl",
-            "2",
+            *options,
         ],
         env={**os.environ, "PYTHONPATH": str(HERE)},
         stdout=subprocess.PIPE,
@@ -34,7 +33,13 @@ def foreign(tmp_path_factory):
     )
     line = process.stdout.readline().strip()
     assert line.startswith("foreign TMS listening on "), line
-    yield line.rsplit(" ", 1)[1]
+    return process, line.rsplit(" ", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory):
+    process, url = _start("--token-ttl", "2")
+    yield url
     process.terminate()
     assert process.wait(timeout=TIMEOUT) == 0
 
@@ -247,26 +252,8 @@ def test_revoked_tokens_are_refused(url):
 
 
 def test_loads_move_on_their_own_with_auto_advance():
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "foreign_tms",
-            "--client-id",
-            "odoo",
-            "--client-secret",
-            "s3cret",
-            "--auto-advance",
-            "0.1",
-            "--id-prefix",
-            "R7-",
-        ],
-        env={**os.environ, "PYTHONPATH": str(HERE)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    process, url = _start("--auto-advance", "0.1", "--id-prefix", "R7-")
     try:
-        url = process.stdout.readline().strip().rsplit(" ", 1)[1]
         headers = _bearer(url)
         created = requests.post(
             f"{url}/v2/loads", json=_load("SHP-1"), headers=headers, timeout=TIMEOUT
