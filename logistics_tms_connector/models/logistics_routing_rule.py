@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..lib import routing
@@ -121,9 +121,29 @@ class LogisticsRoutingRule(models.Model):
     def _route(self, company, facts):
         """The rule of ``company`` that routes a shipment with ``facts``,
         or an empty recordset."""
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        match = routing.first_match([rule._as_rule() for rule in rules], facts)
-        return rules.browse(match.key) if match else rules.browse()
+        match = routing.first_match(self._company_rules(company.id), facts)
+        return self.sudo().browse(match.key if match else ())
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _company_rules(self, company_id):
+        """The active rules of a company, as pure rules in their order: read
+        once, not for each delivery order (cleared when a rule changes)."""
+        rules = self.sudo().search([("company_id", "=", company_id)])
+        return tuple(rule._as_rule() for rule in rules)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _company_rules
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def action_view_shipments(self):
         self._logistics_check_access("read", read_models=("logistics.shipment",))
