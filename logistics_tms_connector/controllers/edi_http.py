@@ -74,18 +74,16 @@ class EdiHttpController(http.Controller):
                 401, "invalid_signature", str(err), correlation_id, reason=err.reason
             )
         try:
-            # An interchange is logged whole or not at all.
-            with request.env.cr.savepoint():
-                answers = (
-                    request.env["logistics.shipment"]
-                    .sudo()
-                    ._edi_receive(
-                        endpoint,
-                        edi_http.inbound_name(endpoint.edi_standard, correlation_id),
-                        edi_http.interchange_text(body),
-                        correlation_id,
-                    )
+            answers = (
+                request.env["logistics.shipment"]
+                .sudo()
+                ._edi_receive(
+                    endpoint,
+                    edi_http.inbound_name(endpoint.edi_standard, correlation_id),
+                    edi_http.interchange_text(body),
+                    correlation_id,
                 )
+            )
         except edi.EdiError as err:
             _logger.warning(
                 "[%s] EDI interchange for %s cannot be read: %s",

@@ -104,12 +104,14 @@ class LogisticsShipment(models.Model):
         (997 / CONTRL); one whose sets are all logged already changes nothing.
 
         :raises edi.EdiError: the text is not a readable interchange (nothing
-            is logged then)
+            of it is logged then, not even the sets read before the one that
+            failed)
         """
         items = edi.read_file(
             endpoint.edi_standard, text, endpoint.edi_local_zone or None
         )
-        answers = self._edi_log_items(endpoint, items, correlation_id)
+        with self.env.cr.savepoint():
+            answers = self._edi_log_items(endpoint, items, correlation_id)
         created = _accepted(answers)
         if created:
             self._edi_keep_file(created[0], name, text)

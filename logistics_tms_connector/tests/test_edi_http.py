@@ -13,6 +13,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.logistics_integration_base.lib import signature
 
 from ..lib import milestones as m
+from ..lib import x12
 from .common import TmsCase
 from .edi_simulator_process import EdiPartner
 
@@ -20,7 +21,9 @@ CODE = "acme_http"
 INBOUND_PATH = "/logistics/edi/%s/inbound"
 SECRET = "acme-edi-secret"
 ANSWER_WAIT = 30
-ANSWER_SETS = 6  # 997, 990, the 214's three statuses, 210
+# The carrier's sets, and how many of its interchanges Odoo acknowledges.
+ANSWER_SETS = {"x12": 6, "edifact": 5}  # 997 990 214(3) 210; CONTRL IFTSTA(3) INVOIC
+ACKNOWLEDGED = {"x12": 3, "edifact": 2}  # all but the 997 / CONTRL
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +33,7 @@ class TestEdiHttp(TmsCase, HttpCase):
         self.carrier_root = tempfile.mkdtemp(prefix="logistics-edi-http-")
         self.addCleanup(shutil.rmtree, self.carrier_root, True)
 
-    def _edi_endpoint(self, url):
+    def _edi_endpoint(self, url, standard="x12"):
         endpoint = self.env["logistics.endpoint"].create(
             {
                 "name": "ACME Freight (X12 over HTTP)",
@@ -39,7 +42,7 @@ class TestEdiHttp(TmsCase, HttpCase):
                 "protocol": "rest",
                 "base_url": url,
                 "auth_method": "hmac",
-                "edi_standard": "x12",
+                "edi_standard": standard,
                 "edi_interchange_id": "ODOO",
                 "edi_partner_interchange_id": "ACME",
                 "edi_scac": "ACME",
@@ -54,12 +57,12 @@ class TestEdiHttp(TmsCase, HttpCase):
         self.warehouse.tms_endpoint_id = endpoint
         return endpoint
 
-    def _carrier(self, **options):
+    def _carrier(self, standard, **options):
         """The simulator, answering by POST to Odoo's inbound route."""
         inbound = "http://127.0.0.1:%s%s" % (self.http_port(), INBOUND_PATH % CODE)
         return EdiPartner(
             self.carrier_root,
-            "x12",
+            standard,
             http_port=0,
             post_to=inbound,
             hmac_secret=SECRET,
@@ -95,10 +98,10 @@ class TestEdiHttp(TmsCase, HttpCase):
             ]
         )
 
-    def _delivered_over_http(self):
+    def _delivered_over_http(self, standard="x12"):
         """Release a shipment to the carrier and apply all it POSTs back."""
-        with self._carrier() as carrier:
-            endpoint = self._edi_endpoint(carrier.url)
+        with self._carrier(standard) as carrier:
+            endpoint = self._edi_endpoint(carrier.url, standard)
             # The carrier's answers wait for the release's job to end.
             with self.registry.test_lock, self.jobs():
                 order = self.confirmed_order()
@@ -106,11 +109,12 @@ class TestEdiHttp(TmsCase, HttpCase):
             shipment = order.picking_ids.logistics_shipment_id
             deadline = time.monotonic() + ANSWER_WAIT
             while (
-                self._logged(endpoint, "edi.acknowledgement.send") < 3
-                or self._logged(endpoint) < ANSWER_SETS
+                self._logged(endpoint, "edi.acknowledgement.send")
+                < ACKNOWLEDGED[standard]
+                or self._logged(endpoint) < ANSWER_SETS[standard]
             ) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            self.assertEqual(self._logged(endpoint), ANSWER_SETS)
+            self.assertEqual(self._logged(endpoint), ANSWER_SETS[standard])
             # Logged at once; applied, and acknowledged to the carrier, by jobs.
             self.assertEqual(shipment.status, "released")
             with self.registry.test_lock, self.jobs():
@@ -152,6 +156,19 @@ class TestEdiHttp(TmsCase, HttpCase):
         )
         self.assertEqual(list((root / "from_partner").iterdir()), [])
 
+    def test_edifact_over_http_to_delivered(self):
+        _endpoint, shipment = self._delivered_over_http("edifact")
+        release = self._release_message(shipment)
+        self.assertEqual(release.result["http_status"], 202)
+        self.assertEqual(shipment.status, m.STATUS_DELIVERED)
+        self.assertEqual(release.edi_acknowledgement, "accepted", "the CONTRL")
+        taken = (Path(self.carrier_root) / "archive").iterdir()
+        self.assertEqual(
+            sorted(re.search(r"UNH\+1\+(\w+):", p.read_text())[1] for p in taken),
+            ["CONTRL", "CONTRL", "IFTMIN"],
+            "the IFTMIN and Odoo's CONTRL of the IFTSTA and the INVOIC",
+        )
+
     def test_the_same_interchange_posted_twice_is_applied_once(self):
         endpoint, shipment = self._delivered_over_http()
         status = next(a for a in self._kept() if b"ST*214*" in a.raw)
@@ -160,7 +177,7 @@ class TestEdiHttp(TmsCase, HttpCase):
         self.assertEqual(
             [r["status"] for r in response.json()["results"]], ["duplicate"] * 3
         )
-        self.assertEqual(self._logged(endpoint), ANSWER_SETS)
+        self.assertEqual(self._logged(endpoint), ANSWER_SETS["x12"])
         self.assertEqual(len(self._kept()), 4, "kept once")
         self.assertEqual(self._logged(endpoint, "edi.acknowledgement.send"), 3)
         self.assertEqual(
@@ -184,6 +201,36 @@ class TestEdiHttp(TmsCase, HttpCase):
             self.assertEqual(error["code"], "malformed_interchange")
             self.assertTrue(response.json()["correlation_id"])
         self.assertEqual(self._logged(endpoint), 0)
+        self.assertFalse(self._kept())
+
+    def test_an_interchange_failing_halfway_logs_nothing(self):
+        endpoint = self._edi_endpoint("http://127.0.0.1:9/")
+        status = x12.Transaction(
+            "214",
+            "0001",
+            [
+                ["B10", "SHP-1", "ACME-7", "ACME"],
+                ["AT7", "D1", "NS", "", "", "20261130", "1000", "UT"],
+            ],
+        )
+        invoice = x12.Transaction(  # names no shipment: neither N9 nor B303
+            "210",
+            "0002",
+            [
+                ["B3", "", "INV-1", "", "PP", "", "20261130", "1000"],
+                ["L1", "1", "", "", "1000", "", "", "", "400"],
+            ],
+        )
+        group = x12.Group("GF", "ACME", "ODOO", 31, transactions=[status, invoice])
+        text = x12.serialize(
+            x12.Interchange(
+                "02", "ACME", "ZZ", "ODOO", 31, "261130", "0930", groups=[group]
+            )
+        )
+        response = self._post(text.encode())
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("names no shipment", response.json()["error"]["message"])
+        self.assertEqual(self._logged(endpoint), 0, "not even the 214's event")
         self.assertFalse(self._kept())
 
     def test_only_an_edi_over_http_endpoint_takes_interchanges(self):
