@@ -10,6 +10,7 @@ import re
 
 from . import edi
 
+INBOUND_ROUTE = "/logistics/edi/%s/inbound"  # % the endpoint's code
 CONTENT_TYPES = {edi.X12: "application/edi-x12", edi.EDIFACT: "application/edifact"}
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9_.-]")
 

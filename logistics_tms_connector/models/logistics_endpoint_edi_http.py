@@ -23,6 +23,24 @@ class LogisticsEndpoint(models.Model):
         "/logistics/edi/<code>/inbound, signed with the HMAC secret.",
     )
 
+    edi_inbound_url = fields.Char(
+        string="EDI inbound URL",
+        compute="_compute_edi_inbound_url",
+        help="Where the carrier POSTs its interchanges, signed with the HMAC secret.",
+    )
+
+    @api.depends("code", "edi_standard", "protocol")
+    def _compute_edi_inbound_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for endpoint in self:
+            endpoint.edi_inbound_url = (
+                base_url + edi_http.INBOUND_ROUTE % endpoint.code
+                if endpoint.edi_standard
+                and endpoint.protocol == HTTP_PROTOCOL
+                and endpoint.code
+                else False
+            )
+
     @api.constrains("edi_standard", "protocol", "base_url")
     def _check_edi_http(self):
         for endpoint in self.filtered(

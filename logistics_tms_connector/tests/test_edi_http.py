@@ -2,6 +2,7 @@
 partner simulator (a real process), which POSTs its 997, 990, 214 and 210,
 signed, to Odoo's inbound route; Odoo's own 997s are POSTed back."""
 
+import json
 import re
 import shutil
 import tempfile
@@ -11,6 +12,7 @@ from pathlib import Path
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.logistics_integration_base.lib import signature
+from odoo.addons.logistics_integration_base.tests.raw_http import raw_http
 
 from ..lib import milestones as m
 from ..lib import x12
@@ -238,6 +240,26 @@ class TestEdiHttp(TmsCase, HttpCase):
         response = self._post(b"ISA", code="sim_rest")  # REST, not EDI
         self.assertEqual(response.status_code, 404)
         self.assertEqual(response.json()["error"]["code"], "unknown_endpoint")
+
+    def test_a_body_is_refused_on_its_length_before_it_is_read(self):
+        endpoint = self._edi_endpoint("http://127.0.0.1:9/")
+        self.assertTrue(endpoint.edi_inbound_url.endswith(INBOUND_PATH % CODE))
+        for content_type in (
+            "application/edi-x12",
+            "application/x-www-form-urlencoded",
+        ):
+            # A gigabyte announced, a few bytes sent: no waiting for the rest.
+            status, _headers, content = raw_http(
+                self.http_port(),
+                "POST %s HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: %s\r\nContent-Length: 1000000000\r\n"
+                "Connection: close" % (INBOUND_PATH % CODE, content_type),
+                b"ISA",
+            )
+            self.assertEqual(status, 413, content)
+            error = json.loads(content)["error"]
+            self.assertEqual(error["code"], "payload_too_large", content_type)
+        self.assertEqual(self._logged(endpoint), 0)
 
     def test_edi_over_http_needs_a_base_url(self):
         with self.assertRaisesRegex(Exception, "needs a base URL"):
