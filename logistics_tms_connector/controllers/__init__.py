@@ -1,1 +1,2 @@
 from . import tms_webhook
+from . import edi_http

@@ -45,6 +45,7 @@ from . import logistics_endpoint_master_data
 from . import logistics_export_feed
 from . import logistics_export_feed_dataset
 from . import logistics_endpoint_edi
+from . import logistics_endpoint_edi_http
 from . import logistics_shipment_edi
 from . import logistics_shipment_history
 from . import logistics_shipment_archive

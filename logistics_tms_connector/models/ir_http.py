@@ -9,11 +9,13 @@ from odoo.addons.logistics_integration_base.lib import correlation
 
 from ..controllers import tms_webhook
 
-WEBHOOK_PATH = re.compile(r"^/logistics/tms/[^/]+/events$")
+# The TMS webhook and the EDI over HTTP inbound route (controllers/edi_http.py).
+WEBHOOK_PATH = re.compile(r"^/logistics/(tms/[^/]+/events|edi/[^/]+/inbound)$")
 
 
 class IrHttp(models.AbstractModel):
-    """The TMS webhook refuses a body on its size before Odoo reads it.
+    """The TMS webhook (and the EDI inbound route) refuses a body on its size
+    before Odoo reads it.
 
     Odoo parses a form body before the handler runs: the size is checked
     here first, and refusals keep the webhook's JSON error shape.

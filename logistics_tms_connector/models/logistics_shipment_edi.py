@@ -47,7 +47,7 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _edi_send(self, message, operation):
-        """Write the tender file of a message; the file is kept on it. A retry
+        """Write (or POST) the tender file of a message, kept on it. A retry
         writes the same file again: the control number is drawn without gaps
         (a failed attempt returns it) and the time is the message's own."""
         endpoint = message.endpoint_id
@@ -60,11 +60,10 @@ class LogisticsShipment(models.Model):
             pytz.utc.localize(message.create_date),
             operation=operation,
         )
-        data = text.encode("utf-8")
-        endpoint._file_target().put(name, data)
+        delivery = endpoint._edi_deliver(name, text, message.correlation_id)
         self._edi_keep_file(message, name, text)
         message.edi_control_number = control
-        return {"edi_file": name, "control_number": control}
+        return {"edi_file": name, "control_number": control, **delivery}
 
     @api.model
     def _edi_pick_up(self, endpoint):
@@ -80,9 +79,7 @@ class LogisticsShipment(models.Model):
         for name in target.list():
             text = target.get(name).decode("utf-8", errors="replace")
             try:
-                items = edi.read_file(
-                    endpoint.edi_standard, text, endpoint.edi_local_zone or None
-                )
+                answers = self._edi_receive(endpoint, name, text)
             except edi.EdiError as err:
                 _logger.warning(
                     "EDI file %s of %s cannot be read and stays: %s",
@@ -91,22 +88,43 @@ class LogisticsShipment(models.Model):
                     err,
                 )
                 continue
-            answers = self._edi_log_items(endpoint, items)
-            created = [m for m, outcome, _r in answers if outcome == receipt.ACCEPTED]
+            created = _accepted(answers)
             if created:
                 new += len(created)
-                self._edi_keep_file(created[0], name, text)
-                self._edi_acknowledge(endpoint, text, created[0])
             else:
                 target.remove(name)  # every set is in the log already
         return new
 
     @api.model
-    def _edi_log_items(self, endpoint, items):
+    def _edi_receive(self, endpoint, name, text, correlation_id=None):
+        """Log the sets of one interchange of the carrier, a file picked up or
+        a request received; return the answers of the message log.
+
+        The interchange is kept on its first new message and acknowledged
+        (997 / CONTRL); one whose sets are all logged already changes nothing.
+
+        :raises edi.EdiError: the text is not a readable interchange (nothing
+            of it is logged then, not even the sets read before the one that
+            failed)
+        """
+        items = edi.read_file(
+            endpoint.edi_standard, text, endpoint.edi_local_zone or None
+        )
+        with self.env.cr.savepoint():
+            answers = self._edi_log_items(endpoint, items, correlation_id)
+        created = _accepted(answers)
+        if created:
+            self._edi_keep_file(created[0], name, text)
+            self._edi_acknowledge(endpoint, text, created[0])
+        return answers
+
+    @api.model
+    def _edi_log_items(self, endpoint, items, correlation_id=None):
         """Log the sets of one file, each in its flow; return the answers."""
         Message = self.env["logistics.message"]
+        correlation_id = correlation_id or correlation.new_id()
         events = [e for item in items if item.kind == edi.EVENTS for e in item.content]
-        answers = list(self._tms_receive_events(endpoint, events, correlation.new_id()))
+        answers = list(self._tms_receive_events(endpoint, events, correlation_id))
         for item in items:
             if item.kind == edi.INVOICE:
                 payload = edi.invoice_payload(
@@ -134,6 +152,7 @@ class LogisticsShipment(models.Model):
                         "payload": payload,
                         "idempotency_key": item.key,
                         "external_id": item.key,
+                        "correlation_id": correlation_id,
                     }
                 ],
                 endpoint=endpoint,
@@ -157,7 +176,7 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _edi_send_acknowledgement(self, message):
-        """Write the 997 / CONTRL of a message to the carrier's folder."""
+        """Write (or POST) the 997 / CONTRL of a message to the carrier."""
         endpoint = message.endpoint_id
         control = endpoint._edi_next_control()
         name, text = edi.acknowledgement_file(
@@ -166,10 +185,10 @@ class LogisticsShipment(models.Model):
             control,
             pytz.utc.localize(message.create_date),
         )
-        endpoint._file_target().put(name, text.encode("utf-8"))
+        delivery = endpoint._edi_deliver(name, text, message.correlation_id)
         self._edi_keep_file(message, name, text)
         message.edi_control_number = control
-        return {"edi_file": name, "control_number": control}
+        return {"edi_file": name, "control_number": control, **delivery}
 
     @api.model
     def _edi_apply_acknowledgement(self, message):
@@ -206,3 +225,10 @@ class LogisticsShipment(models.Model):
                 "mimetype": "text/plain",
             }
         )
+
+
+def _accepted(answers):
+    """The messages newly logged, of the answers of the message log."""
+    return [
+        message for message, outcome, _reason in answers if outcome == receipt.ACCEPTED
+    ]

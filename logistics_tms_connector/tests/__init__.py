@@ -23,3 +23,4 @@ from . import test_appointments
 from . import test_service_report
 from . import test_jsonata_mapping
 from . import test_foreign_dialect
+from . import test_edi_http

@@ -1,5 +1,6 @@
 """The EDI partner simulator (``simulator/edi_simulator``) as a real process
-answering the files of a folder."""
+answering the files of a folder, or interchanges POSTed to it (``http_port=0``;
+its answers POSTed to ``post_to``, signed with ``hmac_secret``)."""
 
 import os
 import subprocess
@@ -24,6 +25,7 @@ class EdiPartner:
         self.inbox = self.root / "to_partner"
         self.outbox = self.root / "from_partner"
         self.process = None
+        self.url = None  # where it takes interchanges, in HTTP mode
 
     def __enter__(self):
         self.process = subprocess.Popen(
@@ -32,9 +34,11 @@ class EdiPartner:
             stdout=subprocess.PIPE,
             text=True,
         )
-        if self.process.stdout.readline().strip() != "ready":
+        ready = self.process.stdout.readline().split()
+        if ready[:1] != ["ready"]:
             self.process.kill()
             raise RuntimeError("the EDI simulator did not start")
+        self.url = ready[1] if len(ready) > 1 else None
         return self
 
     def __exit__(self, *exc):

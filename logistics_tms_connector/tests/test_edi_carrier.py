@@ -163,9 +163,10 @@ class TestEdiCarrier(TmsCase):
         self.assertEqual(shipment.exception_type, "tms_refused")
 
     def test_edi_needs_a_file_protocol_and_both_ids(self):
-        with self.assertRaisesRegex(Exception, "folder or SFTP"):
+        with self.assertRaisesRegex(Exception, "folder, SFTP or REST"):
             self.endpoint.write(
                 {
+                    "protocol": "soap",
                     "edi_standard": "x12",
                     "edi_interchange_id": "ODOO",
                     "edi_partner_interchange_id": "ACME",

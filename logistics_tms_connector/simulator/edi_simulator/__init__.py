@@ -20,6 +20,12 @@ implementation of the standards::
 
     PYTHONPATH=logistics_tms_connector/simulator python -m edi_simulator \\
         --root /tmp/acme --format x12 --scac ACME
+
+Over HTTP (``http_mode.py``): ``--http-port 0`` also takes interchanges
+POSTed to it (answered 202 with the names of its answers, 400 for a body it
+cannot read) and prints ``ready <its URL>``; ``--post-to URL --hmac-secret S``
+POSTs the answers, signed as the suite's webhooks are, instead of writing
+them in ``from_partner``.
 """
 
 from .partner import Partner, main

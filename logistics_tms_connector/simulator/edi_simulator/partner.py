@@ -6,8 +6,11 @@ import logging
 import os
 import signal
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from . import http_mode
 
 _logger = logging.getLogger("edi_simulator")
 
@@ -32,6 +35,7 @@ class Partner:
         partner_id="ACME",
         decline=False,
         currency="EUR",
+        deliver=None,
     ):
         if fmt not in ("x12", "edifact"):
             raise ValueError(f"unknown format {fmt}")
@@ -42,6 +46,9 @@ class Partner:
         self.decline = decline
         self.currency = currency
         self.charges = DEFAULT_CHARGES
+        # Where an answer goes: a file in the outbox, or deliver(name, text).
+        self.deliver = deliver
+        self._control_lock = threading.Lock()  # the poll loop and HTTP threads
         for folder in (INBOX, OUTBOX, ARCHIVE, REJECTED):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
 
@@ -64,6 +71,23 @@ class Partner:
             path.rename(self.root / ARCHIVE / path.name)
         return written
 
+    def receive(self, text):
+        """Answer one interchange POSTed to the partner; return the answers
+        written. It is kept in the archive, or with a note in ``rejected``.
+
+        :raises EdiFormatError: not an interchange the partner can read
+        """
+        name = f"http-{time.time_ns()}.{self.fmt}"
+        try:
+            written = self._answer(text)
+        except (EdiFormatError, IndexError) as err:
+            _logger.warning("POSTed %s rejected: %s", name, err)
+            (self.root / REJECTED / name).write_text(text, encoding="utf-8")
+            (self.root / REJECTED / (name + ".error")).write_text(str(err))
+            raise EdiFormatError(str(err)) from err
+        (self.root / ARCHIVE / name).write_text(text, encoding="utf-8")
+        return written
+
     def run(self, interval, stop):
         while not stop.wait(interval):
             self.poll_once()
@@ -76,12 +100,16 @@ class Partner:
     def _next_control(self):
         """A control number this partner never used (survives restarts)."""
         path = self.root / ".control"
-        number = int(path.read_text()) + 1 if path.exists() else 1
-        path.write_text(str(number))
+        with self._control_lock:
+            number = int(path.read_text()) + 1 if path.exists() else 1
+            path.write_text(str(number))
         return number
 
     def _write(self, kind, reference, control, text):
         name = f"{kind}-{reference}-{control:09d}.{self.fmt}"
+        if self.deliver is not None:
+            self.deliver(name, text)
+            return name
         temporary = self.root / OUTBOX / ("." + name)
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, self.root / OUTBOX / name)  # seen whole or not at all
@@ -386,13 +414,31 @@ def parse_args(argv=None):
     parser.add_argument(
         "--interval", type=float, default=0.5, help="seconds between polls"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        help="also take interchanges POSTed to this port (0: any free one)",
+    )
+    parser.add_argument("--http-host", default="127.0.0.1", help="where to listen")
+    parser.add_argument(
+        "--post-to", help="POST the answers to this URL instead of writing files"
+    )
+    parser.add_argument("--hmac-secret", help="signs the answers POSTed")
+    args = parser.parse_args(argv)
+    if args.post_to and not args.hmac_secret:
+        parser.error("--post-to needs --hmac-secret")
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s edi_simulator %(message)s"
+    )
+    poster = (
+        http_mode.Poster(args.post_to, args.hmac_secret, args.format, args.root)
+        if args.post_to
+        else None
     )
     partner = Partner(
         args.root,
@@ -401,11 +447,20 @@ def main(argv=None):
         partner_id=args.partner_id,
         decline=args.decline,
         currency=args.currency,
+        deliver=poster,
     )
+    server = None
+    if args.http_port is not None:
+        server = http_mode.InterchangeServer(partner, args.http_host, args.http_port)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stop.set())
     _logger.info("answering %s files in %s", args.format, partner.root / INBOX)
-    print("ready", flush=True)
+    print(f"ready {server.url}" if server else "ready", flush=True)
     partner.run(args.interval, stop)
+    if server:
+        server.shutdown()
+    if poster:
+        poster.close()
     return 0
