@@ -465,7 +465,7 @@ class LogisticsMessage(models.Model):
         try:
             # A lost race is expected under load, not a "bad query" to log.
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self.create(vals_list)
+                return self._create_batch(vals_list)
         except pg_errors.UniqueViolation as err:
             if err.diag.constraint_name != IDEMPOTENCY_INDEX:
                 raise
