@@ -153,8 +153,7 @@ def run(env, params):
             "ms_per_event_median": round(statistics.median(values), 3),
             "ms_per_event_runs": [round(value, 3) for value in values],
             "outcomes_per_batch": {
-                key: value / (batches * repetitions)
-                for key, value in outcomes[kind].items()
+                key: value / batches for key, value in outcomes[kind].items()
             },
         }
         for kind, values in figures.items()
