@@ -323,6 +323,7 @@ class LogisticsMessage(models.Model):
         repeats = []
         existing = Message._existing_by_key(flow, items)
         first_seen = {}  # key -> index in new_vals
+        registries = {}  # schema version -> its registry, looked up once a batch
         for position, item in enumerate(items):
             vals = Message._prepare_message_vals(flow, direction, item)
             key = (vals.get("endpoint_id") or 0, vals.get("idempotency_key"))
@@ -335,7 +336,7 @@ class LogisticsMessage(models.Model):
                     continue
                 first_seen[key] = len(new_vals)
             reason = Message._nul_rejection(nul_problems[position]) or (
-                Message._validate_payload(flow, vals)
+                Message._validate_payload(flow, vals, registries)
             )
             if reason:
                 vals.update(reason)
@@ -431,13 +432,22 @@ class LogisticsMessage(models.Model):
             "error_system": "schema",
         }
 
-    def _validate_payload(self, flow, vals):
-        """Schema violations are permanent: the message is logged dead, never run."""
+    def _validate_payload(self, flow, vals, registries=None):
+        """Schema violations are permanent: the message is logged dead, never run.
+
+        :param registries: dict (schema version -> registry) the messages of a
+            batch share: each schema is looked up once for the batch
+        """
         if not flow.schema_name:
             return None
+        Schema = self.env["logistics.schema"]
+        registries = {} if registries is None else registries
+        version = vals["schema_version"]
         try:
-            self.env["logistics.schema"]._validate(
-                flow.schema_name, vals["schema_version"], vals.get("payload")
+            if version not in registries:
+                registries[version] = Schema._registry_of(flow.schema_name, version)
+            Schema._validate(
+                flow.schema_name, version, vals.get("payload"), registries[version]
             )
         except errors.PermanentError as err:
             return {
@@ -465,7 +475,7 @@ class LogisticsMessage(models.Model):
         try:
             # A lost race is expected under load, not a "bad query" to log.
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self.create(vals_list)
+                return self._create_batch(vals_list)
         except pg_errors.UniqueViolation as err:
             if err.diag.constraint_name != IDEMPOTENCY_INDEX:
                 raise

@@ -45,10 +45,21 @@ class LogisticsSchema(models.AbstractModel):
         return tuple(folder for folder in folders if os.path.isdir(folder))
 
     @api.model
-    def _validate(self, name, version, payload):
-        """Raise `errors.SchemaViolation` (path + reason) or `PermanentError`."""
+    def _validate(self, name, version, payload, registry=None):
+        """Raise `errors.SchemaViolation` (path + reason) or `PermanentError`.
+
+        :param registry: the registry `_registry_of` found for the schema, when
+            the caller validates many payloads against it
+        """
+        registry = registry or self._registry_of(name, version)
+        if registry is None:
+            raise errors.PermanentError("Unknown schema %s v%s" % (name, version))
+        registry.validate(name, version, payload)
+
+    @api.model
+    def _registry_of(self, name, version):
+        """The registry holding schema `name` v`version`, or None."""
         for registry in self._registries():
             if (name, int(version)) in registry.available():
-                registry.validate(name, version, payload)
-                return
-        raise errors.PermanentError("Unknown schema %s v%s" % (name, version))
+                return registry
+        return None

@@ -15,3 +15,4 @@ from . import test_message_states
 from . import test_outbound_order
 from . import test_ownership_conflicts
 from . import test_message_archive
+from . import test_message_batch
