@@ -29,7 +29,9 @@ class LogisticsMessage(models.Model):
         )
 
     def _add_missing_default_values(self, values):
-        if self.env.context.get(DEFAULTS_GIVEN):
+        # Server code only (messages are created as superuser; no group may
+        # create them): a context key sent by a client is never trusted.
+        if self.env.su and self.env.context.get(DEFAULTS_GIVEN):
             return values  # `_create_batch` gave them, from one `default_get`
         return super()._add_missing_default_values(values)
 

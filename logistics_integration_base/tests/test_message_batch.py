@@ -1,4 +1,5 @@
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -122,3 +123,18 @@ class TestMessageBatch(IntegrationCase):
         self.assertEqual(
             messages.mapped("flow_code"), [self.flow.code, other.code, self.flow.code]
         )
+
+    def test_a_client_context_key_does_not_skip_the_defaults(self):
+        admin = self.env.ref("base.user_admin")
+        Message = (
+            self.env["logistics.message"]
+            .with_user(admin)
+            .with_context(**{DEFAULTS_GIVEN: True})
+        )
+        # No group may create messages: only server code logs them...
+        with self.assertRaises(AccessError):
+            Message.create({"direction": states.INBOUND, "flow_id": self.flow.id})
+        # ...and without superuser rights the key is ignored anyway.
+        values = Message._add_missing_default_values({"flow_id": self.flow.id})
+        self.assertEqual(values["company_id"], admin.company_id.id)
+        self.assertEqual(values["state"], states.QUEUED)
