@@ -390,14 +390,10 @@ def demo_claim(demo, timeout=300):
         reference = answer.get("reference")
         if not reference:
             return "order refused: %s" % answer
-        shipments = _wait_for(
-            lambda: (
-                demo.api("GET", "/orders/" + reference, customer)
-                .json()
-                .get("shipments")
-            ),
-            timeout,
-        )
+        # Tendered (the TMS answered), not only made: the simulator takes the
+        # option when the tender comes, which a job sends after the order.
+        released = _released_shipment(demo, reference, ["name"], timeout)
+        shipments = [released["name"]] if released else None
     finally:
         demo.scenario(damage_on_delivery=False)  # the next ones arrive whole
     claims = shipments and _wait_for(
