@@ -44,6 +44,12 @@ SERVICE_REQUESTS = [
     ("pod_copy", "Our accounting needs a copy of the proof of delivery."),
     ("address_correction", "Deliver to the back entrance, Rue Haute 12."),
 ]
+# The EDI carrier of setup/demo_seed.py: a routing rule sends the shipments of
+# this customer (in Luxembourg) to that endpoint.
+EDI_CUSTOMER = "Brasserie du Grund"
+EDI_ENDPOINT = "edi_carrier"
+EDI_STATUSES = ["TA", "AF", "X1", "D1"]  # the 990, then the 214's statuses
+SETTLED_INVOICE_STATES = ("approved", "billed")
 
 
 def place_order(odoo_url, customer, rng):
@@ -384,14 +390,10 @@ def demo_claim(demo, timeout=300):
         reference = answer.get("reference")
         if not reference:
             return "order refused: %s" % answer
-        shipments = _wait_for(
-            lambda: (
-                demo.api("GET", "/orders/" + reference, customer)
-                .json()
-                .get("shipments")
-            ),
-            timeout,
-        )
+        # Tendered (the TMS answered), not only made: the simulator takes the
+        # option when the tender comes, which a job sends after the order.
+        released = _released_shipment(demo, reference, ["name"], timeout)
+        shipments = [released["name"]] if released else None
     finally:
         demo.scenario(damage_on_delivery=False)  # the next ones arrive whole
     claims = shipments and _wait_for(
@@ -663,9 +665,128 @@ def demo_foreign_tms(demo, timeout=300):
     )
 
 
+def _wait_or_raise(what, check, timeout):
+    """`check()` until it is true; a ValueError saying `what` did not come."""
+    found = _wait_for(check, timeout)
+    if not found:
+        raise ValueError("%s: not after %ss" % (what, timeout))
+    return found
+
+
+def demo_edi_carrier(demo, timeout=300):
+    """An EDI carrier beside the REST and SOAP TMS: Brasserie du Grund, in
+    Luxembourg, orders; a routing rule sends its shipment to the endpoint
+    "EDI carrier (X12)". Odoo writes the 204 tender in the carrier's drop
+    folder; the EDI partner simulator answers with a 997, a 990 (accepted), a
+    214 (picked up, arrived, delivered) and a 210 freight invoice, which the
+    EDI cron picks up (every minute); settlement checks the 210 against the
+    carrier's rate card. Each state is waited for in Odoo (JSON-RPC)."""
+    answer = _order(demo, EDI_CUSTOMER, [{"product_code": "CRATE24", "quantity": 2}])
+    reference = answer.get("reference")
+    if not reference:
+        return "order refused: %s" % answer
+    shipment_fields = ["name", "endpoint_id", "routing_rule_id", "status"]
+    [shipment] = _wait_or_raise(
+        "%s: no shipment" % reference,
+        lambda: demo.rpc(
+            "logistics.shipment",
+            "search_read",
+            [("sale_order_id.name", "=", reference)],
+            fields=shipment_fields,
+        ),
+        timeout,
+    )
+    [endpoint] = demo.rpc(
+        "logistics.endpoint", "read", [shipment["endpoint_id"][0]], ["code", "name"]
+    )
+    if endpoint["code"] != EDI_ENDPOINT or not shipment["routing_rule_id"]:
+        raise ValueError(
+            "%s went to %s (rule %s), not to the EDI carrier"
+            % (shipment["name"], endpoint["name"], shipment["routing_rule_id"])
+        )
+    release_domain = [
+        ("res_model", "=", "logistics.shipment"),
+        ("res_id", "=", shipment["id"]),
+        ("flow_code", "=", "shipment.release"),
+    ]
+    [release] = _wait_or_raise(
+        "%s: the 204 tender not written" % shipment["name"],
+        lambda: demo.rpc(
+            "logistics.message",
+            "search_read",
+            [*release_domain, ("state", "=", "done")],
+            fields=["result"],
+        ),
+        timeout,
+    )
+    delivered = _wait_or_raise(
+        "%s: not delivered by the EDI carrier's 990 and 214" % shipment["name"],
+        lambda: demo.rpc(
+            "logistics.shipment",
+            "search_read",
+            [("id", "=", shipment["id"]), ("status", "=", "delivered")],
+            fields=shipment_fields,
+        ),
+        timeout,
+    )[0]
+    codes = [
+        milestone["code"]
+        for milestone in demo.rpc(
+            "logistics.shipment.milestone",
+            "search_read",
+            [("shipment_id", "=", shipment["id"])],
+            fields=["code"],
+            order="id",
+        )
+    ]
+    if codes != EDI_STATUSES:
+        raise ValueError("%s: milestones %s, not %s" % (reference, codes, EDI_STATUSES))
+    _wait_or_raise(
+        "%s: the 204 not acknowledged by a 997" % shipment["name"],
+        lambda: demo.rpc(
+            "logistics.message",
+            "search",
+            [*release_domain, ("edi_acknowledgement", "=", "accepted")],
+        ),
+        timeout,
+    )
+    [invoice] = _wait_or_raise(
+        "%s: no 210 freight invoice settled" % shipment["name"],
+        lambda: demo.rpc(
+            "logistics.carrier.invoice",
+            "search_read",
+            [
+                ("line_ids.shipment_id", "=", shipment["id"]),
+                ("state", "in", SETTLED_INVOICE_STATES),
+            ],
+            fields=["name", "state", "amount_total", "currency_id"],
+        ),
+        timeout,
+    )
+    return (
+        "%s (shipment %s) routed to %s by rule %s: 204 sent (%s), 997 "
+        "acknowledged it, 990 accepted, 214 statuses %s applied, %s; 210 freight "
+        "invoice %s (%.2f %s) checked against the carrier's rate card: %s"
+        % (
+            reference,
+            shipment["name"],
+            endpoint["name"],
+            shipment["routing_rule_id"][1],
+            release["result"]["edi_file"],
+            ", ".join(codes[1:]),
+            delivered["status"],
+            invoice["name"],
+            invoice["amount_total"],
+            invoice["currency_id"][1],
+            invoice["state"],
+        )
+    )
+
+
 # Each business loop once, when the driver starts (setup/run's demo).
 SCRIPTED_STEPS = (
     demo_held_order,
+    demo_edi_carrier,
     demo_invoice,
     demo_recover,
     demo_refused,
@@ -709,7 +830,10 @@ def main(argv=None):
     for number in itertools.count(1):
         name = rng.choice(sorted(customers))
         try:
-            outcome = choose_outcome(args.simulator_url, rng)
+            if name == EDI_CUSTOMER:
+                outcome = "EDI carrier"  # routed there, not to the simulator
+            else:
+                outcome = choose_outcome(args.simulator_url, rng)
             status, answer = place_order(args.odoo_url, customers[name], rng)
             print(
                 "order %s from %s: HTTP %s %s (transport: %s)"

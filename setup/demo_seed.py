@@ -8,6 +8,7 @@
 #   LOGISTICS_DEMO_KEYS_FILE       where the customers' API keys are written
 #   LOGISTICS_DEMO_FOREIGN_TMS_URL, _CLIENT_ID, _SECRET
 #                                  the foreign-dialect TMS, if started
+#   LOGISTICS_DEMO_EDI_ROOT        the EDI carrier simulator's folder, if started
 # ruff: noqa: F821 - `env` is given by odoo shell
 import json
 import os
@@ -30,6 +31,8 @@ CUSTOMERS = [
     ("Hotel Astoria", "Brussels", "be", 0.0, "hold"),
     # Routed to the foreign-dialect TMS when it runs (foreign_tms_endpoint).
     ("Grand Café Amsterdam", "Amsterdam", "nl", 0.0, "backorder"),
+    # Routed to the EDI carrier when it runs (edi_carrier).
+    ("Brasserie du Grund", "Luxembourg", "lu", 0.0, "backorder"),
 ]
 PRODUCTS = [
     # code, name, price, weight kg, stock
@@ -318,6 +321,97 @@ env["res.partner"].search(
 # Settle freight every few minutes in the demo (daily in production).
 settlement = env.ref("logistics_freight_settlement.ir_cron_freight_settlement")
 settlement.write({"interval_number": 5, "interval_type": "minutes"})
+
+
+def edi_carrier():
+    """An EDI carrier (X12 files in the drop folder answered by the EDI partner
+    simulator started by setup/run), the rate card its 210s are checked
+    against, and the routing rule sending it the shipments to Luxembourg;
+    None when setup/run did not start it."""
+    root = os.environ.get("LOGISTICS_DEMO_EDI_ROOT")
+    if not root:
+        return None
+    carrier = upsert(
+        "res.partner",
+        [("scac_code", "=", EDI_SCAC)],
+        {"name": "Lowlands Express", "scac_code": EDI_SCAC, "is_company": True},
+    )
+    upsert(
+        "logistics.freight.rate.card",
+        [("carrier_id", "=", carrier.id), ("name", "=", "%s 2026" % EDI_SCAC)],
+        {
+            "name": "%s 2026" % EDI_SCAC,
+            "carrier_id": carrier.id,
+            "currency_id": eur.id,
+            "date_from": "2026-01-01",
+            "line_ids": [(5, 0, 0)]
+            + [
+                (
+                    0,
+                    0,
+                    {
+                        "charge_type_id": env.ref(
+                            "logistics_freight_settlement.charge_type_%s" % code
+                        ).id,
+                        "basis": "per_shipment",
+                        "rate": rate,
+                    },
+                )
+                for code, rate in EDI_RATES
+            ],
+        },
+    )
+    flows = env["logistics.flow"].search([("code", "in", EDI_FLOWS)])
+    record = upsert(
+        "logistics.endpoint",
+        [("code", "=", "edi_carrier")],
+        {
+            "name": "EDI carrier (X12)",
+            "code": "edi_carrier",
+            "system": "tms",
+            "protocol": "folder",
+            "file_directory": str(Path(root) / "to_partner"),
+            "edi_inbound_directory": str(Path(root) / "from_partner"),
+            "edi_standard": "x12",
+            "edi_interchange_id": "DEMOODOO",
+            "edi_partner_interchange_id": EDI_SCAC,
+            "edi_scac": EDI_SCAC,
+            "active": True,
+            "purpose": "Demo EDI carrier: 204 tenders out; 990, 214, 210, 997 in.",
+            "owner_id": env.ref("base.user_admin").id,
+            "dependencies": "The EDI partner simulator started by setup/run, "
+            "answering in a drop folder under .run/ (the server option "
+            "logistics_file_roots allows it).",
+            "flow_ids": [(6, 0, flows.ids)],
+        },
+    )
+    upsert(
+        "logistics.routing.rule",
+        [("name", "=", EDI_RULE)],
+        {
+            "name": EDI_RULE,
+            "sequence": 10,
+            "active": True,
+            "endpoint_id": record.id,
+            "country_ids": [(6, 0, [env.ref("base.lu").id])],
+        },
+    )
+    return record
+
+
+EDI_SCAC = "LWLX"  # setup/suite/edi_partner.py starts the simulator with it
+EDI_RATES = (("base", 140.0), ("fuel", 12.5))  # what the simulator's 210s charge
+EDI_RULE = "Luxembourg: EDI carrier (X12)"
+EDI_FLOWS = [
+    "shipment.release",
+    "shipment.amend",
+    "shipment.cancel",
+    "tms.event",
+    "freight.invoice",
+    "edi.acknowledgement",
+    "edi.acknowledgement.send",
+]
+edi_carrier()
 env.cr.commit()  # odoo shell does not commit by itself
 KEYS_FILE.write_text(json.dumps(keys, indent=2))
 KEYS_FILE.chmod(0o600)

@@ -9,7 +9,7 @@ import textwrap
 import time
 import urllib.request
 
-from . import stack
+from . import edi_partner, stack
 from .bootstrap import bootstrap
 from .common import (
     ADMIN_LOGIN,
@@ -112,6 +112,20 @@ def start_foreign_tms(client_secret):
         fail("the foreign TMS did not start; see .run/logs/foreign-tms.log")
 
 
+def start_edi_carrier(supervisor, db):
+    """The EDI partner simulator (setup/suite/edi_partner.py) of database
+    ``db``, supervised; return the line of the status block about it."""
+    root = edi_partner.carrier_root(db)
+    supervisor.add(
+        "edi-simulator",
+        lambda: edi_partner.start(venv_python(), root),
+        edi_partner.LOG,
+        restartable=True,  # its state is on disk
+    )
+    folder = root.relative_to(REPO)
+    return f"EDI:      carrier simulator, X12 files in the drop folder {folder}/"
+
+
 def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap, foreign=None):
     """Demo data and the TMS endpoints (setup/demo_seed.py, idempotent)."""
     keys_file = RUN_DIR / "demo-keys.json"
@@ -122,6 +136,7 @@ def seed_demo(config, db, tms_url, api_key, webhook_secret, *, soap, foreign=Non
         LOGISTICS_DEMO_WEBHOOK_SECRET=webhook_secret,
         LOGISTICS_DEMO_SOAP="1" if soap else "0",
         LOGISTICS_DEMO_KEYS_FILE=str(keys_file),
+        LOGISTICS_DEMO_EDI_ROOT=str(edi_partner.carrier_root(db)),
     )
     if foreign:
         env.update(
@@ -198,6 +213,7 @@ def run_server(args):
             "workers": RUN_HTTP_WORKERS,
             "max_cron_threads": 1,
             "gevent_port": stack.free_port(),
+            "logistics_file_roots": edi_partner.file_roots(RUN_DIR / "filestore"),
         },
     )
     if database_exists(args.db) and suite_installed(args.db):
@@ -237,6 +253,7 @@ def run_server(args):
                 + " " * 28
                 + f"foreign dialect at {foreign_url} (orders to NL)"
             )
+        edi_line = start_edi_carrier(supervisor, args.db)
         keys_file = seed_demo(
             config,
             args.db,
@@ -273,9 +290,10 @@ def run_server(args):
                   API:      http://127.0.0.1:{args.port}/api/logistics/v1/openapi.json
                   jobs:     Settings > Technical > Queue Jobs ({JOB_CHANNELS})
                   {tms_line}
+                  {edi_line}
                   {driver_line}
                   logs:     {LOG_DIR.relative_to(REPO)}/ (odoo.log, tms-simulator.log,
-                            foreign-tms.log, demo-driver.log)
+                            foreign-tms.log, edi-simulator.log, demo-driver.log)
                 Ctrl-C stops everything started here. A process that dies is
                 reported here with its last log lines, and restarted when it can be.
                 """

@@ -60,7 +60,8 @@ class Supervisor:
 
     A process that dies is reported with its exit code and the last lines of its
     log; it is restarted if it can be (Odoo, the scenario driver: their state is
-    in the database), at most MAX_RESTARTS times in RESTART_WINDOW seconds.
+    in the database; the EDI partner simulator: its state is in its folder), at
+    most MAX_RESTARTS times in RESTART_WINDOW seconds.
     Otherwise (the TMS simulator keeps the demo's transports in memory), or past
     that budget, everything stops and `setup/run` exits non-zero.
     """
