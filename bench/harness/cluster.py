@@ -258,6 +258,9 @@ class Cluster:
         self.stats_port = ports()
         self.url = "http://%s:%s" % (LOOPBACK, self.lb_port)
         self.haproxy = None
+        # Set by close(): a node start racing with it (a scenario's thread)
+        # stops the node again instead of leaving it running.
+        self.closing = threading.Event()
         self.tag = tag
         self.haproxy_config = stack.data_dir / "haproxy.cfg"
         self.haproxy_log = stack.log_dir / "haproxy.log"
@@ -344,7 +347,15 @@ class Cluster:
         raise StackError("HAProxy's stats did not answer within %ss" % LB_TIMEOUT)
 
     def start_node(self, node):
-        node.start_odoo(env=node.env)
+        if self.closing.is_set():
+            raise StackError("the cluster is closing: %s not started" % node.name)
+        try:
+            node.start_odoo(env=node.env)
+        finally:
+            if self.closing.is_set():
+                node.stop_odoo()
+        if self.closing.is_set():
+            raise StackError("the cluster closed while %s started" % node.name)
         self.wait_backend(node.name, "UP")
 
     def stop_node(self, node):
@@ -386,6 +397,7 @@ class Cluster:
 
     def close(self):
         """Stop every node and HAProxy; return the problems met."""
+        self.closing.set()
         errors = []
         for node in self.nodes:
             try:

@@ -84,11 +84,16 @@ def single_node_stopped(bench):
     log of before kept as ``odoo-server.before-cluster-<n>.log``)."""
     stack = bench.stack
     stack.stop_odoo()
+    ending = False
     try:
         yield
+    except (KeyboardInterrupt, SystemExit):
+        ending = True  # the run stops: run.py cleans up, no restart
+        raise
     finally:
         multi.keep_log(stack)
-        stack.start_odoo()
+        if not ending:
+            stack.start_odoo()
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ import configparser
 import importlib.util
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -212,3 +213,52 @@ def test_run_rejects_a_bad_port_range(capsys):
     with pytest.raises(SystemExit):
         run.parse_args(["--ports", "8260"])
     assert "FIRST-LAST" in capsys.readouterr().err
+
+
+def _stack(tmp_path):
+    """What a Cluster reads of the single-node stack: its database, folders
+    and configuration file (written by the suite's launcher)."""
+    config = launcher.write_odoo_config(
+        tmp_path / "odoo.conf",
+        addons=BASE["addons_path"],
+        data_dir=tmp_path / "filestore",
+        db_name="cluster_x",
+        http_port=8201,
+        secret_keys="fernet-key=",
+        audit_key="audit-key",
+        job_channels="root:1",
+    )
+    (tmp_path / "logs").mkdir()
+    return SimpleNamespace(
+        db="cluster_x", data_dir=tmp_path, log_dir=tmp_path / "logs", config=config
+    )
+
+
+def test_cluster_writes_a_config_per_node_and_haproxy_s(tmp_path):
+    pool = cluster.PortPool(8241, 8259)
+    two = cluster.Cluster(_stack(tmp_path), 2, pool, tag="t")
+    two.write_configs()
+    ports = set()
+    for node in two.nodes:
+        options = _parse(node.config.read_text())["options"]
+        assert options["db_name"] == "cluster_x"
+        assert options["logistics_secret_keys"] == "fernet-key="
+        ports |= {options["http_port"], options["gevent_port"]}
+        logged = (tmp_path / "logs" / node.config.name).read_text()
+        assert "fernet-key=" not in logged
+        queue_job = _parse(node.config.read_text())["queue_job"]
+        assert queue_job["port"] == str(two.lb_port)
+        assert queue_job["channels"] == "root:2,root.logistics:2"
+    assert len(ports) == 4
+    assert {n.config.name for n in two.nodes} == {"t-node1.conf", "t-node2.conf"}
+    text = (tmp_path / "logs" / "haproxy-t.cfg").read_text()
+    for node in two.nodes:
+        assert "server %s 127.0.0.1:%s check" % (node.name, node.port) in text
+
+
+def test_a_closing_cluster_starts_no_node(tmp_path):
+    one = cluster.Cluster(_stack(tmp_path), 1, cluster.PortPool(8241, 8259))
+    assert one.close() == []
+    with pytest.raises(cluster.StackError):
+        one.start_node(one.nodes[0])
+    assert one.nodes[0].odoo is None
