@@ -463,6 +463,16 @@ def _cores(phase):
     )
 
 
+def _jobs(jobs):
+    if not jobs:
+        return ""
+    return "; batch jobs %s (%s found nothing), longest gap between jobs %.0f s" % (
+        jobs["count"],
+        jobs["empty"],
+        jobs["longest_gap_seconds"],
+    )
+
+
 def scale_out_rows(details, _sizes):
     rows = []
     for size, phase in details["phases"].items():
@@ -473,7 +483,7 @@ def scale_out_rows(details, _sizes):
                 "(closed loop, %s senders)"
                 % (size, fmt_num(phase["offered"]), phase["senders"]),
                 "ours": "accepted %s, applied %s, drain %.0f s; lost %s, applied "
-                "twice %s, wrong final state %s; cores: %s"
+                "twice %s, wrong final state %s; cores: %s%s"
                 % (
                     fmt_rate(phase["accepted_per_second"]),
                     fmt_rate(phase["applied_per_second"]),
@@ -482,6 +492,7 @@ def scale_out_rows(details, _sizes):
                     phase["doubled_messages"] + phase["doubled_milestones"],
                     phase["wrong_final_states"],
                     _cores(phase),
+                    _jobs(phase.get("batch_jobs")),
                 ),
                 "ratio": "applied %s, accepted %s vs 1 node"
                 % (

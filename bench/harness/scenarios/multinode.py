@@ -57,6 +57,24 @@ class TrackingSender(BurstSender):
         }
 
 
+def batch_jobs(bench, since):
+    """The flows' batch jobs created since the database time ``since``: how
+    many, how many found nothing to claim, and the longest wait between a
+    job's end and the next one's start (a chain that broke waits for the
+    per-minute dispatch cron)."""
+    ((count, empty, gap),) = bench.query(
+        """SELECT count(*), count(*) FILTER (WHERE result LIKE '0 %%'),
+                  coalesce(max(gap), 0)::float
+             FROM (SELECT result, extract(epoch FROM date_started
+                          - lag(date_done) OVER (ORDER BY date_started)) AS gap
+                     FROM queue_job
+                    WHERE method_name = '_job_process_pending'
+                      AND date_created >= %s) AS jobs""",
+        (since,),
+    )
+    return {"count": count, "empty": empty, "longest_gap_seconds": round(gap, 1)}
+
+
 def wrong_final_states(bench, expected):
     """The shipments whose status or ETA is not what ``expected`` says:
     ({reference: {"expected": ..., "found": ...}} for at most 20 of them,
@@ -167,6 +185,7 @@ def _scale_phase(bench, size):
     sizes = bench.sizes
     with on_cluster(bench, size, "scale%s" % size) as cluster:
         runner = wait_runner(bench)
+        ((db_started,),) = bench.query("SELECT now() AT TIME ZONE 'UTC'")
         since = bench.max_message_id()
         started = time.monotonic()
         sender = TrackingSender(bench, started + sizes.scale_bound)
@@ -180,6 +199,7 @@ def _scale_phase(bench, size):
         wall = drained["waited"]["finished_at"] - started
         wrong, wrong_count = wrong_final_states(bench, sender.expected_states())
         settled = bench.settle()
+        jobs = batch_jobs(bench, db_started)
     applied = drained["states"].get("done", 0)
     cpu_seconds = cpu.seconds()
     return {
@@ -206,6 +226,7 @@ def _scale_phase(bench, size):
         "wrong_final_states": wrong_count,
         "wrong_final_states_sample": wrong,
         "settled_seconds": settled,
+        "batch_jobs": jobs,
         "cpu_seconds": cpu_seconds,
         "cpu_cores": {
             group: round(used / wall, 2) if wall > 0 else None

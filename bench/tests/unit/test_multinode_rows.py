@@ -49,6 +49,20 @@ def test_scale_out_has_a_row_per_node_count_with_the_speedup():
     assert rows[0]["ours"].endswith("cores: node1 0.90, postgres 0.45, haproxy 0.01")
 
 
+def test_scale_out_row_tells_the_batch_jobs_and_their_longest_gap():
+    details = copy.deepcopy(SCALE)
+    details["phases"]["2"]["batch_jobs"] = {
+        "count": 14,
+        "empty": 4,
+        "longest_gap_seconds": 59.64,
+    }
+    rows = report.rows("scale_out", details, Sizes())
+    assert rows[1]["ours"].endswith(
+        "; batch jobs 14 (4 found nothing), longest gap between jobs 60 s"
+    )
+    assert "batch jobs" not in rows[0]["ours"]
+
+
 def test_scale_out_a_phase_that_lost_events_is_missed_alone():
     details = copy.deepcopy(SCALE)
     details["phases"]["2"]["lost"] = 3
