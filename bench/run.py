@@ -27,6 +27,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from harness import report, seed  # noqa: E402  (the harness lives next to this file)
+from harness.cluster import PortPool  # noqa: E402
 from harness.scenarios import (  # noqa: E402
     DEFAULT_ORDER,
     SCENARIOS,
@@ -78,6 +79,18 @@ def parse_args(argv=None):
     parser.add_argument(
         "--keep-db", action="store_true", help="do not drop the database at the end"
     )
+    parser.add_argument(
+        "--db",
+        help="name of the database the run creates and drops "
+        "(default: logistics_bench_<pid>)",
+    )
+    parser.add_argument(
+        "--ports",
+        type=_port_pool,
+        help="FIRST-LAST: the TCP ports every process of the run listens on "
+        "(Odoo nodes, HAProxy, simulator) come from this range "
+        "(default: any free port)",
+    )
     args = parser.parse_args(argv)
     names = [n.strip() for n in (args.scenarios or "").split(",") if n.strip()]
     unknown = sorted(set(names) - set(SCENARIOS))
@@ -89,7 +102,16 @@ def parse_args(argv=None):
         parser.error("--scale must be positive")
     if args.results_dir is None:
         args.results_dir = SMOKE_RESULTS if args.smoke else RESULTS
+    if args.db is None:
+        args.db = "logistics_bench_%s" % os.getpid()
     return args
+
+
+def _port_pool(text):
+    try:
+        return PortPool.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def say(text):
@@ -218,7 +240,7 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sizes = Sizes.for_run(args.scale, args.smoke)
-    stack = Stack("logistics_bench_%s" % os.getpid(), args.results_dir / "logs")
+    stack = Stack(args.db, args.results_dir / "logs", ports=args.ports)
     started = time.monotonic()
     results = new_results(args, stack, sizes)
     code = 2

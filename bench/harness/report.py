@@ -453,6 +453,92 @@ def fault_pg_restart_rows(details, sizes):
     ]
 
 
+def _cores(phase):
+    return ", ".join(
+        "%s %.2f" % (group, cores)
+        for group, cores in sorted(
+            phase["cpu_cores"].items(), key=lambda item: -(item[1] or 0)
+        )
+        if cores
+    )
+
+
+def _jobs(jobs):
+    if not jobs:
+        return ""
+    return "; batch jobs %s (%s found nothing), longest gap between jobs %.0f s" % (
+        jobs["count"],
+        jobs["empty"],
+        jobs["longest_gap_seconds"],
+    )
+
+
+def scale_out_rows(details, _sizes):
+    rows = []
+    for size, phase in details["phases"].items():
+        ok = [v for k, v in details["checks"].items() if k.startswith(size + " ")]
+        rows.append(
+            {
+                "scenario": "Scale-out: %s node(s) behind HAProxy, %s events "
+                "(closed loop, %s senders)"
+                % (size, fmt_num(phase["offered"]), phase["senders"]),
+                "ours": "accepted %s, applied %s, drain %.0f s; lost %s, applied "
+                "twice %s, wrong final state %s; cores: %s%s"
+                % (
+                    fmt_rate(phase["accepted_per_second"]),
+                    fmt_rate(phase["applied_per_second"]),
+                    phase["drain_seconds"],
+                    phase["lost"],
+                    phase["doubled_messages"] + phase["doubled_milestones"],
+                    phase["wrong_final_states"],
+                    _cores(phase),
+                    _jobs(phase.get("batch_jobs")),
+                ),
+                "ratio": "applied %s, accepted %s vs 1 node"
+                % (
+                    fmt_ratio(details["speedup_applied"]),
+                    fmt_ratio(details["speedup_accepted"]),
+                )
+                if size != "1"
+                else INFO,
+                "target": "0 lost, 0 doubled, all applied, final states right",
+                "result": verdict(all(ok)),
+            }
+        )
+    return rows
+
+
+def fault_node_kill_rows(details, _sizes):
+    kill = details["kill"]
+    drain = details["drain_seconds"]
+    return [
+        {
+            "scenario": "Fault: a node SIGKILLed in a burst of %s events "
+            "on 2 nodes, then restarted" % fmt_num(details["offered"]),
+            "ours": "killed %s (runner %s) at %s s, runner on %s after %s s, "
+            "back at %s s; lost %s; applied twice %s; not applied %s; wrong "
+            "final state %s; drained %s"
+            % (
+                kill.get("killed"),
+                kill.get("runner_before"),
+                kill.get("killed_after"),
+                kill.get("runner_after_kill"),
+                kill.get("takeover_seconds"),
+                kill.get("back_after"),
+                details["lost"],
+                details["doubled_messages"] + details["doubled_milestones"],
+                details["not_applied"],
+                details["wrong_final_states"],
+                "%.0f s" % drain
+                if not details["drain_timed_out"]
+                else "not after %.0f s" % drain,
+            ),
+            "target": "0 lost, 0 doubled, all applied, final states right",
+            "result": verdict(all(details["checks"].values())),
+        }
+    ]
+
+
 def settlement_rows(details, _sizes):
     if not details:
         return [
@@ -610,6 +696,8 @@ ROW_BUILDERS = {
     "release": release_rows,
     "burst": burst_rows,
     "fault_pg_restart": fault_pg_restart_rows,
+    "scale_out": scale_out_rows,
+    "fault_node_kill": fault_node_kill_rows,
     "settlement": settlement_rows,
     "growth": growth_rows,
     "profile": profile_rows,
@@ -706,6 +794,23 @@ def fault_pg_restart_notes(_details, _sizes):
     ]
 
 
+def scale_out_notes(details, _sizes):
+    return [
+        "both node counts run on this machine's %s cores with PostgreSQL, "
+        "HAProxy and the load generator: a second node adds workers, not "
+        "CPU; the cores per process group show where the time goes"
+        % details.get("cpu_count"),
+    ]
+
+
+def fault_node_kill_notes(_details, _sizes):
+    return [
+        "the node holding queue_job's runner lock is the one killed (its "
+        "process group, at once); jobs it was running are requeued by the "
+        "suite's lost-job cron (a minute's grace), the drain includes it"
+    ]
+
+
 def settlement_notes(details, _sizes):
     if not details:
         return ["run bench/bench_settlement.py to measure it"]
@@ -764,6 +869,8 @@ NOTE_BUILDERS = {
     "orders": orders_notes,
     "burst": burst_notes,
     "fault_pg_restart": fault_pg_restart_notes,
+    "scale_out": scale_out_notes,
+    "fault_node_kill": fault_node_kill_notes,
     "settlement": settlement_notes,
     "growth": growth_notes,
     "profile": profile_notes,

@@ -80,13 +80,15 @@ def odoo_addons_path():
 class Stack:
     """Database + Odoo prefork (2 HTTP workers, cron, job runner) + simulator."""
 
-    def __init__(self, db, log_dir):
+    def __init__(self, db, log_dir, ports=None):
         self.db = db
+        # Where its ports come from: any free one, or a range (cluster.PortPool).
+        self.ports = ports or free_port
         self.log_dir = Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = Path(tempfile.mkdtemp(prefix="logistics-bench-"))
         self.config = self.data_dir / "odoo.conf"
-        self.port = free_port()
+        self.port = self.ports()
         self.url = "http://127.0.0.1:%s" % self.port
         self.odoo = None  # the Popen (GNU time or Odoo itself)
         self.simulator = None
@@ -113,7 +115,7 @@ class Stack:
             audit_key=launcher.audit_key(),
             job_channels=JOB_CHANNELS,
             extra={
-                "gevent_port": free_port(),
+                "gevent_port": self.ports(),
                 "workers": HTTP_WORKERS,
                 "max_cron_threads": CRON_THREADS,
                 "limit_time_real": LIMIT_TIME_REAL,
@@ -200,7 +202,7 @@ class Stack:
             self.simulator, self.simulator_url = launcher.start_simulator(
                 [
                     "--port",
-                    "0",
+                    "0" if self.ports is free_port else str(self.ports()),
                     "--host",
                     "127.0.0.1",
                     "--api-key",
@@ -222,7 +224,7 @@ class Stack:
         re-executes ``sys.argv`` on reload and for prefork's gevent process."""
         return launcher.odoo_command(sys.executable, self.config)
 
-    def start_odoo(self):
+    def start_odoo(self, env=None):
         command = self.server_command()
         if GNU_TIME.exists():
             command = [str(GNU_TIME), "-v", "-o", str(self._time_report), *command]
@@ -232,6 +234,7 @@ class Stack:
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=env,
             start_new_session=True,  # Ctrl-C reaches us; we stop Odoo in order
         )
         deadline = time.monotonic() + START_TIMEOUT

@@ -205,6 +205,22 @@ def ensure_sshd():
         print("   no OpenSSH server: the SFTP transport tests will fail")
 
 
+HAPROXY = Path("/usr/sbin/haproxy")
+
+
+def ensure_haproxy():
+    """The benchmark's multi-node scenarios start their own HAProxy (Debian's
+    package, never the system service) in front of the Odoo nodes: without
+    it they cannot run, so a failed installation stops the bootstrap."""
+    if HAPROXY.exists():
+        return
+    if not apt_install(["haproxy"]):
+        fail(
+            "could not install Debian's haproxy (needs root and apt-get): "
+            "install it, then run setup/bootstrap again"
+        )
+
+
 def requirements_files(tree):
     files = [REPO / "setup" / "requirements.txt"]
     if tree:
@@ -298,6 +314,7 @@ def bootstrap():
     install_requirements(tree)
     ensure_browser()
     ensure_sshd()
+    ensure_haproxy()
     ensure_addons_link()
     version = venv_eval("import odoo.release as r; print(r.version)")
     if not version or not version.startswith("%d.%d" % ODOO_SERIES):

@@ -14,6 +14,7 @@ from .burst import scenario_burst
 from .common import Bench, Sizes
 from .fault_pg_restart import scenario_fault_pg_restart
 from .growth import scenario_growth
+from .multinode import scenario_fault_node_kill, scenario_scale_out
 from .orders import scenario_orders
 from .profile import scenario_profile
 from .release import scenario_release
@@ -35,6 +36,8 @@ SCENARIOS = {
     "release": scenario_release,
     "burst": scenario_burst,
     "fault_pg_restart": scenario_fault_pg_restart,
+    "scale_out": scenario_scale_out,
+    "fault_node_kill": scenario_fault_node_kill,
     "settlement": scenario_settlement,
     "growth": scenario_growth,
     "profile": scenario_profile,

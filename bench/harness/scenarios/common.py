@@ -57,6 +57,15 @@ class Sizes:
     fault_window: float = 60
     fault_batch: int = 200
     fault_drain_bound: float = 900
+    scale_events: int = 20_000
+    scale_batch: int = 500
+    scale_bound: float = 300
+    scale_drain_bound: float = 600
+    node_kill_events: int = 100_000
+    node_kill_window: float = 60
+    node_kill_batch: int = 500
+    node_kill_down_seconds: float = 10
+    node_kill_drain_bound: float = 900
     growth_levels: tuple = (10_000, 100_000, 1_000_000)
     growth_events: int = 1_000
     growth_bound: float = 300
@@ -95,6 +104,15 @@ class Sizes:
                 fault_window=20,
                 fault_batch=100,
                 fault_drain_bound=420,
+                scale_events=1_000,
+                scale_batch=100,
+                scale_bound=60,
+                scale_drain_bound=120,
+                node_kill_events=2_000,
+                node_kill_window=20,
+                node_kill_batch=100,
+                node_kill_down_seconds=3,
+                node_kill_drain_bound=420,
                 growth_levels=(500, 2_000),
                 growth_events=100,
                 growth_bound=120,
@@ -113,6 +131,7 @@ class Sizes:
                     "apply_single_events",
                     "accept_events",
                     "accept_single_events",
+                    "scale_events",
                     "release_shipments",
                     "growth_events",
                     "report_shipments",
@@ -132,6 +151,9 @@ class Sizes:
                     "accept_bound",
                     "release_bound",
                     "burst_drain_bound",
+                    "scale_bound",
+                    "scale_drain_bound",
+                    "node_kill_drain_bound",
                     "growth_bound",
                     "settle_bound",
                 )

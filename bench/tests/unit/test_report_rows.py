@@ -103,7 +103,11 @@ def test_constructed_rows_and_notes_are_the_scenarios_former_ones(case):
 
 # Scenarios written after the move have their hand-made cases in their own
 # test module (no former rows to compare with).
-AFTER_THE_MOVE = {"service_report": "test_service_report_rows.py"}
+AFTER_THE_MOVE = {
+    "service_report": "test_service_report_rows.py",
+    "scale_out": "test_multinode_rows.py",
+    "fault_node_kill": "test_multinode_rows.py",
+}
 
 
 def test_every_scenario_has_a_row_builder_and_cases():
