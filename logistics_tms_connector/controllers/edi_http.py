@@ -3,11 +3,17 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.logistics_integration_base.lib import correlation, errors, signature
+from odoo.addons.logistics_integration_base.lib import correlation
 
 from ..lib import edi, edi_http
 from ..models.logistics_endpoint_edi import HTTP_PROTOCOL
-from .tms_webhook import MAX_BODY_BYTES, _error, _json, _size_refusal
+from .tms_webhook import (
+    MAX_BODY_BYTES,
+    _error,
+    _json,
+    _signature_refusal,
+    _size_refusal,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -55,24 +61,9 @@ class EdiHttpController(http.Controller):
                 correlation_id,
             )
         body = request.httprequest.get_data()  # no more than its Content-Length
-        try:
-            signature.verify(
-                endpoint._secrets("hmac"),
-                request.httprequest.headers.get(signature.TIMESTAMP_HEADER),
-                request.httprequest.headers.get(signature.SIGNATURE_HEADER),
-                body,
-                tolerance=endpoint.tms_webhook_tolerance,
-            )
-        except errors.SignatureError as err:
-            _logger.warning(
-                "[%s] EDI interchange for %s refused: %s",
-                correlation_id,
-                endpoint_code,
-                err.reason,
-            )
-            return _error(
-                401, "invalid_signature", str(err), correlation_id, reason=err.reason
-            )
+        refusal = _signature_refusal(endpoint, body, correlation_id, "EDI interchange")
+        if refusal:
+            return refusal
         try:
             answers = (
                 request.env["logistics.shipment"]

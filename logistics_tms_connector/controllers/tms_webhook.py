@@ -53,24 +53,9 @@ class TmsWebhookController(http.Controller):
                 correlation_id,
             )
         body = request.httprequest.get_data()  # no more than its Content-Length
-        try:
-            signature.verify(
-                endpoint._secrets("hmac"),
-                request.httprequest.headers.get(signature.TIMESTAMP_HEADER),
-                request.httprequest.headers.get(signature.SIGNATURE_HEADER),
-                body,
-                tolerance=endpoint.tms_webhook_tolerance,
-            )
-        except errors.SignatureError as err:
-            _logger.warning(
-                "[%s] TMS webhook for %s refused: %s",
-                correlation_id,
-                endpoint_code,
-                err.reason,
-            )
-            return _error(
-                401, "invalid_signature", str(err), correlation_id, reason=err.reason
-            )
+        refusal = _signature_refusal(endpoint, body, correlation_id, "TMS webhook")
+        if refusal:
+            return refusal
         try:
             events = _events(_canonical(endpoint, json_text.loads(body)))
         except jsonata_mapping.MappingError as err:
@@ -140,6 +125,31 @@ def _events(body):
     if not all(isinstance(event, dict) for event in events):
         raise ValueError("Every event must be a JSON object.")
     return events
+
+
+def _signature_refusal(endpoint, body, correlation_id, what):
+    """The 401 answer to a body not signed with the endpoint's HMAC secret
+    (within its tolerance), or None when it is."""
+    try:
+        signature.verify(
+            endpoint._secrets("hmac"),
+            request.httprequest.headers.get(signature.TIMESTAMP_HEADER),
+            request.httprequest.headers.get(signature.SIGNATURE_HEADER),
+            body,
+            tolerance=endpoint.tms_webhook_tolerance,
+        )
+    except errors.SignatureError as err:
+        _logger.warning(
+            "[%s] %s for %s refused: %s",
+            correlation_id,
+            what,
+            endpoint.code,
+            err.reason,
+        )
+        return _error(
+            401, "invalid_signature", str(err), correlation_id, reason=err.reason
+        )
+    return None
 
 
 def _size_refusal(correlation_id):
