@@ -3,6 +3,10 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# `delay.Job`, not `job.Job`: queue_job's `trap_jobs` (tests) patches this name.
+from odoo.addons.queue_job import delay as queue_job_delay
+from odoo.addons.queue_job.utils import must_run_without_delay
+
 from ..lib import states
 
 _logger = logging.getLogger(__name__)
@@ -208,6 +212,38 @@ class LogisticsFlow(models.Model):
         for flow in self.filtered(lambda f: f.processing_mode == "batch"):
             self.env["logistics.message"].with_delay(
                 channel=flow.channel,
-                identity_key="logistics-flow-%s" % flow.code,
-                description=_("Process pending %s messages", flow.code),
+                identity_key=flow._batch_identity_key(),
+                description=flow._batch_description(),
             )._job_process_pending(flow.id)
+
+    def _enqueue_next_batch(self):
+        """Chain the next batch job, from a batch job that found a full batch.
+
+        Not through the identity check of `_enqueue_pending`: it reads the
+        running job's snapshot, taken when the job started. A batch job queued
+        meanwhile looks pending there though it may have run since and found
+        nothing (this job held the messages): the chain would end with
+        messages left for the per-minute cron. The job stored carries the
+        flow's identity key all the same, so that messages received meanwhile
+        join it instead of queuing another.
+        """
+        self.ensure_one()
+        Message = self.env["logistics.message"]
+        if must_run_without_delay(self.env):
+            Message._job_process_pending(self.id)
+            return
+        queue_job_delay.Job(
+            Message._job_process_pending,
+            args=(self.id,),
+            channel=self.channel,
+            identity_key=self._batch_identity_key(),
+            description=self._batch_description(),
+        ).store()
+
+    def _batch_identity_key(self):
+        self.ensure_one()
+        return "logistics-flow-%s" % self.code
+
+    def _batch_description(self):
+        self.ensure_one()
+        return _("Process pending %s messages", self.code)
