@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 # `delay.Job`, not `job.Job`: queue_job's `trap_jobs` (tests) patches this name.
@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_RETENTION_DAYS = 90
+# Flows whose batch job is checked again once the transaction committed.
+RECHECK_KEY = "logistics.flow.recheck_pending"
 
 
 class LogisticsFlow(models.Model):
@@ -208,13 +210,51 @@ class LogisticsFlow(models.Model):
         return getattr(records.with_env(self.env), self.history_method)
 
     def _enqueue_pending(self):
-        """Make sure one batch job per flow is waiting (queue_job identity key)."""
-        for flow in self.filtered(lambda f: f.processing_mode == "batch"):
+        """Make sure one batch job per flow is waiting (queue_job identity key),
+        and again once this transaction committed (`_recheck_after_commit`)."""
+        batch_flows = self.filtered(lambda f: f.processing_mode == "batch")
+        batch_flows._enqueue_pending_now()
+        batch_flows._recheck_after_commit()
+
+    def _enqueue_pending_now(self):
+        for flow in self:
             self.env["logistics.message"].with_delay(
                 channel=flow.channel,
                 identity_key=flow._batch_identity_key(),
                 description=flow._batch_description(),
             )._job_process_pending(flow.id)
+
+    def _recheck_after_commit(self):
+        """Check the flows' batch jobs again in a new transaction once this one
+        committed its messages.
+
+        The batch job this transaction found waiting may have started and
+        claimed before the commit, without these messages; if it found fewer
+        than a full batch, it chained no job and they would wait for the
+        per-minute cron. Looked at after the commit, a job still waiting
+        claims after it, and sees them.
+        """
+        if not self:
+            return
+        postcommit = self.env.cr.postcommit
+        flow_ids = postcommit.data.get(RECHECK_KEY)
+        if flow_ids is None:
+            flow_ids = postcommit.data[RECHECK_KEY] = set()
+            postcommit.add(self._recheck_callback(self.env.registry, flow_ids))
+        flow_ids.update(self.ids)
+
+    @api.model
+    def _recheck_callback(self, registry, flow_ids):
+        def recheck():
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    flows = env["logistics.flow"].browse(sorted(flow_ids)).exists()
+                    flows._enqueue_pending_now()
+            except Exception:  # the cron re-enqueues what is due, every minute
+                _logger.exception("Batch jobs of flows %s not checked", flow_ids)
+
+        return recheck
 
     def _enqueue_next_batch(self):
         """Chain the next batch job, from a batch job that found a full batch.

@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.logistics_flow import RECHECK_KEY
 from .common import IntegrationCase, envelope
 
 
@@ -44,6 +45,21 @@ class TestBatchJobs(IntegrationCase):
         queued = self.pending_jobs()
         self.env["logistics.message"]._job_process_pending(self.flow.id)
         self.assertEqual(self.pending_jobs(), queued)
+
+    def test_received_messages_have_a_batch_job_after_the_commit(self):
+        """The job a receiving transaction found waiting may claim before that
+        transaction commits: the flow is checked again after the commit."""
+        self.receive_notes("recheck", 1)
+        self.assertIn(self.flow.id, self.env.cr.postcommit.data[RECHECK_KEY])
+        self.pending_jobs().unlink()  # it ran, without them
+        # The new cursor of the check is this test's (as in HttpCase).
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        self.flow._recheck_callback(self.registry, {self.flow.id})()
+        self.assertEqual(len(self.pending_jobs()), 1)
+        # A job still waiting is enough.
+        self.flow._recheck_callback(self.registry, {self.flow.id})()
+        self.assertEqual(len(self.pending_jobs()), 1)
 
     def test_the_claim_reads_the_due_messages_in_order(self):
         """No sort in the claim's plan: it stops at its limit, holding the
