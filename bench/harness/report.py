@@ -473,6 +473,25 @@ def _jobs(jobs):
     )
 
 
+def _waits(waits):
+    """PostgreSQL's active sessions by wait and the job queue, on average."""
+    if not waits or not waits.get("samples"):
+        return ""
+    sessions = waits["active_sessions"]
+    jobs = waits["jobs"]
+    return (
+        "; PostgreSQL sessions active %.1f (waiting on locks %.1f, in %.0f %% "
+        "of samples); jobs running %.1f, waiting %.1f"
+        % (
+            sum(sessions.values()),
+            sessions.get("Lock", 0),
+            100 * waits["lock_wait_share"],
+            jobs.get("started", 0),
+            jobs.get("pending", 0) + jobs.get("enqueued", 0),
+        )
+    )
+
+
 def scale_out_rows(details, _sizes):
     rows = []
     for size, phase in details["phases"].items():
@@ -492,7 +511,7 @@ def scale_out_rows(details, _sizes):
                     phase["doubled_messages"] + phase["doubled_milestones"],
                     phase["wrong_final_states"],
                     _cores(phase),
-                    _jobs(phase.get("batch_jobs")),
+                    _jobs(phase.get("batch_jobs")) + _waits(phase.get("waits")),
                 ),
                 "ratio": "applied %s, accepted %s vs 1 node"
                 % (

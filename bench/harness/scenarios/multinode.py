@@ -14,6 +14,7 @@ import time
 from .. import cluster as multi
 from .. import load
 from ..events import TIMELINE_STATUS
+from ..waits import DatabaseWaits
 from .burst import BurstSender, _burst_send, _drain_check
 from .common import POLL, _lazy_batches, _rate
 from .fault_pg_restart import FAULT_RETRIES, STARTED_JOB_WAIT, _jobs_left, _started_jobs
@@ -189,7 +190,10 @@ def _scale_phase(bench, size):
         since = bench.max_message_id()
         started = time.monotonic()
         sender = TrackingSender(bench, started + sizes.scale_bound)
-        with cpu_groups(bench, cluster) as cpu:
+        with (
+            cpu_groups(bench, cluster) as cpu,
+            DatabaseWaits(bench.stack.pg, bench.stack.db) as waits,
+        ):
             send_end = _closed_loop_burst(
                 bench, sender, sizes.scale_events, sizes.scale_batch
             )
@@ -232,6 +236,7 @@ def _scale_phase(bench, size):
             group: round(used / wall, 2) if wall > 0 else None
             for group, used in cpu_seconds.items()
         },
+        "waits": waits.summary(),
     }
 
 
