@@ -23,6 +23,24 @@ class LogisticsShipment(models.Model):
             shipment._portal_notify_status(before[shipment.id])
         return result
 
+    def _tms_chunk_foldable(self):
+        """A customer with webhooks is told of each status change with the
+        shipment as it is then: its shipments' events are applied one by one
+        (folded, the intermediate statuses would not be notified)."""
+        shipments = super()._tms_chunk_foldable()
+        customers = shipments.partner_id.commercial_partner_id
+        if not customers:
+            return shipments
+        subscribed = (
+            self.env["logistics.customer.webhook"]
+            .sudo()
+            .search([("partner_id", "in", customers.ids)])
+            .partner_id
+        )
+        return shipments.filtered(
+            lambda s: s.partner_id.commercial_partner_id not in subscribed
+        )
+
     def _portal_notify_status(self, previous):
         if (
             self.status not in milestones.CUSTOMER_NOTIFIED_STATUSES
