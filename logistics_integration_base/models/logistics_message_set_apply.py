@@ -7,7 +7,8 @@ from ..lib import states
 _logger = logging.getLogger(__name__)
 
 # What differs from one applied message to the next: put in the cache, dirty,
-# and flushed with the state in Odoo's one `UPDATE ... FROM (VALUES ...)`.
+# and flushed with the state in Odoo's one `UPDATE ... FROM (VALUES ...)`
+# (`_logistics_write_rows`).
 ROW_FIELDS = ("attempts", "latency_ms", "result", "res_model", "res_id", "job_uuid")
 
 
@@ -68,8 +69,9 @@ class LogisticsMessage(models.Model):
         """Each aggregate's position to its newest message (chunk order is
         event order)."""
         last = {message.aggregate_key: message for message in self}
-        for key, message in last.items():
-            positions[key]._advance(message)
+        self.env["logistics.aggregate.position"]._advance_all(
+            {positions[key]: message for key, message in last.items()}
+        )
 
     def _finish_applied(self, outcomes, job_uuid):
         """End these applied messages done, as `_finish` would one by one.
@@ -100,26 +102,6 @@ class LogisticsMessage(models.Model):
                 "res_id": record.id,
                 "job_uuid": job_uuid or message.job_uuid,
             }
-        self._write_rows(rows)
+        # No override of `write` watches these, no stored field depends on them.
+        self._logistics_write_rows(ROW_FIELDS, rows)
         _logger.debug("messages %s done (set-based)", self.ids)
-
-    def _write_rows(self, rows):
-        """Write values that differ per message without a write chain each:
-        into the cache, dirty, for the flush to send in one statement.
-
-        Only for the plain fields of `ROW_FIELDS` (no override of `write`
-        watches them, no stored field depends on them).
-
-        :param rows: {message id: {field name: value}}
-        """
-        cache = self.env.cache
-        self.modified(ROW_FIELDS, before=True)
-        for name in ROW_FIELDS:
-            field = self._fields[name]
-            cache.update(
-                self,
-                field,
-                [field.convert_to_cache(rows[m.id][name], m) for m in self],
-                dirty=True,
-            )
-        self.modified(ROW_FIELDS)

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.logistics_integration_base.lib import errors, url_guard
+from odoo.addons.logistics_integration_base.lib import errors, trust, url_guard
 
 from ..lib import event_fold
 from .logistics_shipment import TMS
@@ -47,7 +47,7 @@ class LogisticsShipment(models.Model):
         milestone_ids = iter(created.ids)
         outcomes = {}
         for shipment, group, folded in plans:
-            shipment._tms_write_folded(folded, group[-1][0])
+            shipment._tms_write_folded(folded)
             for (message, code), status in zip(group, folded.statuses, strict=True):
                 outcomes[message.id] = (
                     shipment,
@@ -155,17 +155,22 @@ class LogisticsShipment(models.Model):
         )
         return event_fold.fold(start, events)
 
-    def _tms_write_folded(self, folded, message):
-        """Write the fold as `_apply_tms_values` writes one event: the TMS's
-        fields through the ownership guard, the status and field times in one
-        more write. `message`: the chunk's last event of the shipment."""
+    def _tms_write_folded(self, folded):
+        """Write the fold in one write: the TMS's fields (`_tms_fold` found
+        the ownership matrix lets the TMS write each of them, so no conflict
+        is left to record) with the status and field times, which are Odoo's
+        own and decided by its code; `_apply_tms_values` writes them in two."""
         self.ensure_one()
-        if folded.values:
-            self._logistics_apply(folded.values, TMS, message)
-        own = {}
+        vals = dict(folded.values)
         if folded.status:
-            own["status"] = folded.status
+            vals["status"] = folded.status
         if folded.field_times is not None:
-            own["tms_field_times"] = folded.field_times
-        if own:
-            self.write(own)
+            vals["tms_field_times"] = folded.field_times
+        if vals:
+            self._tms_folded_writer().write(vals)
+
+    def _tms_folded_writer(self):
+        """The shipment as the write of a fold sees it: from the TMS, with the
+        ownership checked already (a context no client can send)."""
+        source = trust.TrustedSource(TMS, bypass_ownership=True)
+        return self.with_context(**{trust.SOURCE_KEY: source})
