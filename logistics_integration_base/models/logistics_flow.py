@@ -59,6 +59,15 @@ class LogisticsFlow(models.Model):
         "they are about, read in one query, and the handler and history methods "
         "are then called on those records.",
     )
+    chunk_method = fields.Char(
+        help="Optional method of the handler model called with the messages of a "
+        "chunk (two or more) and their aggregates' locked positions, after "
+        "`prepare_method`: it applies those it can set-based (e.g. a shipment's "
+        "events folded into one write) and returns {message id: (record, "
+        "result)} for them, leaving their states and positions to the message "
+        "log; every message of an aggregate or none. The others go the "
+        "per-message way.",
+    )
     dead_method = fields.Char(
         help="Optional method of the handler model called when a message becomes "
         "dead (permanent error or retries exhausted), after its failed attempt "
@@ -125,6 +134,7 @@ class LogisticsFlow(models.Model):
         "history_method",
         "dead_method",
         "prepare_method",
+        "chunk_method",
     )
     def _check_handler(self):
         for flow in self:
@@ -142,6 +152,7 @@ class LogisticsFlow(models.Model):
                 flow.history_method,
                 flow.dead_method,
                 flow.prepare_method,
+                flow.chunk_method,
             )
             for method in filter(None, hooks):
                 if not callable(getattr(model, method, None)):
@@ -202,6 +213,13 @@ class LogisticsFlow(models.Model):
                 self.code,
                 message.id,
             )
+
+    def _chunk_handler(self, records):
+        """The chunk method bound to `records`, or None (see `chunk_method`)."""
+        self.ensure_one()
+        if not self.chunk_method:
+            return None
+        return getattr(records.with_env(self.env), self.chunk_method)
 
     def _history_handler(self, records):
         self.ensure_one()

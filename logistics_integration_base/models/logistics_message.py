@@ -742,7 +742,8 @@ class LogisticsMessage(models.Model):
             with self.env.cr.savepoint():
                 positions = self._lock_positions()
                 records = self.flow_id._prepare(self)
-                for message in self:
+                rest = self._apply_set_based(job_uuid, positions, records)
+                for message in rest:
                     message.with_company(message.company_id)._process_one(
                         job_uuid, positions.get(message.aggregate_key), records
                     )
