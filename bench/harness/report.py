@@ -596,7 +596,7 @@ def fault_tms_down_rows(details, _sizes):
         {
             "scenario": "Fault: the TMS down %s s while %s shipments are "
             "released on 2 nodes"
-            % (fmt_num(details["outage_seconds"]), fmt_num(details["shipments"])),
+            % (f"{details['outage_seconds']:,.0f}", f"{details['shipments']:,}"),
             "ours": "%s released before, %s during the outage; %s retried (at "
             "most %s attempts); done %s; in the TMS %s, created twice %s, sent "
             "twice %s; drained %s after it came back"

@@ -88,11 +88,13 @@ def scenario_fault_pg_restart_multi(bench):
 
 
 def _running_batch_jobs(bench):
-    """(uuid, worker pid) of the tms.event flow's batch jobs running now."""
+    """(uuid, worker pid) of the tms.event flow's batch jobs running now
+    (queue_job stores ``args`` as a JSON text inside its jsonb column)."""
     return bench.query(
         """SELECT uuid, worker_pid FROM queue_job
             WHERE state = 'started' AND method_name = '_job_process_pending'
-              AND args -> 0 = to_jsonb(%s::int) AND worker_pid IS NOT NULL""",
+              AND (args #>> '{}')::jsonb -> 0 = to_jsonb(%s::int)
+              AND worker_pid IS NOT NULL""",
         (bench.flow_id,),
     )
 

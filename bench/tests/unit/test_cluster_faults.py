@@ -188,8 +188,10 @@ def test_tms_down_row_tells_the_outage_and_what_the_tms_received():
     )
     details = copy.deepcopy(TMS)
     details["checks"]["each shipment created once in the TMS"] = False
+    details["outage_seconds"], details["shipments"] = 20.0, 20
     (row,) = report.rows("fault_tms_down", details, Sizes())
     assert row["result"] == "MISSED"
+    assert row["scenario"].startswith("Fault: the TMS down 20 s while 20 shipments")
 
 
 def test_the_faults_have_notes_saying_what_the_drain_includes():
