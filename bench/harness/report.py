@@ -535,8 +535,11 @@ def _drained(details):
     return "%.0f s" % drain
 
 
-def _burst_fault_row(details, scenario, fault):
-    """The row of a burst on 2 nodes with a fault: ``fault`` tells it."""
+def _burst_fault_row(details, scenario, fault, error=None):
+    """The row of a burst on 2 nodes with a fault: ``fault`` tells it (or
+    the ``error`` that stopped it)."""
+    if error:
+        fault = "fault not made: %s" % error[:200]
     return {
         "scenario": scenario % fmt_num(details["offered"]),
         "ours": "%s; lost %s; applied twice %s; not applied %s; wrong final "
@@ -567,6 +570,7 @@ def fault_pg_restart_multi_rows(details, _sizes):
                 restart.get("fault_at"),
                 restart.get("runner_back_seconds"),
             ),
+            restart.get("error"),
         )
     ]
 
@@ -586,6 +590,7 @@ def fault_worker_kill_rows(details, _sizes):
                 "" if kill.get("killed_mid_job") else " (not mid-job)",
                 details["killed_job_after_drain"].get("state"),
             ),
+            kill.get("error"),
         )
     ]
 

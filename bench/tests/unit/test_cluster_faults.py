@@ -157,7 +157,7 @@ def test_pg_restart_multi_without_a_restart_is_missed():
     details["checks"] = {"PostgreSQL restarted mid-burst": False}
     (row,) = report.rows("fault_pg_restart_multi", details, Sizes())
     assert row["result"] == "MISSED"
-    assert row["ours"].startswith("restart None s at None s")
+    assert row["ours"].startswith("fault not made: RuntimeError(); lost 0")
     assert "drained not after 130 s" in row["ours"]
 
 
@@ -173,6 +173,11 @@ def test_worker_kill_row_tells_whose_worker_and_the_job_after():
     (row,) = report.rows("fault_worker_kill", details, Sizes())
     assert row["result"] == "MISSED"
     assert "killed at 31.0 s (not mid-job)" in row["ours"]
+    details["kill"] = {"error": "RuntimeError('no batch job ran within 60s')"}
+    (row,) = report.rows("fault_worker_kill", details, Sizes())
+    assert row["ours"].startswith(
+        "fault not made: RuntimeError('no batch job ran within 60s'); lost 0"
+    )
 
 
 def test_tms_down_row_tells_the_outage_and_what_the_tms_received():
