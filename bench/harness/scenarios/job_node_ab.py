@@ -10,7 +10,9 @@ ends as it started.
 """
 
 import contextlib
+import json
 import time
+from pathlib import Path
 
 import psutil
 
@@ -31,6 +33,7 @@ def scenario_job_node_ab(bench):
     standing = stack.job_node
     spare = standing or JobNode(stack)
     runs = []
+    partial = Path(bench.results_dir) / "job_node_ab.partial.json"
     try:
         for repetition in range(bench.sizes.ab_repetitions):
             modes = (WITHOUT, WITH, WITH_NICE)
@@ -38,6 +41,8 @@ def scenario_job_node_ab(bench):
                 spare.niceness = NICE_JOB_NODE if mode == WITH_NICE else 0
                 switch(stack, None if mode == WITHOUT else spare)
                 runs.append(dict(measure(bench), mode=mode, repetition=repetition + 1))
+                # What was measured survives a later failure of the scenario.
+                partial.write_text(json.dumps(runs, indent=1, default=str))
     finally:
         spare.niceness = 0
         with contextlib.suppress(Exception):

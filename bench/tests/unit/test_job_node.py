@@ -8,7 +8,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(BENCH))
 
-from harness import job_node, report, stack  # noqa: E402  (the harness lives in bench/)
+from harness import cluster, job_node, report, stack  # noqa: E402  (in bench/)
 from harness.scenarios.common import Sizes  # noqa: E402
 
 BASE = {
@@ -122,3 +122,22 @@ def test_ab_rows_one_per_mode_met_only_when_every_repetition_is():
     assert rows[1]["ours"].startswith("p50/p95/p99 9.0/18.0/36.0 ms; ")
     details["runs"][2] = _run("job node", 2, 19.0, 10.0)
     assert report.rows("job_node_ab", details, Sizes())[1]["result"] == report.HIT
+
+
+def test_logs_of_before_a_restart_are_kept_for_both_nodes(tmp_path):
+    # cluster.keep_log: the multi-node scenarios restart the run's Odoo (and
+    # its job node) after their cluster; neither log is overwritten.
+    front = stack.Stack.__new__(stack.Stack)
+    front.log_dir = tmp_path
+    front.server_log = tmp_path / "odoo-server.log"
+    front.job_node = type("Node", (), {"server_log": tmp_path / "odoo-jobnode.log"})
+    for _n in range(2):
+        front.server_log.write_text("front")
+        front.job_node.server_log.write_text("jobs")
+        cluster.keep_log(front)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "odoo-jobnode.before-cluster-1.log",
+        "odoo-jobnode.before-cluster-2.log",
+        "odoo-server.before-cluster-1.log",
+        "odoo-server.before-cluster-2.log",
+    ]
