@@ -43,11 +43,19 @@ def scenario_job_node_ab(bench):
                 runs.append(dict(measure(bench), mode=mode, repetition=repetition + 1))
                 # What was measured survives a later failure of the scenario.
                 partial.write_text(json.dumps(runs, indent=1, default=str))
-    finally:
-        spare.niceness = 0
-        with contextlib.suppress(Exception):
-            switch(stack, standing)
+    except Exception:
+        # The stack as it started, for the next scenarios (on Ctrl-C or
+        # SIGTERM the run stops: run.py cleans up, no restart).
+        restore(stack, spare, standing)
+        raise
+    restore(stack, spare, standing)
     return ScenarioResult(details={"runs": runs, "summary": summarize(runs)})
+
+
+def restore(stack, spare, standing):
+    spare.niceness = 0
+    with contextlib.suppress(Exception):
+        switch(stack, standing)
 
 
 def switch(stack, job_node):
