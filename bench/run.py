@@ -28,6 +28,7 @@ sys.path.insert(0, str(BENCH))
 
 from harness import report, seed  # noqa: E402  (the harness lives next to this file)
 from harness.cluster import PortPool  # noqa: E402
+from harness.job_node import JOB_NODE_WORKERS, JobNode  # noqa: E402
 from harness.scenarios import (  # noqa: E402
     DEFAULT_ORDER,
     SCENARIOS,
@@ -90,6 +91,13 @@ def parse_args(argv=None):
         help="FIRST-LAST: the TCP ports every process of the run listens on "
         "(Odoo nodes, HAProxy, simulator) come from this range "
         "(default: any free port)",
+    )
+    parser.add_argument(
+        "--job-node",
+        action="store_true",
+        help="run the jobs on a job node of their own (a second Odoo on the "
+        "database, no cron, no runner; deploy/odoo-job-node.conf): the "
+        "runner sends /queue_job/runjob there, not to the HTTP workers",
     )
     args = parser.parse_args(argv)
     names = [n.strip() for n in (args.scenarios or "").split(",") if n.strip()]
@@ -154,7 +162,15 @@ def prepare(stack, sizes, log):
         )
     finally:
         connection.close()
-    log("starting Odoo (prefork, %s HTTP workers + job runner)" % HTTP_WORKERS)
+    log(
+        "starting Odoo (prefork, %s HTTP workers + job runner)%s"
+        % (
+            HTTP_WORKERS,
+            ""
+            if stack.job_node is None
+            else " and its job node (%s workers)" % JOB_NODE_WORKERS,
+        )
+    )
     stack.start_odoo()
     return ids, secret
 
@@ -195,6 +211,8 @@ def new_results(args, stack, sizes):
             "http_workers": HTTP_WORKERS,
             "cron_workers": CRON_THREADS,
             "job_channels": JOB_CHANNELS,
+            # Where the jobs run: the HTTP workers, or a job node's.
+            "job_node_workers": JOB_NODE_WORKERS if args.job_node else None,
             "git": report.git_revision(REPO),
             "sizes": sizes.__dict__,
         },
@@ -232,6 +250,8 @@ def benchmark(args, stack, sizes, results):
     results["scenarios"] = outcomes
     results["table"] = [row for o in outcomes.values() for row in o["rows"]]
     results["run"]["peak_rss_mib"] = stack.rss.summary()
+    if stack.job_node is not None:
+        results["run"]["job_node_peak_rss_mib"] = stack.job_node.rss.summary()
     results["run"]["load_after"] = report.load_snapshot(own_pids=_own_pids(stack))
     return 1 if any(row["result"] == report.ERROR for row in results["table"]) else 0
 
@@ -241,6 +261,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sizes = Sizes.for_run(args.scale, args.smoke)
     stack = Stack(args.db, args.results_dir / "logs", ports=args.ports)
+    if args.job_node:
+        stack.job_node = JobNode(stack)
     started = time.monotonic()
     results = new_results(args, stack, sizes)
     code = 2
@@ -284,6 +306,8 @@ def _own_pids(stack):
         pids.add(stack.odoo.pid)
     if master is not None:
         pids |= {master.pid, *(p.pid for p in master.children(recursive=True))}
+    if stack.job_node is not None:
+        pids |= stack.job_node.pids()
     return pids
 
 

@@ -211,19 +211,6 @@ class Node(Stack):
         (self.log_dir / self.config.name).write_text(masked(text))
         return self.config
 
-    def running(self):
-        return self.odoo is not None and self.odoo.poll() is None
-
-    def pids(self):
-        """The node's processes now (GNU time, master, workers)."""
-        if not self.running():
-            return set()
-        try:
-            root = psutil.Process(self.odoo.pid)
-            return {root.pid, *(p.pid for p in root.children(recursive=True))}
-        except psutil.Error:
-            return set()
-
     def kill(self):
         """SIGKILL to the whole process group at once, as when a host dies;
         keeps the log (``odoo-<node>.killed-<n>.log``) for the restart."""
@@ -441,15 +428,17 @@ def runner_node(bench):
 
 
 def keep_log(stack):
-    """Rename the stack's server log (``odoo-server.before-cluster-<n>.log``)
-    before its Odoo starts again and writes a new one."""
-    if not stack.server_log.exists():
-        return
-    for number in range(1, 100):
-        kept = stack.log_dir / ("odoo-server.before-cluster-%d.log" % number)
-        if not kept.exists():
-            stack.server_log.rename(kept)
-            return
+    """Rename the stack's server log (``odoo-server.before-cluster-<n>.log``),
+    and its job node's (``odoo-jobnode.before-cluster-<n>.log``), before its
+    Odoo starts again and writes a new one."""
+    for log in (stack.server_log, getattr(stack.job_node, "server_log", None)):
+        if log is None or not log.exists():
+            continue
+        for number in range(1, 100):
+            kept = log.with_name("%s.before-cluster-%d.log" % (log.stem, number))
+            if not kept.exists():
+                log.rename(kept)
+                break
 
 
 class CpuGroups:

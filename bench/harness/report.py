@@ -314,6 +314,49 @@ def webhook_latency_rows(details, _sizes):
     ]
 
 
+def job_node_ab_rows(details, _sizes):
+    """One row per mode: the webhook's p50/p95/p99 of each repetition
+    against /web/health's p95, and the batch acceptance rates."""
+    rows = []
+    modes = []
+    for run in details["runs"]:
+        if run["mode"] not in modes:
+            modes.append(run["mode"])
+    for mode in modes:
+        runs = [run for run in details["runs"] if run["mode"] == mode]
+        if not runs:
+            continue
+        ratios = [
+            _ratio(
+                run["webhook_latency"]["ours"]["p95_ms"],
+                run["webhook_latency"]["health"]["p95_ms"],
+            )
+            for run in runs
+        ]
+        worst = None if None in ratios else max(ratios)
+        rows.append(
+            {
+                "scenario": "Single-event webhook, jobs on the %s" % mode,
+                "ours": "; ".join(
+                    fmt_latency(
+                        run["webhook_latency"]["ours"],
+                        ("p50", "p95", "p99"),
+                        run["webhook_latency"]["rate"],
+                    )
+                    for run in runs
+                ),
+                "baseline": "/web/health p95 "
+                + "; ".join(
+                    "%s ms" % run["webhook_latency"]["health"]["p95_ms"] for run in runs
+                ),
+                "ratio": "p95 " + ", ".join(fmt_ratio(r) for r in ratios),
+                "target": "p95 ≤ 2x /web/health p95",
+                "result": verdict(worst is not None and worst <= 2),
+            }
+        )
+    return rows
+
+
 def visibility_rows(details, _sizes):
     rate, webhooks = details["rate"], details["webhooks"]
     verified, missing = details["api_check"], details["not_visible_within_bound"]
@@ -792,6 +835,7 @@ ROW_BUILDERS = {
     "apply": apply_rows,
     "accept": accept_rows,
     "webhook_latency": webhook_latency_rows,
+    "job_node_ab": job_node_ab_rows,
     "visibility": visibility_rows,
     "orders": orders_rows,
     "shipment_get": shipment_get_rows,
@@ -842,8 +886,12 @@ def accept_notes(_details, _sizes):
 def webhook_latency_notes(details, _sizes):
     notes = [
         "latency from the intended start of each request (open loop, no "
-        "coordinated omission); the jobs applying these events share the "
-        "2 HTTP workers"
+        "coordinated omission); the jobs applying these events %s"
+        % (
+            "run on the job node's workers, not on the 2 HTTP workers"
+            if details.get("jobs_on") == "job node"
+            else "share the 2 HTTP workers"
+        )
     ]
     server = details.get("server") or {}
     costs = [
@@ -1102,7 +1150,7 @@ def _machine(run, info):
     return (
         "Machine: %s, %s CPU(s) (%s), %s GiB RAM; Python %s, Odoo %s, "
         "PostgreSQL %s, queue_job %s. Odoo prefork: %s HTTP workers, %s cron "
-        "worker, job runner with channels `%s`; load generator on the same "
+        "worker, job runner with channels `%s`%s; load generator on the same "
         "machine."
         % (
             info["os"],
@@ -1116,8 +1164,17 @@ def _machine(run, info):
             run["http_workers"],
             run["cron_workers"],
             run["job_channels"],
+            _job_node(run),
         )
     )
+
+
+def _job_node(run):
+    """Where the jobs run, when not on the HTTP workers (run.py --job-node)."""
+    workers = run.get("job_node_workers")
+    if not workers:
+        return ""
+    return " sending the jobs to a job node (%s workers, no cron, no runner)" % workers
 
 
 def _contention(run):

@@ -65,6 +65,14 @@ class StackError(RuntimeError):
 
 
 free_port = launcher.free_port
+LOOPBACK = "127.0.0.1"
+QUEUE_JOB_SECTION = "\n[queue_job]\n"
+
+
+def runner_target(host, port):
+    """The ``[queue_job]`` lines that send the runner's jobs to ``host:port``
+    (queue_job's ``host`` and ``port`` options; default: this node)."""
+    return "host = %s\nport = %s\n" % (host, port)
 
 
 def odoo_addons_path():
@@ -78,7 +86,17 @@ def odoo_addons_path():
 
 
 class Stack:
-    """Database + Odoo prefork (2 HTTP workers, cron, job runner) + simulator."""
+    """Database + Odoo prefork (2 HTTP workers, cron, job runner) + simulator.
+
+    With a ``job_node`` (harness.job_node.JobNode, set before
+    ``write_config``) the runner sends its jobs there, and the job node starts
+    and stops with this Odoo.
+    """
+
+    # Nodes of a cluster (cluster.Node) are Stacks too and have none.
+    job_node = None
+    # Added to the run's own niceness (a job node may yield its cores).
+    niceness = 0
 
     def __init__(self, db, log_dir, ports=None):
         self.db = db
@@ -105,6 +123,28 @@ class Stack:
     # configuration and database
 
     def write_config(self):
+        self._write_front_config()
+        self.set_job_node(self.job_node)
+        return self.config
+
+    def set_job_node(self, job_node):
+        """Send the runner's jobs to ``job_node`` (None: to this node's own
+        HTTP workers): the ``[queue_job]`` target of the configuration, keys
+        and everything else unchanged. Takes effect at the next start."""
+        self.job_node = job_node
+        head, sep, section = self.config.read_text().partition(QUEUE_JOB_SECTION)
+        lines = [
+            line
+            for line in section.splitlines()
+            if line.split("=", 1)[0].strip() not in ("host", "port")
+        ]
+        text = head + sep + "\n".join(lines) + "\n"
+        if job_node is not None:
+            text += runner_target(LOOPBACK, job_node.port)
+            job_node.configure(self.config)
+        self.config.write_text(text)
+
+    def _write_front_config(self):
         return launcher.write_odoo_config(
             self.config,
             addons=odoo_addons_path(),
@@ -230,9 +270,15 @@ class Stack:
         return launcher.odoo_command(sys.executable, self.config)
 
     def start_odoo(self, env=None):
+        if self.job_node is not None and not self.job_node.running():
+            # First: the runner sends jobs from its first seconds.
+            self.job_node.start_odoo(env=self.job_node.env)
         command = self.server_command()
         if GNU_TIME.exists():
             command = [str(GNU_TIME), "-v", "-o", str(self._time_report), *command]
+        if self.niceness:
+            # nice execs its command: the process ids stay those of above.
+            command = ["nice", "-n", str(self.niceness), *command]
         self._log_offset, self._roles = 0, {}
         log = self.server_log.open("w")
         self.odoo = subprocess.Popen(
@@ -290,6 +336,19 @@ class Stack:
             "JobRunner" in kind for kind in kinds
         )
 
+    def running(self):
+        return self.odoo is not None and self.odoo.poll() is None
+
+    def pids(self):
+        """This Odoo's processes now (GNU time, master, workers)."""
+        if not self.running():
+            return set()
+        try:
+            root = psutil.Process(self.odoo.pid)
+            return {root.pid, *(p.pid for p in root.children(recursive=True))}
+        except psutil.Error:
+            return set()
+
     def odoo_master(self):
         """The Odoo prefork master (the child of GNU time when it wraps Odoo)."""
         if self.odoo is None or self.odoo.poll() is not None:
@@ -301,7 +360,15 @@ class Stack:
         return process
 
     def stop_odoo(self):
-        """SIGTERM to the master (graceful), then the whole group if it lingers."""
+        """SIGTERM to the master (graceful), then the whole group if it lingers;
+        the job node after it (no job is sent to a stopped node)."""
+        try:
+            self._stop_own_odoo()
+        finally:
+            if self.job_node is not None:
+                self.job_node.stop_odoo()
+
+    def _stop_own_odoo(self):
         self.rss.stop()
         if self.odoo is None:
             return

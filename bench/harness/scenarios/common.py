@@ -81,6 +81,9 @@ class Sizes:
     profile_reads: int = 50
     profile_orders: int = 10
     report_shipments: int = 1_000_000
+    # job_node_ab: each repetition measures without, then with (or with,
+    # then without) the job node.
+    ab_repetitions: int = 3
 
     @classmethod
     def for_run(cls, scale=1.0, smoke=False):
@@ -135,6 +138,7 @@ class Sizes:
                 profile_reads=5,
                 profile_orders=2,
                 report_shipments=20_000,
+                ab_repetitions=1,
             )
         if scale != 1.0:
             counts = {

@@ -15,16 +15,22 @@ def scenario_webhook_latency(bench):
         )
         return status
 
+    # The jobs run on the HTTP workers, or on a job node (run.py --job-node).
+    job_server = bench.stack.job_node or bench.stack
     log_mark = bench.stack.server_log_size()
+    job_log_mark = job_server.server_log_size()
     ours = load.latency_summary(_open(bench, rate, seconds, webhook), ok=(202,))
     bench.settle()
     # What the server did per request (the client's latency adds the queueing).
     routes = access_log.summary(
         access_log.requests_in(bench.stack.server_log_since(log_mark))
     )
+    job_routes = access_log.summary(
+        access_log.requests_in(job_server.server_log_since(job_log_mark))
+    )
     server = {
         "webhook": routes.get("POST " + WEBHOOK % REST_ENDPOINT),
-        "job_run": routes.get("GET " + JOB_RUN),
+        "job_run": job_routes.get("GET " + JOB_RUN),
     }
     health = load.latency_summary(
         _open(bench, rate, seconds, lambda _n: bench.http.request("GET", HEALTH)[0])
@@ -36,5 +42,6 @@ def scenario_webhook_latency(bench):
             "ours": ours,
             "health": health,
             "server": server,
+            "jobs_on": "job node" if bench.stack.job_node else "http workers",
         },
     )

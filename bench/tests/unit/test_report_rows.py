@@ -27,7 +27,7 @@ FIXTURES = BENCH / "tests" / "fixtures"
 sys.path.insert(0, str(BENCH))
 
 from harness import report  # noqa: E402  (the harness lives in bench/)
-from harness.scenarios import DEFAULT_ORDER  # noqa: E402
+from harness.scenarios import SCENARIOS  # noqa: E402
 from harness.scenarios.common import FINISHED, Sizes  # noqa: E402
 
 # The committed run quoted in README (bench/results/) is checked too.
@@ -110,13 +110,14 @@ AFTER_THE_MOVE = {
     "fault_pg_restart_multi": "test_cluster_faults.py",
     "fault_tms_down": "test_cluster_faults.py",
     "fault_worker_kill": "test_cluster_faults.py",
+    "job_node_ab": "test_job_node.py",
 }
 
 
 def test_every_scenario_has_a_row_builder_and_cases():
-    assert set(report.ROW_BUILDERS) == set(DEFAULT_ORDER)
+    assert set(report.ROW_BUILDERS) == set(SCENARIOS)
     covered = {case["scenario"] for case in CONSTRUCTED}
-    assert covered | set(AFTER_THE_MOVE) == set(DEFAULT_ORDER)
+    assert covered | set(AFTER_THE_MOVE) == set(SCENARIOS)
     for module in AFTER_THE_MOVE.values():
         assert (Path(__file__).parent / module).is_file()
 
