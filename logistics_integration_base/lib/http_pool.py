@@ -18,6 +18,7 @@ pool itself, so two settings must never share one).
 No Odoo imports: unit-tested without a database.
 """
 
+import os
 import threading
 from collections import OrderedDict
 from urllib.parse import urlsplit
@@ -123,6 +124,21 @@ def mount(session, url, checked=None):
     for prefix in found:
         session.mount(prefix, kept)
     return session
+
+
+def _forget_in_child():
+    """A forked process (Odoo's prefork workers) starts without the parent's
+    connections: two processes must never write to one socket. The lock is
+    held across the fork, so the table is never copied half-changed."""
+    _adapters.clear()
+    _lock.release()
+
+
+os.register_at_fork(
+    before=_lock.acquire,
+    after_in_parent=_lock.release,
+    after_in_child=_forget_in_child,
+)
 
 
 def clear():

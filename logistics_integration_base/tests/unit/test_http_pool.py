@@ -2,6 +2,7 @@
 reuse the process's connections to the same origin and settings, and only
 those (a loopback HTTP/1.1 server counts the connections)."""
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -133,3 +134,15 @@ def test_the_table_is_bounded(monkeypatch):
     assert http_pool.adapter("http://b:80/") is not second
     assert len(http_pool._adapters) == 2
     http_pool.clear()
+
+
+def test_a_forked_child_starts_without_the_parents_connections(server):
+    _call(_url(server))
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(write, b"%d" % len(http_pool._adapters))
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 16) == b"0"
+    assert len(http_pool._adapters) == 1
