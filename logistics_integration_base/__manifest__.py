@@ -1,7 +1,7 @@
 {
     "name": "Logistics Integration Base",
     "summary": "Message log, idempotency, retries, dead letters, field ownership, audit trail and encrypted endpoints for logistics integrations",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "author": "Logistics Suite Maintainers",
     "license": "LGPL-3",
     "category": "Inventory/Delivery",

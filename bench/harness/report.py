@@ -473,6 +473,25 @@ def _jobs(jobs):
     )
 
 
+def _waits(waits):
+    """PostgreSQL's active sessions by wait and the job queue, on average."""
+    if not waits or not waits.get("samples"):
+        return ""
+    sessions = waits["active_sessions"]
+    jobs = waits["jobs"]
+    return (
+        "; PostgreSQL sessions active %.1f (waiting on locks %.1f, in %.0f %% "
+        "of samples); jobs running %.1f, waiting %.1f"
+        % (
+            sum(sessions.values()),
+            sessions.get("Lock", 0),
+            100 * waits["lock_wait_share"],
+            jobs.get("started", 0),
+            jobs.get("pending", 0) + jobs.get("enqueued", 0),
+        )
+    )
+
+
 def scale_out_rows(details, _sizes):
     rows = []
     for size, phase in details["phases"].items():
@@ -492,7 +511,7 @@ def scale_out_rows(details, _sizes):
                     phase["doubled_messages"] + phase["doubled_milestones"],
                     phase["wrong_final_states"],
                     _cores(phase),
-                    _jobs(phase.get("batch_jobs")),
+                    _jobs(phase.get("batch_jobs")) + _waits(phase.get("waits")),
                 ),
                 "ratio": "applied %s, accepted %s vs 1 node"
                 % (
@@ -510,14 +529,12 @@ def scale_out_rows(details, _sizes):
 
 def fault_node_kill_rows(details, _sizes):
     kill = details["kill"]
-    drain = details["drain_seconds"]
     return [
-        {
-            "scenario": "Fault: a node SIGKILLed in a burst of %s events "
-            "on 2 nodes, then restarted" % fmt_num(details["offered"]),
-            "ours": "killed %s (runner %s) at %s s, runner on %s after %s s, "
-            "back at %s s; lost %s; applied twice %s; not applied %s; wrong "
-            "final state %s; drained %s"
+        _burst_fault_row(
+            details,
+            "Fault: a node SIGKILLed in a burst of %s events on 2 nodes, then "
+            "restarted",
+            "killed %s (runner %s) at %s s, runner on %s after %s s, back at %s s"
             % (
                 kill.get("killed"),
                 kill.get("runner_before"),
@@ -525,15 +542,100 @@ def fault_node_kill_rows(details, _sizes):
                 kill.get("runner_after_kill"),
                 kill.get("takeover_seconds"),
                 kill.get("back_after"),
-                details["lost"],
-                details["doubled_messages"] + details["doubled_milestones"],
-                details["not_applied"],
-                details["wrong_final_states"],
-                "%.0f s" % drain
-                if not details["drain_timed_out"]
-                else "not after %.0f s" % drain,
             ),
-            "target": "0 lost, 0 doubled, all applied, final states right",
+        )
+    ]
+
+
+def _drained(details):
+    drain = details["drain_seconds"]
+    if details["drain_timed_out"]:
+        return "not after %.0f s" % drain
+    return "%.0f s" % drain
+
+
+def _burst_fault_row(details, scenario, fault, error=None):
+    """The row of a burst on 2 nodes with a fault: ``fault`` tells it (or
+    the ``error`` that stopped it)."""
+    if error:
+        fault = "fault not made: %s" % error[:200]
+    return {
+        "scenario": scenario % fmt_num(details["offered"]),
+        "ours": "%s; lost %s; applied twice %s; not applied %s; wrong final "
+        "state %s; drained %s%s"
+        % (
+            fault,
+            details["lost"],
+            details["doubled_messages"] + details["doubled_milestones"],
+            details["not_applied"],
+            details["wrong_final_states"],
+            _drained(details),
+            _jobs(details.get("batch_jobs")),
+        ),
+        "target": "0 lost, 0 doubled, all applied, final states right",
+        "result": verdict(all(details["checks"].values())),
+    }
+
+
+def fault_pg_restart_multi_rows(details, _sizes):
+    restart = details["restart"]
+    return [
+        _burst_fault_row(
+            details,
+            "Fault: PostgreSQL restarted in a burst of %s events on 2 nodes",
+            "restart %s s at %s s, a runner again after %s s"
+            % (
+                restart.get("restart_seconds"),
+                restart.get("fault_at"),
+                restart.get("runner_back_seconds"),
+            ),
+            restart.get("error"),
+        )
+    ]
+
+
+def fault_worker_kill_rows(details, _sizes):
+    kill = details["kill"]
+    return [
+        _burst_fault_row(
+            details,
+            "Fault: a job worker SIGKILLed mid-chunk in a burst of %s events "
+            "on 2 nodes",
+            "worker %s of %s killed at %s s%s, job then %s"
+            % (
+                kill.get("worker_pid"),
+                kill.get("node"),
+                kill.get("fault_at"),
+                "" if kill.get("killed_mid_job") else " (not mid-job)",
+                details["killed_job_after_drain"].get("state"),
+            ),
+            kill.get("error"),
+        )
+    ]
+
+
+def fault_tms_down_rows(details, _sizes):
+    tms = details["tms"]
+    return [
+        {
+            "scenario": "Fault: the TMS down %s s while %s shipments are "
+            "released on 2 nodes"
+            % (f"{details['outage_seconds']:,.0f}", f"{details['shipments']:,}"),
+            "ours": "%s released before, %s during the outage; %s retried (at "
+            "most %s attempts); done %s; in the TMS %s, created twice %s, sent "
+            "twice %s; drained %s after it came back"
+            % (
+                details["released_before_outage"],
+                details["released_during_outage"],
+                details["retried_messages"],
+                details["most_attempts"],
+                details["release_states"].get("done", 0),
+                tms["in_tms"],
+                tms["created_twice"],
+                tms["sent_twice"],
+                _drained(details),
+            ),
+            "target": "all done, each shipment in the TMS exactly once",
             "result": verdict(all(details["checks"].values())),
         }
     ]
@@ -698,6 +800,9 @@ ROW_BUILDERS = {
     "fault_pg_restart": fault_pg_restart_rows,
     "scale_out": scale_out_rows,
     "fault_node_kill": fault_node_kill_rows,
+    "fault_pg_restart_multi": fault_pg_restart_multi_rows,
+    "fault_tms_down": fault_tms_down_rows,
+    "fault_worker_kill": fault_worker_kill_rows,
     "settlement": settlement_rows,
     "growth": growth_rows,
     "profile": profile_rows,
@@ -811,6 +916,31 @@ def fault_node_kill_notes(_details, _sizes):
     ]
 
 
+def fault_pg_restart_multi_notes(_details, _sizes):
+    return [
+        "both nodes lose every database connection; jobs cut are requeued by "
+        "the suite's lost-job cron (a minute's grace), the drain includes it"
+    ]
+
+
+def fault_worker_kill_notes(_details, _sizes):
+    return [
+        "the killed worker is the one queue_job recorded for a started batch "
+        "job of the TMS events (``worker_pid``); its node forks a new one; the "
+        "job is requeued by the suite's lost-job cron (a minute's grace), the "
+        "drain includes it"
+    ]
+
+
+def fault_tms_down_notes(_details, _sizes):
+    return [
+        "the TMS is the simulator process, stopped and started again on its "
+        "port; its records before and after are read together; releases "
+        "failed while it was down wait for their next attempt (backoff 30 s, "
+        "120 s, 600 s...), the drain includes that wait"
+    ]
+
+
 def settlement_notes(details, _sizes):
     if not details:
         return ["run bench/bench_settlement.py to measure it"]
@@ -871,6 +1001,9 @@ NOTE_BUILDERS = {
     "fault_pg_restart": fault_pg_restart_notes,
     "scale_out": scale_out_notes,
     "fault_node_kill": fault_node_kill_notes,
+    "fault_pg_restart_multi": fault_pg_restart_multi_notes,
+    "fault_tms_down": fault_tms_down_notes,
+    "fault_worker_kill": fault_worker_kill_notes,
     "settlement": settlement_notes,
     "growth": growth_notes,
     "profile": profile_notes,

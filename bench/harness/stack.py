@@ -196,13 +196,18 @@ class Stack:
     # ------------------------------------------------------------------
     # processes
 
-    def start_simulator(self):
-        log = (self.log_dir / "tms-simulator.log").open("w")
+    def start_simulator(self, port=None, extra_args=()):
+        """The TMS simulator, on ``port`` (default: a new one); ``extra_args``
+        for a restart (``--id-prefix``: its ids restart at 1)."""
+        if port is None:
+            port = 0 if self.ports is free_port else self.ports()
+        log = (self.log_dir / "tms-simulator.log").open("a")
         try:
             self.simulator, self.simulator_url = launcher.start_simulator(
                 [
+                    *extra_args,
                     "--port",
-                    "0" if self.ports is free_port else str(self.ports()),
+                    str(port),
                     "--host",
                     "127.0.0.1",
                     "--api-key",

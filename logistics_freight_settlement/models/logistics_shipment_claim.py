@@ -47,6 +47,13 @@ class LogisticsShipment(models.Model):
         """A late event still reports what happened to the goods."""
         return self._claims_around(message, super()._tms_record_history)
 
+    def _tms_chunk_may_fold(self, message, data, code):
+        """An event that may report damage, shortage or loss is applied on its
+        own (`_claims_around`)."""
+        return super()._tms_chunk_may_fold(
+            message, data, code
+        ) and not self._claim_may_report(data)
+
     def _claims_around(self, message, apply):
         """`apply(message)`, with the claims its event opens in the result
         (the quantities shipped are read before the event changes them)."""

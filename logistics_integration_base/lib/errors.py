@@ -41,6 +41,16 @@ RETRYABLE_DATABASE_ERRORS = (
     psycopg2.errors.DeadlockDetected,
     psycopg2.errors.LockNotAvailable,
 )
+# The server short of a resource for a moment (SQL class 53: memory, its lock
+# table, disk, connections): not the message's fault, retried later. Not a
+# conflict: Odoo does not replay a request on these.
+RESOURCE_DATABASE_ERRORS = (
+    psycopg2.errors.InsufficientResources,
+    psycopg2.errors.OutOfMemory,
+    psycopg2.errors.DiskFull,
+    psycopg2.errors.TooManyConnections,
+    psycopg2.errors.ConfigurationLimitExceeded,
+)
 
 
 class IntegrationError(Exception):
@@ -124,6 +134,10 @@ def _classify_new(exc, system):
         return _classify_requests_error(exc, system)
     if isinstance(exc, RETRYABLE_DATABASE_ERRORS):
         return RetryableError(_describe(exc, "Database conflict"), system=system)
+    if isinstance(exc, RESOURCE_DATABASE_ERRORS):
+        return RetryableError(
+            _describe(exc, "Database short of resources"), system=system
+        )
     if isinstance(exc, OSError):  # TimeoutError is an OSError subclass
         return RetryableError(_describe(exc, "System error"), system=system)
     return PermanentError(_describe(exc), system=system)

@@ -5,6 +5,7 @@ from . import logistics_endpoint
 from . import logistics_endpoint_secret
 from . import logistics_message
 from . import logistics_message_batch
+from . import logistics_message_set_apply
 from . import logistics_message_redelivery
 from . import logistics_aggregate_position
 from . import logistics_schema

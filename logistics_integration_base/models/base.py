@@ -37,3 +37,35 @@ class Base(models.AbstractModel):
         company_id = vals.get("company_id") or self.env.company.id
         sequence = self.env["ir.sequence"].with_company(company_id)
         return sequence.next_by_code(sequence_code) or "/"
+
+    def _logistics_write_rows(self, fnames, rows):
+        """Write values that differ per record without a write chain each:
+        into the cache, dirty, for the flush to send in one
+        `UPDATE ... FROM (VALUES ...)` (what Odoo does with the writes of many
+        records anyway).
+
+        Only for plain stored fields that no `write` override watches and no
+        stored field depends on through another model (the caller says so):
+        no access check, no tracking, no constraint is run.
+
+        :param fnames: the fields written
+        :param rows: {record id: {field name: value}} for every record of self
+        """
+        if self._log_access:  # as `write` does
+            stamp = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
+            fnames = (*fnames, *stamp)
+            rows = {record_id: dict(row, **stamp) for record_id, row in rows.items()}
+        cache = self.env.cache
+        self.modified(fnames, before=True)
+        for name in fnames:
+            field = self._fields[name]
+            cache.update(
+                self,
+                field,
+                [
+                    field.convert_to_cache(rows[record.id][name], record)
+                    for record in self
+                ],
+                dirty=True,
+            )
+        self.modified(fnames)

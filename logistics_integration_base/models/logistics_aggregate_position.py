@@ -97,3 +97,21 @@ class LogisticsAggregatePosition(models.Model):
                 "last_message_id": message.id,
             }
         )
+
+    def _advance_all(self, messages):
+        """`_advance` many positions at once, in one flushed `UPDATE`.
+
+        :param messages: {position: the newest message applied to it}
+        """
+        positions = self.browse([position.id for position in messages])
+        positions._logistics_write_rows(
+            POSITION_FIELDS,
+            {
+                position.id: {
+                    "last_event_time": message.event_time,
+                    "last_sequence": message.event_sequence,
+                    "last_message_id": message.id,
+                }
+                for position, message in messages.items()
+            },
+        )

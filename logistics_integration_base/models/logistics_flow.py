@@ -1,7 +1,11 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
+
+# `delay.Job`, not `job.Job`: queue_job's `trap_jobs` (tests) patches this name.
+from odoo.addons.queue_job import delay as queue_job_delay
+from odoo.addons.queue_job.utils import must_run_without_delay
 
 from ..lib import states
 
@@ -9,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_RETENTION_DAYS = 90
+# Flows whose batch job is checked again once the transaction committed.
+RECHECK_KEY = "logistics.flow.recheck_pending"
 
 
 class LogisticsFlow(models.Model):
@@ -52,6 +58,15 @@ class LogisticsFlow(models.Model):
         "chunk may hold messages of several companies): it returns the records "
         "they are about, read in one query, and the handler and history methods "
         "are then called on those records.",
+    )
+    chunk_method = fields.Char(
+        help="Optional method of the handler model called with the messages of a "
+        "chunk (two or more) and their aggregates' locked positions, after "
+        "`prepare_method`: it applies those it can set-based (e.g. a shipment's "
+        "events folded into one write) and returns {message id: (record, "
+        "result)} for them, leaving their states and positions to the message "
+        "log; every message of an aggregate or none. The others go the "
+        "per-message way.",
     )
     dead_method = fields.Char(
         help="Optional method of the handler model called when a message becomes "
@@ -119,6 +134,7 @@ class LogisticsFlow(models.Model):
         "history_method",
         "dead_method",
         "prepare_method",
+        "chunk_method",
     )
     def _check_handler(self):
         for flow in self:
@@ -136,6 +152,7 @@ class LogisticsFlow(models.Model):
                 flow.history_method,
                 flow.dead_method,
                 flow.prepare_method,
+                flow.chunk_method,
             )
             for method in filter(None, hooks):
                 if not callable(getattr(model, method, None)):
@@ -197,6 +214,13 @@ class LogisticsFlow(models.Model):
                 message.id,
             )
 
+    def _chunk_handler(self, records):
+        """The chunk method bound to `records`, or None (see `chunk_method`)."""
+        self.ensure_one()
+        if not self.chunk_method:
+            return None
+        return getattr(records.with_env(self.env), self.chunk_method)
+
     def _history_handler(self, records):
         self.ensure_one()
         if not self.history_method:
@@ -204,10 +228,80 @@ class LogisticsFlow(models.Model):
         return getattr(records.with_env(self.env), self.history_method)
 
     def _enqueue_pending(self):
-        """Make sure one batch job per flow is waiting (queue_job identity key)."""
-        for flow in self.filtered(lambda f: f.processing_mode == "batch"):
+        """Make sure one batch job per flow is waiting (queue_job identity key),
+        and again once this transaction committed (`_recheck_after_commit`)."""
+        batch_flows = self.filtered(lambda f: f.processing_mode == "batch")
+        batch_flows._enqueue_pending_now()
+        batch_flows._recheck_after_commit()
+
+    def _enqueue_pending_now(self):
+        for flow in self:
             self.env["logistics.message"].with_delay(
                 channel=flow.channel,
-                identity_key="logistics-flow-%s" % flow.code,
-                description=_("Process pending %s messages", flow.code),
+                identity_key=flow._batch_identity_key(),
+                description=flow._batch_description(),
             )._job_process_pending(flow.id)
+
+    def _recheck_after_commit(self):
+        """Check the flows' batch jobs again in a new transaction once this one
+        committed its messages.
+
+        The batch job this transaction found waiting may have started and
+        claimed before the commit, without these messages; if it found fewer
+        than a full batch, it chained no job and they would wait for the
+        per-minute cron. Looked at after the commit, a job still waiting
+        claims after it, and sees them.
+        """
+        if not self:
+            return
+        postcommit = self.env.cr.postcommit
+        flow_ids = postcommit.data.get(RECHECK_KEY)
+        if flow_ids is None:
+            flow_ids = postcommit.data[RECHECK_KEY] = set()
+            postcommit.add(self._recheck_callback(self.env.registry, flow_ids))
+        flow_ids.update(self.ids)
+
+    @api.model
+    def _recheck_callback(self, registry, flow_ids):
+        def recheck():
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    flows = env["logistics.flow"].browse(sorted(flow_ids)).exists()
+                    flows._enqueue_pending_now()
+            except Exception:  # the cron re-enqueues what is due, every minute
+                _logger.exception("Batch jobs of flows %s not checked", flow_ids)
+
+        return recheck
+
+    def _enqueue_next_batch(self):
+        """Chain the next batch job, from a batch job that found a full batch.
+
+        Not through the identity check of `_enqueue_pending`: it reads the
+        running job's snapshot, taken when the job started. A batch job queued
+        meanwhile looks pending there though it may have run since and found
+        nothing (this job held the messages): the chain would end with
+        messages left for the per-minute cron. The job stored carries the
+        flow's identity key all the same, so that messages received meanwhile
+        join it instead of queuing another.
+        """
+        self.ensure_one()
+        Message = self.env["logistics.message"]
+        if must_run_without_delay(self.env):
+            Message._job_process_pending(self.id)
+            return
+        queue_job_delay.Job(
+            Message._job_process_pending,
+            args=(self.id,),
+            channel=self.channel,
+            identity_key=self._batch_identity_key(),
+            description=self._batch_description(),
+        ).store()
+
+    def _batch_identity_key(self):
+        self.ensure_one()
+        return "logistics-flow-%s" % self.code
+
+    def _batch_description(self):
+        self.ensure_one()
+        return _("Process pending %s messages", self.code)

@@ -152,7 +152,12 @@ class LogisticsMessage(models.Model):
             self.env.cr,
             "logistics_message_pending_idx",
             self._table,
-            ["flow_id", "event_time", "event_sequence", "id"],
+            # In the claim's order (`_claim_due`): the claim reads it in order
+            # and stops at its limit, taking the advisory locks of those
+            # messages' aggregates only; in any other order it would sort them
+            # all first, locking every aggregate with a due message, and a
+            # second job would find nothing to claim.
+            ["flow_id", "event_time NULLS FIRST", "event_sequence NULLS FIRST", "id"],
             where="state IN ('queued', 'failed')",
         )
         create_index(
@@ -525,7 +530,7 @@ class LogisticsMessage(models.Model):
         messages = self._claim_due(flow, flow.batch_size)
         messages._process()
         if len(messages) == flow.batch_size:
-            flow._enqueue_pending()  # more are waiting: chain the next batch
+            flow._enqueue_next_batch()  # more are waiting: chain the next batch
         return _("%s message(s) processed", len(messages))
 
     @api.model
@@ -538,24 +543,30 @@ class LogisticsMessage(models.Model):
         by side (the second would wait for, then conflict on, its position).
         """
         self.flush_model(CLAIM_FIELDS)
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM logistics_message
-                    WHERE flow_id = %s AND state IN %s
-                      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-                      AND (aggregate_key IS NULL
-                           OR pg_try_advisory_xact_lock(%s, hashtext(aggregate_key)))
-                 ORDER BY event_time NULLS FIRST, event_sequence NULLS FIRST, id
-                    LIMIT %s
-                      FOR NO KEY UPDATE SKIP LOCKED""",
-                flow.id,
-                PENDING_CLAIM_STATES,
-                fields.Datetime.now(),
-                flow.id,
-                limit,
-            )
-        )
+        self.env.cr.execute(self._claim_due_query(flow, limit))
         return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _claim_due_query(self, flow, limit):
+        """The claim's statement. It reads the due messages in the order of
+        `logistics_message_pending_idx` and stops at `limit`: the advisory
+        locks are taken for the aggregates of the messages read, not of every
+        due message (a sort would read them all first)."""
+        return SQL(
+            """SELECT id FROM logistics_message
+                WHERE flow_id = %s AND state IN %s
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                  AND (aggregate_key IS NULL
+                       OR pg_try_advisory_xact_lock(%s, hashtext(aggregate_key)))
+             ORDER BY event_time NULLS FIRST, event_sequence NULLS FIRST, id
+                LIMIT %s
+                  FOR NO KEY UPDATE SKIP LOCKED""",
+            flow.id,
+            PENDING_CLAIM_STATES,
+            fields.Datetime.now(),
+            flow.id,
+            limit,
+        )
 
     def _process(self, raise_conflicts=False):
         """Apply the messages in savepoints: one bad message fails alone.
@@ -731,7 +742,8 @@ class LogisticsMessage(models.Model):
             with self.env.cr.savepoint():
                 positions = self._lock_positions()
                 records = self.flow_id._prepare(self)
-                for message in self:
+                rest = self._apply_set_based(job_uuid, positions, records)
+                for message in rest:
                     message.with_company(message.company_id)._process_one(
                         job_uuid, positions.get(message.aggregate_key), records
                     )

@@ -16,3 +16,4 @@ from . import test_outbound_order
 from . import test_ownership_conflicts
 from . import test_message_archive
 from . import test_message_batch
+from . import test_batch_jobs

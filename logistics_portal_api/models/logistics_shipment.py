@@ -1,27 +1,57 @@
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from odoo.addons.logistics_integration_base.lib import url_guard
+from odoo.addons.logistics_integration_base.lib import trust, url_guard
 from odoo.addons.logistics_tms_connector.lib import milestones
 
 from .ir_attachment import CUSTOMER_INVOICE_TYPES
+
+# Put by the fold of TMS events on the write of a shipment whose customer has
+# no webhook (`_tms_chunk_foldable`): no subscription to look for.
+NO_SUBSCRIBER_KEY = "logistics_portal_no_subscriber"
+NO_SUBSCRIBER = trust.ServerFlag(NO_SUBSCRIBER_KEY)
 
 
 class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
 
     def write(self, vals):
-        before = (
-            {shipment.id: shipment.status for shipment in self}
-            if "status" in vals
-            else {}
+        notify = "status" in vals and not trust.flag_set(
+            self.env.context, NO_SUBSCRIBER_KEY, NO_SUBSCRIBER
         )
+        before = {shipment.id: shipment.status for shipment in self} if notify else {}
         result = super().write(vals)
         for shipment in self.filtered(
             lambda s: s.id in before and before[s.id] != s.status
         ):
             shipment._portal_notify_status(before[shipment.id])
         return result
+
+    def _tms_chunk_foldable(self):
+        """A customer with webhooks is told of each status change with the
+        shipment as it is then: its shipments' events are applied one by one
+        (folded, the intermediate statuses would not be notified)."""
+        shipments = super()._tms_chunk_foldable()
+        customers = shipments.partner_id.commercial_partner_id
+        if not customers:
+            return shipments
+        subscribed = (
+            self.env["logistics.customer.webhook"]
+            .sudo()
+            .search([("partner_id", "in", customers.ids)])
+            .partner_id
+        )
+        return shipments.filtered(
+            lambda s: s.partner_id.commercial_partner_id not in subscribed
+        )
+
+    def _tms_folded_writer(self):
+        """Folded shipments have no subscriber (`_tms_chunk_foldable`)."""
+        return (
+            super()
+            ._tms_folded_writer()
+            .with_context(**{NO_SUBSCRIBER_KEY: NO_SUBSCRIBER})
+        )
 
     def _portal_notify_status(self, previous):
         if (

@@ -21,7 +21,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
         # on-premise receiver does (customer URLs are otherwise public only).
         cls.env["ir.config_parameter"].set_param(OUTBOUND_ALLOW_LIST_PARAM, "127.0.0.1")
 
-    def _shipment(self, customer, status="in_transit"):
+    def _shipment(self, customer, status="in_transit", **values):
         endpoint = self.env["logistics.endpoint"].search(
             [("code", "=", "tms_y")]
         ) or self.env["logistics.endpoint"].create(
@@ -35,6 +35,7 @@ class TestShipmentsAndWebhooks(PortalApiCase):
                 "consignee_id": customer.id,
                 "status": status,
                 "tracking_number": "SPDF123456",
+                **values,
             }
         )
         for code, hour in (("X3", 8), ("AF", 9), ("X6", 11)):
@@ -141,6 +142,38 @@ class TestShipmentsAndWebhooks(PortalApiCase):
             self.assertEqual(
                 json.loads(peer.requests[-1]["body"])["event"], "shipment.delivered"
             )
+
+    def test_each_status_change_of_a_chunk_of_events_is_notified(self):
+        """Events applied in one chunk: a subscriber hears of every status
+        change (the events of its shipments are not folded into one write)."""
+        with HttpPeer() as peer:
+            self._subscribe(peer, ["shipment.status_changed"])
+            shipment = self._shipment(
+                self.customer, status="released", tms_reference="TMS-CHUNK-1"
+            )
+            Shipment = self.env["logistics.shipment"]
+            self.assertFalse(Shipment.browse(shipment.id)._tms_chunk_foldable())
+            events = [
+                {
+                    "event_id": "chunk-notify-%s" % n,
+                    "event_type": "shipment.milestone",
+                    "occurred_at": "2026-11-28T%02d:00:00Z" % (8 + n),
+                    "sequence": n,
+                    "aggregate": {"type": "shipment", "id": "TMS-CHUNK-1"},
+                    "data": {"shipment_id": "TMS-CHUNK-1", "status_code": code},
+                }
+                for n, code in enumerate(
+                    ["TENDER_ACCEPTED", "CARRIER_ASSIGNED", "IN_TRANSIT"]
+                )
+            ]
+            with self.jobs():
+                Shipment._tms_receive_events(shipment.endpoint_id, events)
+            self.assertEqual(shipment.status, "in_transit")
+            notified = [
+                json.loads(request["body"])["data"]["status"]
+                for request in peer.requests
+            ]
+            self.assertEqual(notified, ["accepted", "carrier_assigned", "in_transit"])
 
     def test_webhook_subscriptions_are_listed_and_removed(self):
         with HttpPeer() as peer:

@@ -28,6 +28,15 @@ class LogisticsShipment(models.Model):
         index="btree_not_null",
     )
 
+    def _tms_chunk_foldable(self):
+        """Every event of a reverse shipment moves its customer return
+        (`_on_reverse_shipment`): applied one by one."""
+        return (
+            super()
+            ._tms_chunk_foldable()
+            .filtered(lambda s: s.direction != "return" or not s.return_id)
+        )
+
     def _tms_apply_stock(self, message, code, stale=False):
         result = super()._tms_apply_stock(message, code, stale=stale)
         if self.direction != "return" or not self.return_id:

@@ -270,28 +270,34 @@ class LogisticsShipment(models.Model):
 
     def _add_milestone(self, message, code, stale=False):
         self.ensure_one()
+        return self.env["logistics.shipment.milestone"].create(
+            self._prepare_milestone_vals(message, code, stale=stale)
+        )
+
+    def _prepare_milestone_vals(self, message, code, stale=False):
+        """The milestone an event puts on the timeline (created one by one,
+        or a chunk's together: logistics_shipment_inbound_chunk.py)."""
+        self.ensure_one()
         data = message.payload["data"]
         location = data.get("location") or {}
-        return self.env["logistics.shipment.milestone"].create(
-            {
-                "shipment_id": self.id,
-                "code": code,
-                "tms_code": data["status_code"],
-                "event_time": message.event_time or fields.Datetime.now(),
-                "timezone": data.get("timezone"),
-                "location": ", ".join(
-                    filter(
-                        None,
-                        (
-                            location.get("name"),
-                            location.get("city"),
-                            location.get("country"),
-                        ),
-                    )
-                ),
-                "reason_code": data.get("reason_code"),
-                "reason": data.get("reason"),
-                "message_id": message.id,
-                "is_stale": stale,
-            }
-        )
+        return {
+            "shipment_id": self.id,
+            "code": code,
+            "tms_code": data["status_code"],
+            "event_time": message.event_time or fields.Datetime.now(),
+            "timezone": data.get("timezone"),
+            "location": ", ".join(
+                filter(
+                    None,
+                    (
+                        location.get("name"),
+                        location.get("city"),
+                        location.get("country"),
+                    ),
+                )
+            ),
+            "reason_code": data.get("reason_code"),
+            "reason": data.get("reason"),
+            "message_id": message.id,
+            "is_stale": stale,
+        }

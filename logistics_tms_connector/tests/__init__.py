@@ -24,3 +24,4 @@ from . import test_service_report
 from . import test_jsonata_mapping
 from . import test_foreign_dialect
 from . import test_edi_http
+from . import test_set_apply

@@ -11,8 +11,10 @@ with SQL. What they share is in ``common``.
 from .accept import scenario_accept
 from .apply import scenario_apply
 from .burst import scenario_burst
+from .cluster_faults import scenario_fault_pg_restart_multi, scenario_fault_worker_kill
 from .common import Bench, Sizes
 from .fault_pg_restart import scenario_fault_pg_restart
+from .fault_tms_down import scenario_fault_tms_down
 from .growth import scenario_growth
 from .multinode import scenario_fault_node_kill, scenario_scale_out
 from .orders import scenario_orders
@@ -38,6 +40,9 @@ SCENARIOS = {
     "fault_pg_restart": scenario_fault_pg_restart,
     "scale_out": scenario_scale_out,
     "fault_node_kill": scenario_fault_node_kill,
+    "fault_pg_restart_multi": scenario_fault_pg_restart_multi,
+    "fault_tms_down": scenario_fault_tms_down,
+    "fault_worker_kill": scenario_fault_worker_kill,
     "settlement": scenario_settlement,
     "growth": scenario_growth,
     "profile": scenario_profile,

@@ -66,6 +66,13 @@ class Sizes:
     node_kill_batch: int = 500
     node_kill_down_seconds: float = 10
     node_kill_drain_bound: float = 900
+    multi_fault_events: int = 100_000
+    multi_fault_window: float = 60
+    multi_fault_batch: int = 500
+    multi_fault_drain_bound: float = 900
+    tms_down_shipments: int = 300
+    tms_down_seconds: float = 300
+    tms_down_drain_bound: float = 1200
     growth_levels: tuple = (10_000, 100_000, 1_000_000)
     growth_events: int = 1_000
     growth_bound: float = 300
@@ -113,6 +120,13 @@ class Sizes:
                 node_kill_batch=100,
                 node_kill_down_seconds=3,
                 node_kill_drain_bound=420,
+                multi_fault_events=2_000,
+                multi_fault_window=20,
+                multi_fault_batch=100,
+                multi_fault_drain_bound=420,
+                tms_down_shipments=20,
+                tms_down_seconds=20,
+                tms_down_drain_bound=240,
                 growth_levels=(500, 2_000),
                 growth_events=100,
                 growth_bound=120,
@@ -133,6 +147,7 @@ class Sizes:
                     "accept_single_events",
                     "scale_events",
                     "release_shipments",
+                    "tms_down_shipments",
                     "growth_events",
                     "report_shipments",
                 )
@@ -154,6 +169,8 @@ class Sizes:
                     "scale_bound",
                     "scale_drain_bound",
                     "node_kill_drain_bound",
+                    "multi_fault_drain_bound",
+                    "tms_down_drain_bound",
                     "growth_bound",
                     "settle_bound",
                 )

@@ -10,10 +10,12 @@ import contextlib
 import os
 import threading
 import time
+from dataclasses import dataclass
 
 from .. import cluster as multi
 from .. import load
 from ..events import TIMELINE_STATUS
+from ..waits import DatabaseWaits
 from .burst import BurstSender, _burst_send, _drain_check
 from .common import POLL, _lazy_batches, _rate
 from .fault_pg_restart import FAULT_RETRIES, STARTED_JOB_WAIT, _jobs_left, _started_jobs
@@ -22,6 +24,7 @@ from .result import ScenarioResult
 SCALE_SENDERS = 8  # closed loop: enough to keep 2 nodes' 4 workers busy
 ELECTION_BOUND = 60  # seconds for a runner to hold queue_job's lock
 ETA_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+NOT_SHOWN = ("cut_jobs", "fault_at")  # a node kill's outcome keys kept out
 
 
 class TrackingSender(BurstSender):
@@ -189,7 +192,10 @@ def _scale_phase(bench, size):
         since = bench.max_message_id()
         started = time.monotonic()
         sender = TrackingSender(bench, started + sizes.scale_bound)
-        with cpu_groups(bench, cluster) as cpu:
+        with (
+            cpu_groups(bench, cluster) as cpu,
+            DatabaseWaits(bench.stack.pg, bench.stack.db) as waits,
+        ):
             send_end = _closed_loop_burst(
                 bench, sender, sizes.scale_events, sizes.scale_batch
             )
@@ -232,6 +238,7 @@ def _scale_phase(bench, size):
             group: round(used / wall, 2) if wall > 0 else None
             for group, used in cpu_seconds.items()
         },
+        "waits": waits.summary(),
     }
 
 
@@ -277,33 +284,164 @@ def _ratio(ours, base):
 
 
 # ---------------------------------------------------------------------------
+# a burst on 2 nodes with a fault in its middle (fault_node_kill and the
+# scenarios of cluster_faults)
+
+
+@dataclass
+class FaultRun:
+    """What a burst with a fault left: the sender, the drain's counts, the
+    jobs and shipments checked after it, the fault's own ``outcome``."""
+
+    offered: int
+    window: float
+    batch: int
+    outcome: dict
+    sender: TrackingSender
+    drained: dict
+    send_seconds: float
+    stuck_jobs: dict
+    wrong: dict
+    wrong_count: int
+    backends: dict
+    batch_jobs: dict
+
+    def details(self):
+        """The figures every burst fault reports (its details' common keys)."""
+        drained = self.drained
+        return {
+            "offered": self.offered,
+            "window_seconds": self.window,
+            "batch": self.batch,
+            "client": dict(self.sender.counts),
+            "accepted": len(self.sender.accepted_ids),
+            "stored": len(drained["stored_ids"]),
+            "send_seconds": self.send_seconds,
+            "lost": drained["lost"],
+            "doubled_messages": drained["doubled_messages"],
+            "doubled_milestones": drained["doubled_milestones"],
+            "states_after_drain": drained["states"],
+            "not_applied": drained["not_applied"],
+            "drain_seconds": round(drained["drain"], 1),
+            "drain_timed_out": drained["waited"]["timed_out"],
+            "jobs_left_unfinished": self.stuck_jobs,
+            "shipments_checked": len(self.sender.expected_states()),
+            "wrong_final_states": self.wrong_count,
+            "wrong_final_states_sample": self.wrong,
+            "haproxy_backends_at_end": self.backends,
+            "batch_jobs": self.batch_jobs,
+        }
+
+    def checks(self):
+        """The checks every burst fault must pass (each adds its own)."""
+        drained = self.drained
+        return {
+            "every event delivered (senders retried)": self.sender.counts["failed"]
+            == 0,
+            "0 lost": drained["lost"] == 0,
+            "0 applied twice": drained["doubled_messages"]
+            + drained["doubled_milestones"]
+            == 0,
+            "every accepted event applied": not drained["waited"]["timed_out"]
+            and drained["not_applied"] == 0,
+            "every shipment in its final state": self.wrong_count == 0,
+            "no job left started or waiting": not self.stuck_jobs,
+            "both nodes up in HAProxy at the end": sorted(self.backends.values())
+            == ["UP", "UP"],
+        }
+
+    def fault_in_burst(self):
+        """The fault ran without error, before the last batch was sent."""
+        moment = self.outcome.get("fault_at")
+        return (
+            "error" not in self.outcome
+            and moment is not None
+            and moment < self.send_seconds
+        )
+
+
+def burst_with_fault(bench, tag, shape, drain_bound, fault):
+    """A burst of ``shape`` (events, batch, window) through HAProxy onto 2
+    nodes (logs ``odoo-<tag>-node<n>.log``), senders retrying once a second
+    for a minute; half-way through the window, ``fault(bench, cluster,
+    started, outcome)`` runs in a thread (it records what it did in
+    ``outcome``, ``fault_at``: seconds after the start). Then the drain and
+    the checks: a :class:`FaultRun`."""
+    total, batch, window = shape
+    outcome = {}
+    with single_node_stopped(bench), on_cluster(bench, 2, tag) as cluster:
+        outcome["runner_at_start"] = wait_runner(bench)
+        ((db_started,),) = bench.query("SELECT now() AT TIME ZONE 'UTC'")
+        since = bench.max_message_id()
+        started = time.monotonic()
+        sender = TrackingSender(bench, started + window, retries=FAULT_RETRIES)
+
+        def run_fault():
+            try:
+                time.sleep(window / 2)
+                fault(bench, cluster, started, outcome)
+            except Exception as err:  # reported in the details and the checks
+                outcome["error"] = repr(err)
+
+        thread = threading.Thread(target=run_fault)
+        thread.start()
+        send_end = _burst_send(bench, sender, started, shape)
+        thread.join()
+        drained = _drain_check(bench, since, sender, send_end, drain_bound)
+        stuck_jobs = _jobs_left(bench, drain_bound)
+        wrong, wrong_count = wrong_final_states(bench, sender.expected_states())
+        outcome["runner_at_end"] = multi.runner_node(bench)
+        backends = cluster.backend_states()
+        jobs = batch_jobs(bench, db_started)
+    return FaultRun(
+        offered=total,
+        window=window,
+        batch=batch,
+        outcome=outcome,
+        sender=sender,
+        drained=drained,
+        send_seconds=round(send_end - started, 1),
+        stuck_jobs=stuck_jobs,
+        wrong=wrong,
+        wrong_count=wrong_count,
+        backends=backends,
+        batch_jobs=jobs,
+    )
+
+
+def job_states(bench, uuids):
+    """{uuid: state} of the queue_job rows ``uuids``."""
+    return dict(
+        bench.query(
+            "SELECT uuid, state FROM queue_job WHERE uuid = ANY(%s)", (list(uuids),)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
 # fault_node_kill
 
 
-def _kill_midway(bench, cluster, started, outcome):
-    """Half-way through the window: wait for a running job, SIGKILL the node
-    of the elected runner (the worst case: the runner and its jobs go),
-    wait for the survivor's runner to take over, restart the node."""
+def _kill_runner_node(bench, cluster, started, outcome):
+    """Wait for a running job, SIGKILL the node of the elected runner (the
+    worst case: the runner and its jobs go), wait for the survivor's runner
+    to take over, restart the node."""
     sizes = bench.sizes
-    try:
-        time.sleep(sizes.node_kill_window / 2)
-        outcome["cut_jobs"] = _started_jobs(bench, STARTED_JOB_WAIT)
-        holder = multi.runner_node(bench)
-        victim = next(
-            (node for node in cluster.nodes if node.name == holder), cluster.nodes[-1]
-        )
-        outcome["runner_before"] = holder
-        outcome["killed"] = victim.name
-        cluster.kill_node(victim)
-        killed = time.monotonic()
-        outcome["killed_after"] = round(killed - started, 1)
-        outcome["runner_after_kill"] = wait_runner(bench, other_than=victim.name)
-        outcome["takeover_seconds"] = round(time.monotonic() - killed, 1)
-        time.sleep(max(0.0, sizes.node_kill_down_seconds - (time.monotonic() - killed)))
-        cluster.start_node(victim)
-        outcome["back_after"] = round(time.monotonic() - started, 1)
-    except Exception as err:  # reported in the details and the checks
-        outcome["error"] = repr(err)
+    outcome["cut_jobs"] = _started_jobs(bench, STARTED_JOB_WAIT)
+    holder = multi.runner_node(bench)
+    victim = next(
+        (node for node in cluster.nodes if node.name == holder), cluster.nodes[-1]
+    )
+    outcome["runner_before"] = holder
+    outcome["killed"] = victim.name
+    cluster.kill_node(victim)
+    killed = time.monotonic()
+    outcome["killed_after"] = outcome["fault_at"] = round(killed - started, 1)
+    outcome["runner_after_kill"] = wait_runner(bench, other_than=victim.name)
+    outcome["takeover_seconds"] = round(time.monotonic() - killed, 1)
+    time.sleep(max(0.0, sizes.node_kill_down_seconds - (time.monotonic() - killed)))
+    cluster.start_node(victim)
+    outcome["back_after"] = round(time.monotonic() - started, 1)
 
 
 def scenario_fault_node_kill(bench):
@@ -312,70 +450,25 @@ def scenario_fault_node_kill(bench):
     jobs cut are requeued, and every accepted event is applied exactly once
     with every shipment in its final state."""
     sizes = bench.sizes
-    shape = (sizes.node_kill_events, sizes.node_kill_batch, sizes.node_kill_window)
-    outcome = {}
-    with single_node_stopped(bench), on_cluster(bench, 2, "kill") as cluster:
-        outcome["runner_at_start"] = wait_runner(bench)
-        since = bench.max_message_id()
-        started = time.monotonic()
-        sender = TrackingSender(
-            bench, started + sizes.node_kill_window, retries=FAULT_RETRIES
-        )
-        killer = threading.Thread(
-            target=_kill_midway, args=(bench, cluster, started, outcome)
-        )
-        killer.start()
-        send_end = _burst_send(bench, sender, started, shape)
-        killer.join()
-        drained = _drain_check(
-            bench, since, sender, send_end, sizes.node_kill_drain_bound
-        )
-        stuck_jobs = _jobs_left(bench, sizes.node_kill_drain_bound)
-        wrong, wrong_count = wrong_final_states(bench, sender.expected_states())
-        outcome["runner_at_end"] = multi.runner_node(bench)
-        backends = cluster.backend_states()
-    cut = outcome.get("cut_jobs") or []
-    cut_jobs = dict(
-        bench.query("SELECT uuid, state FROM queue_job WHERE uuid = ANY(%s)", (cut,))
+    run = burst_with_fault(
+        bench,
+        "kill",
+        (sizes.node_kill_events, sizes.node_kill_batch, sizes.node_kill_window),
+        sizes.node_kill_drain_bound,
+        _kill_runner_node,
     )
-    doubled = drained["doubled_messages"] + drained["doubled_milestones"]
+    kill = run.outcome
     checks = {
-        "node killed mid-burst and back": "error" not in outcome
-        and outcome.get("killed_after", send_end) < send_end - started,
-        "runner taken over by the survivor": outcome.get("runner_after_kill")
-        not in (None, outcome.get("killed")),
-        "every event delivered (senders retried)": sender.counts["failed"] == 0,
-        "0 lost": drained["lost"] == 0,
-        "0 applied twice": doubled == 0,
-        "every accepted event applied": not drained["waited"]["timed_out"]
-        and drained["not_applied"] == 0,
-        "every shipment in its final state": wrong_count == 0,
-        "no job left started or waiting": not stuck_jobs,
-        "both nodes up in HAProxy at the end": sorted(backends.values())
-        == ["UP", "UP"],
+        "node killed mid-burst and back": run.fault_in_burst(),
+        "runner taken over by the survivor": kill.get("runner_after_kill")
+        not in (None, kill.get("killed")),
+        **run.checks(),
     }
     return ScenarioResult(
         details={
-            "offered": sizes.node_kill_events,
-            "window_seconds": sizes.node_kill_window,
-            "batch": sizes.node_kill_batch,
-            "kill": {k: v for k, v in outcome.items() if k != "cut_jobs"},
-            "client": dict(sender.counts),
-            "accepted": len(sender.accepted_ids),
-            "stored": len(drained["stored_ids"]),
-            "lost": drained["lost"],
-            "doubled_messages": drained["doubled_messages"],
-            "doubled_milestones": drained["doubled_milestones"],
-            "states_after_drain": drained["states"],
-            "not_applied": drained["not_applied"],
-            "drain_seconds": round(drained["drain"], 1),
-            "drain_timed_out": drained["waited"]["timed_out"],
-            "jobs_running_at_kill_then": cut_jobs,
-            "jobs_left_unfinished": stuck_jobs,
-            "shipments_checked": len(sender.expected_states()),
-            "wrong_final_states": wrong_count,
-            "wrong_final_states_sample": wrong,
-            "haproxy_backends_at_end": backends,
+            **run.details(),
+            "kill": {k: v for k, v in kill.items() if k not in NOT_SHOWN},
+            "jobs_running_at_kill_then": job_states(bench, kill.get("cut_jobs") or []),
             "checks": checks,
         }
     )

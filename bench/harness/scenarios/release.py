@@ -22,7 +22,34 @@ def scenario_release(bench):
 
 
 def _release(bench, endpoint_id, count):
-    rpc = bench.rpc
+    ids = create_shipments(bench.rpc, bench, endpoint_id, count)
+    since = bench.max_message_id()
+    started = time.monotonic()
+    bench.rpc.execute("logistics.shipment", "action_release", ids)
+    released_at = time.monotonic()
+    states, finished = wait_released(
+        bench, since, count, started + bench.sizes.release_bound
+    )
+    seconds = time.monotonic() - started
+    referenced = bench.query(
+        "SELECT count(*) FROM logistics_shipment WHERE id IN %s "
+        "AND tms_reference IS NOT NULL",
+        (tuple(ids),),
+    )[0][0]
+    return {
+        "shipments": count,
+        "states": states,
+        "with_tms_reference": referenced,
+        "release_call_seconds": round(released_at - started, 2),
+        "seconds": round(seconds, 2),
+        "shipments_per_second": _rate(states.get("done", 0), seconds),
+        "timed_out": finished < count,
+    }
+
+
+def create_shipments(rpc, bench, endpoint_id, count):
+    """``count`` draft shipments of ``endpoint_id`` for tomorrow, created
+    through ``rpc`` (JSON-RPC) 100 at a time; their ids."""
     ids = []
     tomorrow = datetime.now().replace(microsecond=0) + timedelta(days=1)
     windows = {
@@ -62,36 +89,27 @@ def _release(bench, endpoint_id, count):
                 for _n in range(start, min(start + chunk, count))
             ],
         )
-    since = bench.max_message_id()
-    started = time.monotonic()
-    rpc.execute("logistics.shipment", "action_release", ids)
-    released_at = time.monotonic()
-    deadline = started + bench.sizes.release_bound
-    while True:
-        states = dict(
-            bench.query(
-                """SELECT state, count(*) FROM logistics_message
-                    WHERE id > %s AND flow_code = 'shipment.release'
-                    GROUP BY state""",
-                (since,),
-            )
+    return ids
+
+
+def release_states(bench, since):
+    """{state: count} of the release messages logged after message ``since``."""
+    return dict(
+        bench.query(
+            """SELECT state, count(*) FROM logistics_message
+                WHERE id > %s AND flow_code = 'shipment.release'
+                GROUP BY state""",
+            (since,),
         )
+    )
+
+
+def wait_released(bench, since, count, deadline):
+    """Poll until ``count`` release messages logged after ``since`` finished,
+    or the monotonic ``deadline``: ({state: count}, how many finished)."""
+    while True:
+        states = release_states(bench, since)
         finished = sum(states.get(s, 0) for s in FINISHED)
         if finished >= count or time.monotonic() > deadline:
-            break
+            return states, finished
         time.sleep(POLL)
-    seconds = time.monotonic() - started
-    referenced = bench.query(
-        "SELECT count(*) FROM logistics_shipment WHERE id IN %s "
-        "AND tms_reference IS NOT NULL",
-        (tuple(ids),),
-    )[0][0]
-    return {
-        "shipments": count,
-        "states": states,
-        "with_tms_reference": referenced,
-        "release_call_seconds": round(released_at - started, 2),
-        "seconds": round(seconds, 2),
-        "shipments_per_second": _rate(states.get("done", 0), seconds),
-        "timed_out": finished < count,
-    }

@@ -63,6 +63,22 @@ def test_scale_out_row_tells_the_batch_jobs_and_their_longest_gap():
     assert "batch jobs" not in rows[0]["ours"]
 
 
+def test_scale_out_row_tells_where_the_database_and_the_runner_wait():
+    details = copy.deepcopy(SCALE)
+    details["phases"]["2"]["waits"] = {
+        "samples": 40,
+        "active_sessions": {"running": 1.5, "Lock": 0.25, "LWLock": 0.1},
+        "lock_wait_share": 0.125,
+        "jobs": {"started": 2.0, "pending": 0.5, "enqueued": 0.25},
+    }
+    rows = report.rows("scale_out", details, Sizes())
+    assert rows[1]["ours"].endswith(
+        "; PostgreSQL sessions active 1.9 (waiting on locks 0.2, in 12 % of "
+        "samples); jobs running 2.0, waiting 0.8"
+    )
+    assert "PostgreSQL" not in rows[0]["ours"]
+
+
 def test_scale_out_a_phase_that_lost_events_is_missed_alone():
     details = copy.deepcopy(SCALE)
     details["phases"]["2"]["lost"] = 3

@@ -107,6 +107,9 @@ AFTER_THE_MOVE = {
     "service_report": "test_service_report_rows.py",
     "scale_out": "test_multinode_rows.py",
     "fault_node_kill": "test_multinode_rows.py",
+    "fault_pg_restart_multi": "test_cluster_faults.py",
+    "fault_tms_down": "test_cluster_faults.py",
+    "fault_worker_kill": "test_cluster_faults.py",
 }
 
 
