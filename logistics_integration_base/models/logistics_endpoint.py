@@ -9,7 +9,7 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib import backoff, correlation, errors, signature, url_guard
+from ..lib import backoff, correlation, errors, http_pool, signature, url_guard
 
 _logger = logging.getLogger(__name__)
 
@@ -359,7 +359,9 @@ class LogisticsEndpoint(models.Model):
         """A `requests.Session` with the endpoint's auth, TLS and correlation ID.
 
         Every safeguard is checked first (production guard, https, rate limit).
-        Calls made with it must pass `timeout=self._timeout()`.
+        Calls made with it must pass `timeout=self._timeout()`. The session is
+        the call's own; its connections to the endpoint's base URL are the
+        process's kept-alive ones (`http_pool`), reused from call to call.
         """
         self.ensure_one()
         self._check_callable()
@@ -370,6 +372,8 @@ class LogisticsEndpoint(models.Model):
         tls = self._tls_options()
         session.verify = tls["verify"]
         session.cert = tls["cert"]
+        if self.base_url:
+            http_pool.mount(session, self.base_url)
         return session
 
     def _auth_headers(self):
@@ -437,8 +441,9 @@ class LogisticsEndpoint(models.Model):
         raises on a non-2xx answer."""
         with self._session(correlation_id) as session:
             if checked:
-                # Connect to the address just checked: no second DNS answer.
-                session.mount(checked.scheme + "://", url_guard.PinnedAdapter(checked))
+                # Connect to the address just checked: no second DNS answer
+                # (kept connections of that address only).
+                http_pool.mount(session, url, checked=checked)
             response = session.request(
                 method,
                 url,

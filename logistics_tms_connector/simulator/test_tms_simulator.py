@@ -8,6 +8,7 @@ WSDL (SOAP) and receive its webhooks on a small HTTP server of their own.
 import base64
 import hashlib
 import hmac
+import http.client
 import importlib
 import io
 import itertools
@@ -22,6 +23,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -483,6 +485,77 @@ def test_latency_beyond_client_timeout_is_a_timeout(tms):
     # The slow call still went through: retrying it is answered idempotently.
     wait_until(lambda: tms.control_get("shipments"), message="the late release")
     assert tms.release().status_code == 200
+
+
+def _connection(tms):
+    parts = urlsplit(tms.url)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
+
+
+def _post(connection, path, body, headers=None):
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={
+            "X-API-Key": API_KEY,
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
+    )
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def test_keep_alive_answers_calls_on_one_connection(tms):
+    connection = _connection(tms)
+    body = json.dumps(shipment_payload("SO-KA-1")).encode()
+    first, _ = _post(connection, "/api/v1/shipments", body)
+    socket = connection.sock
+    missing, text = _post(connection, "/api/v1/nowhere", b"{}")
+    tms.control("faults", {"status": 503, "count": 1})
+    failed, _ = _post(connection, "/api/v1/shipments", body)
+    again, again_text = _post(connection, "/api/v1/shipments", body)
+    assert (first.status, missing.status, failed.status, again.status) == (
+        201,
+        404,
+        503,
+        200,
+    )
+    assert first.version == 11
+    assert missing.headers["Content-Length"] == str(len(text))
+    assert json.loads(again_text)  # the complete body, nothing left over
+    assert connection.sock is socket  # never reconnected
+    connection.close()
+
+
+def test_keep_alive_reads_a_chunked_body_to_its_end(tms):
+    connection = _connection(tms)
+    body = json.dumps(shipment_payload("SO-KA-2")).encode()
+    connection.putrequest("POST", "/api/v1/shipments")
+    connection.putheader("X-API-Key", API_KEY)
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    for start in range(0, len(body), 100):
+        piece = body[start : start + 100]
+        connection.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+    connection.send(b"0\r\n\r\n")
+    created = connection.getresponse()
+    created.read()
+    socket = connection.sock
+    missing, _ = _post(connection, "/api/v1/nowhere", b"{}")
+    assert (created.status, missing.status) == (201, 404)
+    assert connection.sock is socket
+    connection.close()
+
+
+def test_an_http_1_0_client_still_gets_its_connection_closed(tms):
+    connection = _connection(tms)
+    connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"
+    response, _ = _post(connection, "/api/v1/nowhere", b"{}")
+    assert response.status == 404
+    assert response.will_close
 
 
 def test_fault_needs_an_effect(tms):

@@ -52,6 +52,8 @@ from .soap import (
 )
 
 _logger = logging.getLogger("tms_simulator")
+IDLE_TIMEOUT = 30
+MAX_CHUNK_LINE = 1024
 REDELIVERY_STATUS = "redelivery_scheduled"
 
 
@@ -381,9 +383,24 @@ class Application:
 
 
 class RequestHandler(BaseHTTPRequestHandler):
-    """Turns HTTP exchanges into :class:`HttpRequest` / :class:`HttpResponse`."""
+    """Turns HTTP exchanges into :class:`HttpRequest` / :class:`HttpResponse`.
+
+    HTTP/1.1 with keep-alive: a client may send its calls one after the other
+    on one connection (Odoo keeps its connections to a TMS). Every answer has a
+    Content-Length (the standard library's own error pages too), a request
+    body is read to its end (Content-Length or chunked) so that the next
+    request starts where it should, an HTTP/1.0 client or ``Connection:
+    close`` still gets its connection closed, and an idle connection is closed
+    after IDLE_TIMEOUT seconds.
+    """
 
     server_version = SERVER_NAME
+    protocol_version = "HTTP/1.1"
+    # The head and the body are two writes: on a kept connection Nagle's
+    # algorithm would hold the body until the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
+    # Seconds a kept connection may wait for its next request.
+    timeout = IDLE_TIMEOUT
 
     def version_string(self):
         return SERVER_NAME
@@ -413,11 +430,32 @@ class RequestHandler(BaseHTTPRequestHandler):
             _logger.info("client of %s %s went away", self.command, self.path)
 
     def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
+            # Where the body ends is unknown: no next request on this one.
+            self.close_connection = True
             length = 0
         return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self):
+        """A chunked body (HTTP/1.1), its trailer skipped."""
+        chunks = []
+        while True:
+            line = self.rfile.readline(MAX_CHUNK_LINE)
+            try:
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:
+                self.close_connection = True
+                return b"".join(chunks)
+            if size == 0:
+                while self.rfile.readline(MAX_CHUNK_LINE) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(MAX_CHUNK_LINE)
 
     def _send(self, response, correlation_id):
         self.send_response(response.status)
@@ -427,6 +465,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.send_header(CORRELATION_HEADER, correlation_id)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if self.close_connection:
+            # HTTP/1.0, `Connection: close` or a body of unknown end: say so.
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(response.body)
 
