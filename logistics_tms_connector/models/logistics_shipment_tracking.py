@@ -2,6 +2,7 @@ from markupsafe import escape
 
 from odoo import models
 from odoo.exceptions import MissingError
+from odoo.fields import Command
 from odoo.tools.mail import generate_tracking_message_id
 
 
@@ -17,8 +18,8 @@ class LogisticsShipment(models.Model):
     calls of applying a chunk. A tracking logged without a subtype notifies
     no one (`_message_log_batch` creates the messages, it never calls
     `_notify_thread`), so the messages of the whole batch may be created in
-    one `create(vals_list)` (their tracking values with them) with the very
-    values `_message_log` gives each: the same body, author, note subtype,
+    one `create(vals_list)`, and their tracking values in another, with the
+    very values `_message_log` gives each: the same body, author, note subtype,
     message type and tracking values. A record whose tracking posts with a
     subtype (`_track_subtype`, which notifies its followers) keeps Odoo's
     path for the whole batch.
@@ -44,17 +45,21 @@ class LogisticsShipment(models.Model):
         changed = self.browse(
             [id_ for id_, (changes, _values) in tracking.items() if changes]
         )
-        if any(
-            record._track_subtype(
-                {name: initial_values_dict[record.id][name] for name in changes}
-            )
-            for record in changed
-            for changes in [tracking[record.id][0]]
-        ):
+        if changed._track_posts(tracking, initial_values_dict):
             # A subtype posts and notifies: Odoo's path, record by record.
             return super()._message_track(fields_iter, initial_values_dict)
         changed._track_log_batch(tracking)
         return tracking
+
+    def _track_posts(self, tracking, initial_values_dict):
+        """Whether the tracking of any of these records has a subtype (it is
+        then posted, notifying the followers of that subtype)."""
+        for record in self:
+            changes = tracking[record.id][0]
+            initial = initial_values_dict[record.id]
+            if record._track_subtype({name: initial[name] for name in changes}):
+                return True
+        return False
 
     def _track_log_batch(self, tracking):
         """Create the tracking messages of these records in one create, each
@@ -63,7 +68,7 @@ class LogisticsShipment(models.Model):
         bodies = precommit.pop(f"mail.tracking.message.{self._name}", {})
         authors = precommit.pop(f"mail.tracking.author.{self._name}", {})
         bases = {}
-        values_list = []
+        values_list, tracking_creates = [], []
         for record in self:
             changes, tracking_value_ids = tracking[record.id]
             if not tracking_value_ids:
@@ -76,17 +81,34 @@ class LogisticsShipment(models.Model):
                 if record.id in bodies
                 else record._track_get_default_log_message(changes)
             )
+            # `mail.message` creates the tracking values of each message on
+            # its own: those of all messages are created together below.
+            creates, others = [], []
+            for command in tracking_value_ids:
+                if len(command) == 3 and command[0] == Command.CREATE:
+                    creates.append(command[2])
+                else:
+                    others.append(command)
             values_list.append(
                 dict(
                     bases[author_id],
                     message_id=generate_tracking_message_id("message-notify"),
-                    tracking_value_ids=tracking_value_ids,
+                    tracking_value_ids=others or False,
                     res_id=record.id,
                     body=escape(body),
                 )
             )
-        if values_list:
-            self.sudo()._message_create(values_list)
+            tracking_creates.append(creates)
+        if not values_list:
+            return
+        messages = self.sudo()._message_create(values_list)
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                dict(vals, mail_message_id=message.id)
+                for message, creates in zip(messages, tracking_creates, strict=True)
+                for vals in creates
+            ]
+        )
 
     def _track_log_base(self, author_id):
         """The values `_message_log_batch` gives every message of an author."""
