@@ -5,6 +5,7 @@ from . import logistics_shipment
 from . import logistics_shipment_outbound
 from . import logistics_shipment_inbound
 from . import logistics_shipment_inbound_chunk
+from . import logistics_shipment_tracking
 from . import logistics_shipment_exception
 from . import logistics_shipment_stock
 from . import logistics_shipment_recovery

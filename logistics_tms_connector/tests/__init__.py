@@ -25,3 +25,4 @@ from . import test_jsonata_mapping
 from . import test_foreign_dialect
 from . import test_edi_http
 from . import test_set_apply
+from . import test_tracking_batch

@@ -10,9 +10,8 @@ from .common import TmsCase
 FOLDABLE_RUN = ["TENDER_ACCEPTED", "CARRIER_ASSIGNED", "PICKUP_ARRIVED", "IN_TRANSIT"]
 
 
-@tagged("post_install", "-at_install")
-class TestSetApply(TmsCase):
-    """A chunk's events folded per shipment give what one by one gives."""
+class SetApplyCase(TmsCase):
+    """Events of the simulator's shipments, received and applied by chunk."""
 
     @classmethod
     def setUpClass(cls):
@@ -62,6 +61,11 @@ class TestSetApply(TmsCase):
         with self.jobs():
             self.flow._enqueue_pending()
         return messages
+
+
+@tagged("post_install", "-at_install")
+class TestSetApply(SetApplyCase):
+    """A chunk's events folded per shipment give what one by one gives."""
 
     def _seen(self, shipment, messages):
         """What a user sees of the shipment and of its events' messages."""
