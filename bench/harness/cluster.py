@@ -126,7 +126,21 @@ def render_node(template, base_options, *, http_port, gevent_port, lb_port, chan
     """One node's configuration: the database, addons, filestore and keys of
     ``base_options`` (the single-node stack's ``[options]``), its own ports,
     prefork sizes of the stack, jobs through the load balancer."""
-    values = {
+    values = dict(
+        shared_node_values(base_options, http_port, gevent_port),
+        workers=HTTP_WORKERS,
+        max_cron_threads=CRON_THREADS,
+        channels=channels,
+        lb_host=LOOPBACK,
+        lb_port=lb_port,
+    )
+    return Template(template).substitute(values)
+
+
+def shared_node_values(base_options, http_port, gevent_port):
+    """What every Odoo process of a run shares with the stack's own (database,
+    addons, filestore, keys, time limits), with its own ports."""
+    return {
         "addons_path": base_options["addons_path"],
         "data_dir": base_options["data_dir"],
         "db_name": base_options["db_name"],
@@ -135,15 +149,9 @@ def render_node(template, base_options, *, http_port, gevent_port, lb_port, chan
         "logistics_audit_key": base_options["logistics_audit_key"],
         "http_port": http_port,
         "gevent_port": gevent_port,
-        "workers": HTTP_WORKERS,
-        "max_cron_threads": CRON_THREADS,
         "limit_time_real": LIMIT_TIME_REAL,
         "limit_time_cpu": LIMIT_TIME_CPU,
-        "channels": channels,
-        "lb_host": LOOPBACK,
-        "lb_port": lb_port,
     }
-    return Template(template).substitute(values)
 
 
 def read_options(path):

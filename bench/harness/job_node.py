@@ -12,8 +12,8 @@ run is ``<results>/logs/jobnode.conf``, keys masked).
 
 from string import Template
 
-from .cluster import LOOPBACK, REPO, Node, read_options
-from .stack import HTTP_WORKERS, LIMIT_TIME_CPU, LIMIT_TIME_REAL
+from .cluster import REPO, Node, read_options, shared_node_values
+from .stack import HTTP_WORKERS
 
 JOB_NODE_TEMPLATE = REPO / "deploy" / "odoo-job-node.conf"
 NAME = "jobnode"
@@ -25,19 +25,10 @@ JOB_NODE_WORKERS = HTTP_WORKERS
 def render_job_node(template, base_options, *, http_port, gevent_port):
     """The job node's configuration: the database, addons, filestore and keys
     of ``base_options`` (the front node's ``[options]``), its own ports."""
-    values = {
-        "addons_path": base_options["addons_path"],
-        "data_dir": base_options["data_dir"],
-        "db_name": base_options["db_name"],
-        "http_interface": base_options.get("http_interface", LOOPBACK),
-        "logistics_secret_keys": base_options["logistics_secret_keys"],
-        "logistics_audit_key": base_options["logistics_audit_key"],
-        "http_port": http_port,
-        "gevent_port": gevent_port,
-        "workers": JOB_NODE_WORKERS,
-        "limit_time_real": LIMIT_TIME_REAL,
-        "limit_time_cpu": LIMIT_TIME_CPU,
-    }
+    values = dict(
+        shared_node_values(base_options, http_port, gevent_port),
+        workers=JOB_NODE_WORKERS,
+    )
     return Template(template).substitute(values)
 
 
