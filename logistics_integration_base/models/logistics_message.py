@@ -792,17 +792,24 @@ class LogisticsMessage(models.Model):
         self._set_state(
             state,
             {
-                "processed_at": now,
+                **self._finished_vals(now),
                 "latency_ms": self._latency_ms(now),
                 "result": result,
-                "next_attempt_at": False,
-                "last_error": False,
-                "error_kind": False,
                 "job_uuid": job_uuid or self.job_uuid,
             },
         )
         _logger.debug("[%s] message %s %s", self.correlation_id, self.id, state)
         self._dispatch_successors()
+
+    @api.model
+    def _finished_vals(self, now):
+        """What every message's end writes, whatever the message."""
+        return {
+            "processed_at": now,
+            "next_attempt_at": False,
+            "last_error": False,
+            "error_kind": False,
+        }
 
     def _latency_ms(self, now):
         if self.received_ts:

@@ -81,16 +81,7 @@ class LogisticsMessage(models.Model):
         now = fields.Datetime.now()
         # The transition table is checked as for each message: it went
         # through `processing` (not written: nobody else sees it).
-        self._set_state(
-            states.DONE,
-            {
-                "processed_at": now,
-                "next_attempt_at": False,
-                "last_error": False,
-                "error_kind": False,
-            },
-            via=states.PROCESSING,
-        )
+        self._set_state(states.DONE, self._finished_vals(now), via=states.PROCESSING)
         rows = {}
         for message in self:
             record, result = outcomes[message.id]
