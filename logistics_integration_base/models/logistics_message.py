@@ -890,7 +890,8 @@ class LogisticsMessage(models.Model):
         flows = self.env["logistics.flow"].browse(
             [row[0] for row in self.env.cr.fetchall()]
         )
-        flows.filtered(lambda f: f.processing_mode == "batch")._enqueue_pending()
+        # It logged no message: nothing to look at again after its commit.
+        flows.filtered(lambda f: f.processing_mode == "batch")._enqueue_pending_now()
         single = self.search(
             [
                 (
