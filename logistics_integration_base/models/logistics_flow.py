@@ -228,19 +228,36 @@ class LogisticsFlow(models.Model):
         return getattr(records.with_env(self.env), self.history_method)
 
     def _enqueue_pending(self):
-        """Make sure one batch job per flow is waiting (queue_job identity key),
-        and again once this transaction committed (`_recheck_after_commit`)."""
+        """Make sure one batch job per flow is waiting (queue_job identity key);
+        where one was waiting already, check again once this transaction
+        committed (`_recheck_after_commit`)."""
         batch_flows = self.filtered(lambda f: f.processing_mode == "batch")
-        batch_flows._enqueue_pending_now()
-        batch_flows._recheck_after_commit()
+        batch_flows._enqueue_pending_now()._recheck_after_commit()
 
     def _enqueue_pending_now(self):
+        """Queue each flow's batch job unless one is waiting; return the flows
+        whose job was waiting already.
+
+        queue_job's `with_delay` answers with the waiting `queue.job` record
+        when the identity key matched one, and with the new `Job` otherwise
+        (`DelayableGraph.delay`). A job queued here is committed with this
+        transaction's messages, so it cannot claim before they are there: only
+        a job that was waiting needs the check after the commit.
+        """
+        waiting = self.browse()
         for flow in self:
-            self.env["logistics.message"].with_delay(
-                channel=flow.channel,
-                identity_key=flow._batch_identity_key(),
-                description=flow._batch_description(),
-            )._job_process_pending(flow.id)
+            queued = (
+                self.env["logistics.message"]
+                .with_delay(
+                    channel=flow.channel,
+                    identity_key=flow._batch_identity_key(),
+                    description=flow._batch_description(),
+                )
+                ._job_process_pending(flow.id)
+            )
+            if isinstance(queued, models.BaseModel):
+                waiting |= flow
+        return waiting
 
     def _recheck_after_commit(self):
         """Check the flows' batch jobs again in a new transaction once this one

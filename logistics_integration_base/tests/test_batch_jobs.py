@@ -48,8 +48,13 @@ class TestBatchJobs(IntegrationCase):
 
     def test_received_messages_have_a_batch_job_after_the_commit(self):
         """The job a receiving transaction found waiting may claim before that
-        transaction commits: the flow is checked again after the commit."""
+        transaction commits: the flow is checked again after the commit. A job
+        it queued itself commits with its messages: no check."""
+        self.receive_notes("queues", 1)
+        self.assertEqual(len(self.pending_jobs()), 1)
+        self.assertNotIn(RECHECK_KEY, self.env.cr.postcommit.data)
         self.receive_notes("recheck", 1)
+        self.assertEqual(len(self.pending_jobs()), 1, "the waiting job is reused")
         self.assertIn(self.flow.id, self.env.cr.postcommit.data[RECHECK_KEY])
         self.pending_jobs().unlink()  # it ran, without them
         # The new cursor of the check is this test's (as in HttpCase).
