@@ -17,7 +17,7 @@ class ForeignTms:
     """``with ForeignTms("odoo", "s3cret") as tms:``; ``tms.url`` is its root."""
 
     def __init__(self, client_id, client_secret):
-        self.args = ["--client-id", client_id, "--client-secret", client_secret]
+        self.args = ["--client-id", client_id, f"--client-secret={client_secret}"]
         self.process = None
         self.url = None
 

@@ -31,11 +31,11 @@ class TmsSimulator:
     def __init__(self, api_key=None, webhook_url=None, webhook_secret=None):
         self.args = ["--port", "0", "--no-auto-advance"]
         if api_key:
-            self.args += ["--api-key", api_key]
+            self.args += [f"--api-key={api_key}"]
         if webhook_url:
             self.args += ["--webhook-url", webhook_url]
         if webhook_secret:
-            self.args += ["--webhook-secret", webhook_secret]
+            self.args += [f"--webhook-secret={webhook_secret}"]
         self.process = None
         self.url = None
 

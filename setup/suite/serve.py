@@ -68,12 +68,10 @@ def start_simulator(odoo_port, api_key, webhook_secret):
     args = [
         "--port",
         "0",
-        "--api-key",
-        api_key,
+        f"--api-key={api_key}",
         "--webhook-url",
         webhook,
-        "--webhook-secret",
-        webhook_secret,
+        f"--webhook-secret={webhook_secret}",
         "--step-delay",
         "5",
         # Ids unique across runs: the demo database outlives the simulator.
@@ -96,8 +94,7 @@ def start_foreign_tms(client_secret):
         "0",
         "--client-id",
         FOREIGN_TMS_CLIENT_ID,
-        "--client-secret",
-        client_secret,
+        f"--client-secret={client_secret}",
         "--auto-advance",
         FOREIGN_TMS_STEP_SECONDS,
         # Ids unique across runs: the demo database outlives the process.

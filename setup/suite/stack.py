@@ -31,6 +31,8 @@ SIMULATOR_DIR = REPO / "logistics_tms_connector" / "simulator"
 SIMULATOR_MODULE = "tms_simulator"
 SIMULATOR_READY = "TMS simulator listening on "
 SIMULATOR_STOP_TIMEOUT = 10
+# How long a simulator that printed no ready line gets to report its exit.
+EXIT_GRACE = 0.5
 # The TMS of a foreign JSON dialect (`python -m foreign_tms`, same folder).
 FOREIGN_TMS_MODULE = "foreign_tms"
 FOREIGN_TMS_READY = "foreign TMS listening on "
@@ -215,9 +217,20 @@ def _start_ready(command, ready, stderr, timeout, popen):
     else:
         line = readline_within(process.stdout, timeout)
     if not line.startswith(ready):
+        try:
+            ended = process.wait(timeout=EXIT_GRACE)
+        except subprocess.TimeoutExpired:
+            ended = None
         process.kill()
         process.wait()
-        raise SimulatorError(f"{command[2]} did not start: {line!r}")
+        how = (
+            f"printed {line!r}"
+            if line
+            else f"exited with code {ended}"
+            if ended is not None
+            else f"printed nothing within {timeout} s"
+        )
+        raise SimulatorError(f"{command[2]} did not start: it {how}")
     return process, line[len(ready) :].strip()
 
 

@@ -110,12 +110,10 @@ def pushing_simulator(
     pace = ["--step-delay", "0.3"] if auto_advance else ["--no-auto-advance"]
     process, simulator_url = stack.start_simulator(
         [
-            "--api-key",
-            api_key,
+            f"--api-key={api_key}",
             "--webhook-url",
             "%s/logistics/tms/%s/events" % (odoo_server.url, endpoint_code),
-            "--webhook-secret",
-            secret,
+            f"--webhook-secret={secret}",
             *pace,
             "--id-prefix",
             id_prefix,

@@ -6,6 +6,8 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 from suite import stack
@@ -116,8 +118,22 @@ def test_the_simulator_starts_and_stops():
 
 
 def test_a_simulator_that_does_not_start_is_an_error():
-    with pytest.raises(stack.SimulatorError):
+    with pytest.raises(stack.SimulatorError, match="exited with code 2"):
         stack.start_simulator(["--no-such-option"], timeout=30)
+
+
+def test_secrets_that_begin_with_a_dash_reach_the_simulator():
+    """Generated secrets (``secrets.token_urlsafe``) may begin with "-": given
+    as ``--option=value`` they are values, not options, and the key is the
+    one the simulator asks for."""
+    process, url = stack.start_simulator(
+        ["--port", "0", "--api-key=-key", "--webhook-secret=-secret"], timeout=30
+    )
+    try:
+        assert _status(f"{url}/api/v1/shipments/none", "-key") == 404
+        assert _status(f"{url}/api/v1/shipments/none", "key") == 401
+    finally:
+        stack.stop_process(process)
 
 
 def test_the_foreign_tms_starts_and_stops():
@@ -129,3 +145,12 @@ def test_the_foreign_tms_starts_and_stops():
     finally:
         stack.stop_process(process)
     assert process.poll() is not None
+
+
+def _status(url, api_key):
+    request = urllib.request.Request(url, headers={"X-API-Key": api_key})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
