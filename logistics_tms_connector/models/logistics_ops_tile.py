@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..lib import milestones, service_report
@@ -13,7 +13,7 @@ TILE_STATUS, TILE_EXCEPTION_AGE, TILE_ON_TIME = "status", "exception_age", "on_t
 # Hours since an open exception was raised: its latest exception milestone (a
 # delay found by the overdue check has none: when the shipment last changed).
 EXCEPTION_HOURS = """
-    SELECT s.id,
+    SELECT s.id, s.company_id,
            EXTRACT(EPOCH FROM (now() at time zone 'UTC')
                    - COALESCE(max(m.event_time), s.write_date)) / 3600 AS hours
       FROM logistics_shipment s
@@ -21,24 +21,29 @@ EXCEPTION_HOURS = """
         ON m.shipment_id = s.id AND m.code IN %(codes)s
      WHERE s.exception_type IS NOT NULL AND s.exception_resolved_at IS NULL
        AND s.status NOT IN %(closed)s
-  GROUP BY s.id, s.write_date
+  GROUP BY s.id, s.company_id, s.write_date
 """
+# A tile's id: its company's, then its place among the company's tiles.
+TILES_PER_COMPANY = 1000
 
 
 class LogisticsOpsTile(models.Model):
     """The business dashboard's tiles: open shipments by status, open
     exceptions by age, the on-time % of the week (from the service report).
 
-    A SQL view, computed when read: the status counts read the open shipments
-    only (the status index), the exceptions their partial index, the on-time
-    % the week's rows of the report.
+    One set of tiles per company, each counting that company's shipments only
+    (a record rule shows the companies the user works in). A SQL view,
+    computed when read: the status counts read the open shipments only (the
+    status index), the exceptions their partial index, the on-time % the
+    week's rows of the report.
     """
 
     _name = "logistics.ops.tile"
     _description = "Operations Dashboard Tile"
     _auto = False
-    _order = "sequence, id"
+    _order = "company_id, sequence, id"
 
+    company_id = fields.Many2one("res.company", readonly=True)
     sequence = fields.Integer(readonly=True)
     kind = fields.Selection(
         [
@@ -91,43 +96,53 @@ class LogisticsOpsTile(models.Model):
             SQL("(%s, %s)", index, code)
             for index, (code, _label, _bound) in enumerate(service_report.AGE_BUCKETS)
         )
+        # Dropped first: a view's columns cannot change in place on an upgrade.
+        tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """CREATE OR REPLACE VIEW logistics_ops_tile AS (
                 WITH open_status AS (
-                    SELECT status, count(*) AS n FROM logistics_shipment
-                     WHERE status IN %(open)s GROUP BY status
+                    SELECT company_id, status, count(*) AS n
+                      FROM logistics_shipment
+                     WHERE status IN %(open)s GROUP BY company_id, status
                 ), exceptions AS (%(exceptions)s
                 ), aged AS (
-                    SELECT %(bucket)s AS bucket, count(*) AS n
-                      FROM exceptions GROUP BY 1
+                    SELECT company_id, %(bucket)s AS bucket, count(*) AS n
+                      FROM exceptions GROUP BY 1, 2
                 ), week AS (
-                    SELECT 100.0 * sum(on_time_sum) / NULLIF(sum(on_time_known), 0)
+                    SELECT company_id,
+                           100.0 * sum(on_time_sum) / NULLIF(sum(on_time_known), 0)
                                AS rate,
                            COALESCE(sum(on_time_known), 0) AS known
                       FROM logistics_service_report
                      WHERE day >= date_trunc('week', now() at time zone 'UTC')::date
+                  GROUP BY company_id
                 )
-                SELECT 100 + s.rank AS id, 10 + s.rank AS sequence,
+                SELECT c.id * %(per_company)s + 100 + s.rank AS id,
+                       c.id AS company_id, 10 + s.rank AS sequence,
                        'status'::varchar AS kind, s.code::varchar AS status,
                        NULL::varchar AS bucket,
                        COALESCE(o.n, 0)::integer AS count, NULL::float8 AS value
-                  FROM (VALUES %(statuses)s) AS s (rank, code)
-             LEFT JOIN open_status o ON o.status = s.code
+                  FROM res_company c CROSS JOIN (VALUES %(statuses)s) AS s (rank, code)
+             LEFT JOIN open_status o ON o.company_id = c.id AND o.status = s.code
                 UNION ALL
-                SELECT 200 + b.rank, 100 + b.rank, 'exception_age', NULL,
-                       b.code::varchar, COALESCE(a.n, 0)::integer, NULL
-                  FROM (VALUES %(buckets)s) AS b (rank, code)
-             LEFT JOIN aged a ON a.bucket = b.code
+                SELECT c.id * %(per_company)s + 200 + b.rank, c.id, 100 + b.rank,
+                       'exception_age', NULL, b.code::varchar,
+                       COALESCE(a.n, 0)::integer, NULL
+                  FROM res_company c CROSS JOIN (VALUES %(buckets)s) AS b (rank, code)
+             LEFT JOIN aged a ON a.company_id = c.id AND a.bucket = b.code
                 UNION ALL
-                SELECT 300, 200, 'on_time', NULL, NULL, w.known::integer, w.rate
-                  FROM week w
+                SELECT c.id * %(per_company)s + 300, c.id, 200, 'on_time', NULL, NULL,
+                       COALESCE(w.known, 0)::integer, w.rate
+                  FROM res_company c
+             LEFT JOIN week w ON w.company_id = c.id
             )""",
                 open=tuple(OPEN_STATUSES),
                 exceptions=self._exception_hours_sql(),
                 bucket=SQL(service_report.age_bucket_sql("hours")),
                 statuses=statuses,
                 buckets=buckets,
+                per_company=TILES_PER_COMPANY,
             )
         )
 
@@ -151,13 +166,17 @@ class LogisticsOpsTile(models.Model):
                 "logistics_tms_connector.logistics_service_report_action"
             )
             action["context"] = {"search_default_this_week": 1}
+            action["domain"] = [("company_id", "=", self.company_id.id)]
             return action
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_tms_connector.logistics_shipment_action"
         )
         action["context"] = {}
         if self.kind == TILE_STATUS:
-            action["domain"] = [("status", "=", self.status)]
+            action["domain"] = [
+                ("company_id", "=", self.company_id.id),
+                ("status", "=", self.status),
+            ]
         else:
             action["domain"] = [("id", "in", self._exception_shipment_ids())]
         action["name"] = self.display_name
@@ -167,8 +186,9 @@ class LogisticsOpsTile(models.Model):
         """The shipments of this exception-age tile (the view's bucket)."""
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM (%s) e WHERE %s = %s",
+                "SELECT id FROM (%s) e WHERE e.company_id = %s AND %s = %s",
                 self._exception_hours_sql(),
+                self.company_id.id,
                 SQL(service_report.age_bucket_sql("e.hours")),
                 self.bucket,
             )

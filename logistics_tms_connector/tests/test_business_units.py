@@ -96,3 +96,38 @@ class TestBusinessUnits(TmsCase):
         self.assertEqual(visible, main)
         Message = self.env["logistics.message"].with_user(user)
         self.assertFalse(Message.search([("endpoint_id", "=", self.unit_tms.id)]))
+
+    def test_a_unit_user_sees_its_units_dashboard_tiles_only(self):
+        unit_shipment = self._unit_shipment()
+        main = self.released_shipment()
+        user = self.env["res.users"].create(
+            {
+                "name": "Main company planner",
+                "login": "main.planner",
+                "company_id": self.env.company.id,
+                "company_ids": [(6, 0, self.env.company.ids)],
+                "groups_id": [
+                    (4, self.env.ref("logistics_tms_connector.group_tms_user").id)
+                ],
+            }
+        )
+        self.env.invalidate_all()
+        tiles = self.env["logistics.ops.tile"].with_user(user).search([])
+        self.assertEqual(tiles.company_id, self.env.company)
+        [released] = tiles.filtered(lambda t: t.status == main.status)
+        Shipment = self.env["logistics.shipment"]
+        self.assertEqual(
+            released.count,
+            Shipment.search_count(
+                [("company_id", "=", self.env.company.id), ("status", "=", main.status)]
+            ),
+            "the unit's shipment is not counted",
+        )
+        action = released.action_open_records()
+        found = Shipment.search(action["domain"])
+        self.assertIn(main, found)
+        self.assertNotIn(unit_shipment, found)
+        [unit_released] = self.env["logistics.ops.tile"].search(
+            [("company_id", "=", self.unit.id), ("status", "=", main.status)]
+        )
+        self.assertEqual(unit_released.count, 1)

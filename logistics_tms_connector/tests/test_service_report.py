@@ -220,7 +220,9 @@ class TestServiceReport(ReportCase):
 class TestDashboards(ReportCase):
     def _tiles(self):
         self.env.invalidate_all()
-        return self.env["logistics.ops.tile"].search([])
+        return self.env["logistics.ops.tile"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
 
     def test_status_and_exception_tiles_count_the_open_shipments(self):
         tiles = self._tiles()
