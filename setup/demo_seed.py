@@ -238,7 +238,11 @@ RATES = (
     ("base", "per_kg", 0.35, 45.0),
     ("tail_lift", "per_shipment", 35.0, 0.0),
 )
-for name, scac in CARRIERS:
+
+
+def carrier_with_rate_card(name, scac, lines):
+    """The carrier (by its SCAC) and its 2026 rate card, whose lines are
+    (charge type code, basis, rate, minimum amount)."""
     carrier = upsert(
         "res.partner",
         [("scac_code", "=", scac)],
@@ -266,10 +270,15 @@ for name, scac in CARRIERS:
                         "minimum_amount": minimum,
                     },
                 )
-                for code, basis, rate, minimum in RATES
+                for code, basis, rate, minimum in lines
             ],
         },
     )
+    return carrier
+
+
+for name, scac in CARRIERS:
+    carrier_with_rate_card(name, scac, RATES)
 
 keys = {}
 for name, city, country, credit_limit, policy in CUSTOMERS:
@@ -331,35 +340,10 @@ def edi_carrier():
     root = os.environ.get("LOGISTICS_DEMO_EDI_ROOT")
     if not root:
         return None
-    carrier = upsert(
-        "res.partner",
-        [("scac_code", "=", EDI_SCAC)],
-        {"name": "Lowlands Express", "scac_code": EDI_SCAC, "is_company": True},
-    )
-    upsert(
-        "logistics.freight.rate.card",
-        [("carrier_id", "=", carrier.id), ("name", "=", "%s 2026" % EDI_SCAC)],
-        {
-            "name": "%s 2026" % EDI_SCAC,
-            "carrier_id": carrier.id,
-            "currency_id": eur.id,
-            "date_from": "2026-01-01",
-            "line_ids": [(5, 0, 0)]
-            + [
-                (
-                    0,
-                    0,
-                    {
-                        "charge_type_id": env.ref(
-                            "logistics_freight_settlement.charge_type_%s" % code
-                        ).id,
-                        "basis": "per_shipment",
-                        "rate": rate,
-                    },
-                )
-                for code, rate in EDI_RATES
-            ],
-        },
+    carrier_with_rate_card(
+        "Lowlands Express",
+        EDI_SCAC,
+        [(code, "per_shipment", rate, 0.0) for code, rate in EDI_RATES],
     )
     flows = env["logistics.flow"].search([("code", "in", EDI_FLOWS)])
     record = upsert(
