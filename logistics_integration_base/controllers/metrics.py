@@ -4,6 +4,8 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import SQL
 
+from ..lib import dashboard
+
 TOKEN_PARAM = "logistics_integration_base.metrics_token"
 # (field of logistics.flow.stat, Prometheus name, help)
 FLOW_GAUGES = [
@@ -38,7 +40,8 @@ FLOW_GAUGES = [
 
 
 class MetricsController(http.Controller):
-    """The integration's figures in Prometheus text format, behind a token."""
+    """The integration's figures in Prometheus text format, behind a token:
+    a flow's figures per company (labels ``flow`` and ``company``)."""
 
     @http.route(
         "/logistics/metrics",
@@ -75,7 +78,11 @@ class MetricsController(http.Controller):
         for field_name, metric, text in FLOW_GAUGES:
             lines += ["# HELP %s %s" % (metric, text), "# TYPE %s gauge" % metric]
             lines += [
-                '%s{flow="%s"} %s' % (metric, stat.flow_code, stat[field_name] or 0)
+                dashboard.metric_line(
+                    metric,
+                    {"flow": stat.flow_code, "company": stat.company_id.name},
+                    stat[field_name] or 0,
+                )
                 for stat in stats
             ]
         return lines

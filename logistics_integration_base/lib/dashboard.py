@@ -30,3 +30,16 @@ def flow_health(*, failed, dead, backlog, oldest_pending_s, error_rate_1h):
     ):
         return WARNING
     return OK
+
+
+def metric_line(name, labels, value):
+    """One sample in Prometheus's text format: ``name{k="v",...} value``, the
+    label values escaped as the format wants (backslash, quote, line feed)."""
+    rendered = ",".join(
+        '%s="%s"' % (key, _label_value(text)) for key, text in labels.items()
+    )
+    return "%s{%s} %s" % (name, rendered, value)
+
+
+def _label_value(text):
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

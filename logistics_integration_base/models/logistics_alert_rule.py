@@ -16,7 +16,8 @@ METRICS = [
 
 class LogisticsAlertRule(models.Model):
     """A threshold on a flow figure; crossing it alerts ops, at most once per
-    interval, with an activity for each member of the group."""
+    interval, with an activity for each member of the group. The figures are
+    a flow's in each company: the worst of them is the one reported."""
 
     _name = "logistics.alert.rule"
     _description = "Integration Alert Rule"
@@ -85,8 +86,9 @@ class LogisticsAlertRule(models.Model):
 
     def _alert(self, stat, value):
         summary = _(
-            "%(flow)s: %(metric)s is %(value)s (threshold %(threshold)s)",
+            "%(flow)s (%(company)s): %(metric)s is %(value)s (threshold %(threshold)s)",
             flow=stat.flow_code,
+            company=stat.company_id.name,
             metric=dict(METRICS)[self.metric],
             value=round(value, 2),
             threshold=self.threshold,

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 # Latency averages over a group: the sum over the processed count.
@@ -6,8 +6,9 @@ WEIGHTED = {"latency_avg_ms": ("latency_sum_ms", "processed")}
 
 
 class LogisticsFlowActivity(models.Model):
-    """Per flow and hour: messages received, done, failed and dead, and their
-    latency (average and p95), over the last 14 days of the message log.
+    """Per flow, company and hour: messages received, done, failed and dead,
+    and their latency (average and p95), over the last 14 days of the message
+    log (a record rule shows the companies the user works in).
 
     A SQL view read by the dashboard's graph: the received_at index bounds it
     to the fortnight, and each row is one flow's hour. The p95 of a group of
@@ -21,6 +22,7 @@ class LogisticsFlowActivity(models.Model):
     _rec_name = "flow_code"
 
     flow_id = fields.Many2one("logistics.flow", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     flow_code = fields.Char(string="Flow code", readonly=True)
     direction = fields.Char(readonly=True)
     hour = fields.Datetime(readonly=True)
@@ -41,10 +43,12 @@ class LogisticsFlowActivity(models.Model):
     )
 
     def init(self):
+        # Dropped first: a view's columns cannot change in place on an upgrade.
+        tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """CREATE OR REPLACE VIEW logistics_flow_activity AS (
-                SELECT min(m.id) AS id, m.flow_id, f.code AS flow_code,
+                SELECT min(m.id) AS id, m.flow_id, m.company_id, f.code AS flow_code,
                        f.direction, date_trunc('hour', m.received_at) AS hour,
                        count(*) AS received,
                        count(*) FILTER (WHERE m.state = 'done') AS done,
@@ -63,7 +67,7 @@ class LogisticsFlowActivity(models.Model):
                   JOIN logistics_flow f ON f.id = m.flow_id
                  WHERE m.received_at >=
                        (now() at time zone 'UTC') - interval '14 days'
-              GROUP BY m.flow_id, f.code, f.direction,
+              GROUP BY m.flow_id, m.company_id, f.code, f.direction,
                        date_trunc('hour', m.received_at)
             )"""
             )
@@ -90,6 +94,7 @@ class LogisticsFlowActivity(models.Model):
         )
         action["domain"] = [
             ("flow_id", "=", self.flow_id.id),
+            ("company_id", "=", self.company_id.id),
             ("received_at", ">=", self.hour),
             ("received_at", "<", fields.Datetime.add(self.hour, hours=1)),
         ]

@@ -1,24 +1,30 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..lib import dashboard
 
+# A row's id: its flow's, then its company's.
+COMPANIES_PER_FLOW = 1_000_000
+
 
 class LogisticsFlowStat(models.Model):
-    """Per flow: volumes, failures, backlog and latency, computed when read.
+    """Per flow and company: volumes, failures, backlog and latency, computed
+    when read.
 
     A SQL view over the message log: received, done, failed and dead over the
     last hour and day, the backlog and the age of its oldest message, and the
-    p50/p95 latency from received to processed.
+    p50/p95 latency from received to processed. Each company's messages count
+    on its own row (a record rule shows the companies the user works in).
     """
 
     _name = "logistics.flow.stat"
     _description = "Integration Flow Figures"
     _auto = False
-    _order = "flow_code"
+    _order = "flow_code, company_id"
     _rec_name = "flow_code"
 
     flow_id = fields.Many2one("logistics.flow", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     flow_code = fields.Char(readonly=True)
     direction = fields.Char(readonly=True)
     received_1h = fields.Integer(string="Received (1 h)", readonly=True)
@@ -57,29 +63,33 @@ class LogisticsFlowStat(models.Model):
             )
 
     def init(self):
+        # Dropped first: a view's columns cannot change in place on an upgrade.
+        tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """CREATE OR REPLACE VIEW logistics_flow_stat AS (
                 WITH recent AS (
-                    SELECT id, flow_id, state, received_at, processed_at,
-                           latency_ms
+                    SELECT id, flow_id, company_id, state, received_at,
+                           processed_at, latency_ms
                       FROM logistics_message
                      WHERE received_at >=
                            (now() at time zone 'UTC') - interval '24 hours'
                 ), pending AS (
-                    SELECT flow_id, count(*) AS backlog, min(received_at) AS oldest
+                    SELECT flow_id, company_id, count(*) AS backlog,
+                           min(received_at) AS oldest
                       FROM logistics_message
                      WHERE state IN ('queued', 'failed')
-                  GROUP BY flow_id
+                  GROUP BY flow_id, company_id
                 ), broken AS (
-                    SELECT flow_id,
+                    SELECT flow_id, company_id,
                            count(*) FILTER (WHERE state = 'failed') AS failed,
                            count(*) FILTER (WHERE state = 'dead') AS dead
                       FROM logistics_message
                      WHERE state IN ('failed', 'dead')
-                  GROUP BY flow_id
+                  GROUP BY flow_id, company_id
                 )
-                SELECT f.id AS id, f.id AS flow_id, f.code AS flow_code,
+                SELECT f.id::bigint * %(per_flow)s + c.id AS id, f.id AS flow_id,
+                       c.id AS company_id, f.code AS flow_code,
                        f.direction AS direction,
                        count(r.id) FILTER (WHERE r.received_at >=
                            (now() at time zone 'UTC') - interval '1 hour')
@@ -112,12 +122,13 @@ class LogisticsFlowStat(models.Model):
                            FILTER (WHERE r.processed_at IS NOT NULL) AS latency_p50_24h,
                        percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms)
                            FILTER (WHERE r.processed_at IS NOT NULL) AS latency_p95_24h
-                  FROM logistics_flow f
-             LEFT JOIN recent r ON r.flow_id = f.id
-             LEFT JOIN pending p ON p.flow_id = f.id
-             LEFT JOIN broken b ON b.flow_id = f.id
-              GROUP BY f.id, f.code, f.direction
-            )"""
+                  FROM logistics_flow f CROSS JOIN res_company c
+             LEFT JOIN recent r ON r.flow_id = f.id AND r.company_id = c.id
+             LEFT JOIN pending p ON p.flow_id = f.id AND p.company_id = c.id
+             LEFT JOIN broken b ON b.flow_id = f.id AND b.company_id = c.id
+              GROUP BY f.id, c.id, f.code, f.direction
+            )""",
+                per_flow=COMPANIES_PER_FLOW,
             )
         )
 
@@ -128,7 +139,10 @@ class LogisticsFlowStat(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "logistics_integration_base.logistics_message_action"
         )
-        action["domain"] = [("flow_id", "=", self.flow_id.id)]
+        action["domain"] = [
+            ("flow_id", "=", self.flow_id.id),
+            ("company_id", "=", self.company_id.id),
+        ]
         action["context"] = {"search_default_pending": 1}
         return action
 
@@ -141,6 +155,7 @@ class LogisticsFlowStat(models.Model):
         )
         action["domain"] = [
             ("flow_id", "=", self.flow_id.id),
+            ("company_id", "=", self.company_id.id),
             ("state", "in", ("failed", "dead")),
         ]
         action["context"] = {}

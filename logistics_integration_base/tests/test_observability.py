@@ -28,7 +28,9 @@ class ObservabilityCase(IntegrationCase):
         return queued
 
     def _stat(self):
-        return self.env["logistics.flow.stat"].search([("flow_id", "=", self.flow.id)])
+        return self.env["logistics.flow.stat"].search(
+            [("flow_id", "=", self.flow.id), ("company_id", "=", self.env.company.id)]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -54,7 +56,51 @@ class TestDashboardAndAlerts(ObservabilityCase):
         self.assertGreaterEqual(stat.oldest_pending_s, 600)
         self.assertAlmostEqual(stat.error_rate_1h, 100 * 2 / 6, places=3)
         action = stat.action_open_messages()
-        self.assertEqual(action["domain"], [("flow_id", "=", self.flow.id)])
+        self.assertEqual(
+            action["domain"],
+            [("flow_id", "=", self.flow.id), ("company_id", "=", self.env.company.id)],
+        )
+
+    def test_each_company_counts_its_own_messages(self):
+        self._messages()
+        other = self.env["res.company"].create({"name": "Other Unit"})
+        dead = self.env["logistics.message"].search(
+            [("flow_id", "=", self.flow.id), ("state", "=", "dead")]
+        )
+        dead.company_id = other
+        self.env.flush_all()
+        Stat = self.env["logistics.flow.stat"]
+        [mine] = Stat.search(
+            [("flow_id", "=", self.flow.id), ("company_id", "=", self.env.company.id)]
+        )
+        [theirs] = Stat.search(
+            [("flow_id", "=", self.flow.id), ("company_id", "=", other.id)]
+        )
+        self.assertEqual((mine.dead, mine.received_24h), (0, 6))
+        self.assertEqual((theirs.dead, theirs.received_24h), (1, 1))
+        user = self.env["res.users"].create(
+            {
+                "name": "Main company integrator",
+                "login": "main.integrator",
+                "company_id": self.env.company.id,
+                "company_ids": [(6, 0, self.env.company.ids)],
+                "groups_id": [
+                    (
+                        4,
+                        self.env.ref(
+                            "logistics_integration_base.group_integration_user"
+                        ).id,
+                    )
+                ],
+            }
+        )
+        self.assertEqual(
+            Stat.with_user(user).search([("flow_id", "=", self.flow.id)]), mine
+        )
+        activity = self.env["logistics.flow.activity"].with_user(user)
+        self.assertEqual(
+            sum(activity.search([("flow_id", "=", self.flow.id)]).mapped("dead")), 0
+        )
 
     def test_each_threshold_alerts_exactly_once_per_interval(self):
         self._messages()
@@ -116,8 +162,9 @@ class TestMetricsEndpoint(ObservabilityCase, HttpCase):
         self.assertEqual(scraped.status_code, 200)
         self.assertIn("text/plain", scraped.headers["Content-Type"])
         text = scraped.text
-        self.assertIn('logistics_flow_backlog{flow="test.partner_note"} 2', text)
-        self.assertIn('logistics_flow_dead{flow="test.partner_note"} 1', text)
+        labels = 'flow="test.partner_note",company="%s"' % self.env.company.name
+        self.assertIn("logistics_flow_backlog{%s} 2" % labels, text)
+        self.assertIn("logistics_flow_dead{%s} 1" % labels, text)
         self.assertIn("# TYPE queue_job_jobs gauge", text)
 
     def test_non_ascii_authorization_is_401(self):

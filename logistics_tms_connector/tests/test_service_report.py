@@ -332,6 +332,7 @@ class TestDashboards(ReportCase):
                 Message.search_count(
                     [
                         ("flow_id", "=", row.flow_id.id),
+                        ("company_id", "=", row.company_id.id),
                         ("received_at", ">=", row.hour),
                         ("received_at", "<", row.hour + timedelta(hours=1)),
                     ]
@@ -362,5 +363,9 @@ class TestDashboards(ReportCase):
             Message.search_count(failures["domain"]), stat.failed + stat.dead
         )
         self.assertEqual(
-            stat.action_open_messages()["domain"], [("flow_id", "=", stat.flow_id.id)]
+            stat.action_open_messages()["domain"],
+            [
+                ("flow_id", "=", stat.flow_id.id),
+                ("company_id", "=", stat.company_id.id),
+            ],
         )

@@ -29,3 +29,15 @@ CALM = {
 )
 def test_flow_health(change, level):
     assert d.flow_health(**dict(CALM, **change)) == level
+
+
+def test_metric_line_escapes_label_values():
+    line = d.metric_line(
+        "logistics_flow_backlog",
+        {"flow": "tms.event", "company": 'Dupont "BE"\\Lux\nB'},
+        3,
+    )
+    assert line == (
+        'logistics_flow_backlog{flow="tms.event",'
+        'company="Dupont \\"BE\\"\\\\Lux\\nB"} 3'
+    )
