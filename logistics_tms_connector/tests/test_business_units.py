@@ -45,6 +45,20 @@ class TestBusinessUnits(TmsCase):
             order.picking_ids.action_logistics_release()
         return order.picking_ids.logistics_shipment_id
 
+    def _main_company_user(self, login):
+        """A TMS user of the main company only."""
+        return self.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": self.env.company.id,
+                "company_ids": [(6, 0, self.env.company.ids)],
+                "groups_id": [
+                    (4, self.env.ref("logistics_tms_connector.group_tms_user").id)
+                ],
+            }
+        )
+
     def _messages_of(self, endpoint):
         return self.env["logistics.message"].search([("endpoint_id", "=", endpoint.id)])
 
@@ -80,17 +94,7 @@ class TestBusinessUnits(TmsCase):
     def test_a_unit_user_sees_only_its_units_records(self):
         shipment = self._unit_shipment()
         main = self.released_shipment()
-        user = self.env["res.users"].create(
-            {
-                "name": "Main company dispatcher",
-                "login": "main.dispatcher",
-                "company_id": self.env.company.id,
-                "company_ids": [(6, 0, self.env.company.ids)],
-                "groups_id": [
-                    (4, self.env.ref("logistics_tms_connector.group_tms_user").id)
-                ],
-            }
-        )
+        user = self._main_company_user("main.dispatcher")
         Shipment = self.env["logistics.shipment"].with_user(user)
         visible = Shipment.search([("id", "in", (shipment | main).ids)])
         self.assertEqual(visible, main)
@@ -100,17 +104,7 @@ class TestBusinessUnits(TmsCase):
     def test_a_unit_user_sees_its_units_dashboard_tiles_only(self):
         unit_shipment = self._unit_shipment()
         main = self.released_shipment()
-        user = self.env["res.users"].create(
-            {
-                "name": "Main company planner",
-                "login": "main.planner",
-                "company_id": self.env.company.id,
-                "company_ids": [(6, 0, self.env.company.ids)],
-                "groups_id": [
-                    (4, self.env.ref("logistics_tms_connector.group_tms_user").id)
-                ],
-            }
-        )
+        user = self._main_company_user("main.planner")
         self.env.invalidate_all()
         tiles = self.env["logistics.ops.tile"].with_user(user).search([])
         self.assertEqual(tiles.company_id, self.env.company)
