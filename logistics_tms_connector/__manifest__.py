@@ -1,7 +1,7 @@
 {
     "name": "Logistics TMS Connector",
     "summary": "Release shipments to a Transportation Management System over REST and SOAP and apply its events",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "author": "Logistics Suite Maintainers",
     "license": "LGPL-3",
     "category": "Inventory/Delivery",

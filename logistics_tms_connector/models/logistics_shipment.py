@@ -92,7 +92,7 @@ class LogisticsShipment(models.Model):
         required=True,
         default=milestones.STATUS_DRAFT,
         tracking=True,
-        index=True,
+        # Indexed with the company (logistics_shipment_service_report.py).
     )
     line_ids = fields.One2many("logistics.shipment.line", "shipment_id", copy=True)
     total_weight_kg = fields.Float(compute="_compute_totals", store=True)

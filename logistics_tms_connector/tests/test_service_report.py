@@ -7,6 +7,8 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.logistics_integration_base.tests.common import run_migration
+
 from ..lib import milestones as m
 from ..lib import service_report
 from .common import TmsCase
@@ -274,6 +276,25 @@ class TestDashboards(ReportCase):
         self.assertLessEqual(
             set(in_transit.ids),
             set(self.env["logistics.shipment"].search(action["domain"]).ids),
+        )
+
+    def test_the_status_is_indexed_with_the_company_after_the_migration(self):
+        """Before 18.0.1.3.0 the status field had an index of its own, which
+        Odoo keeps: the migration drops it, the tiles' index stays."""
+        cr = self.env.cr
+        cr.execute(
+            "CREATE INDEX logistics_shipment__status_index"
+            " ON logistics_shipment (status)"
+        )
+        run_migration(cr, __file__, "18.0.1.3.0", "post-migrate", "18.0.1.2.0")
+        cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'logistics_shipment'"
+            " AND indexdef LIKE %s",
+            ["%(status%"],
+        )
+        self.assertEqual(
+            [name for (name,) in cr.fetchall()],
+            ["logistics_shipment_status_company_idx"],
         )
 
     def test_exception_age_buckets_in_sql_are_pythons(self):
