@@ -11,6 +11,7 @@ are loaded by file path, without importing the addon (which imports Odoo).
 import importlib.util
 import os
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -218,20 +219,24 @@ def _start_ready(command, ready, stderr, timeout, popen):
         line = readline_within(process.stdout, timeout)
     if not line.startswith(ready):
         try:
-            ended = process.wait(timeout=EXIT_GRACE)
+            ended = exit_reason(process.wait(timeout=EXIT_GRACE))
         except subprocess.TimeoutExpired:
-            ended = None
+            ended = f"printed nothing within {timeout} s"
         process.kill()
         process.wait()
-        how = (
-            f"printed {line!r}"
-            if line
-            else f"exited with code {ended}"
-            if ended is not None
-            else f"printed nothing within {timeout} s"
-        )
+        how = f"printed {line!r}" if line else ended
         raise SimulatorError(f"{command[2]} did not start: it {how}")
     return process, line[len(ready) :].strip()
+
+
+def exit_reason(returncode):
+    """'exited with code 3' or 'was killed by SIGKILL', for a Popen returncode."""
+    if returncode < 0:
+        try:
+            return f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
 
 
 def stop_process(process, timeout=SIMULATOR_STOP_TIMEOUT):

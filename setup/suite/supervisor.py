@@ -1,9 +1,10 @@
 """setup/run's supervisor: a process that dies is never a silent stop."""
 
-import signal
 import subprocess
 import sys
 import time
+
+from .stack import exit_reason
 
 STOP_TIMEOUT = 20
 LOG_TAIL_LINES = 15
@@ -20,16 +21,6 @@ def stop(processes):
             process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def exit_reason(returncode):
-    """'exited with code 3' or 'was killed by SIGKILL', for a Popen returncode."""
-    if returncode < 0:
-        try:
-            return f"was killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"was killed by signal {-returncode}"
-    return f"exited with code {returncode}"
 
 
 def last_lines(path, count=LOG_TAIL_LINES):
